@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Cairn.Server;
+
+var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its tools");
+root.Subcommands.Add(SmokeCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,35 @@
+namespace Cairn.Storage;
+
+/// <summary>
+/// Where and how to reach an Azure Blob container (<c>azure://container/prefix</c> or <c>azblob://…</c>).
+/// Credentials: <see cref="AccountKey"/> (SharedKey) or <see cref="SasToken"/>; when both are absent the
+/// environment variables AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY and AZURE_STORAGE_SAS_TOKEN are used.
+/// </summary>
+public sealed record AzureBlobOptions
+{
+    /// <summary>Container name.</summary>
+    public required string Container { get; init; }
+
+    /// <summary>Prefix inside the container, without leading or trailing '/'.</summary>
+    public string Prefix { get; init; } = "";
+
+    /// <summary>Service endpoint, for example <c>http://127.0.0.1:10000/devstoreaccount1</c>; default <c>https://{account}.blob.core.windows.net</c>.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Storage account name.</summary>
+    public string? AccountName { get; init; }
+
+    /// <summary>Base64 account key for SharedKey authentication. Secret.</summary>
+    public string? AccountKey { get; init; }
+
+    /// <summary>Shared access signature query string (with or without a leading '?'). Secret.</summary>
+    public string? SasToken { get; init; }
+
+    /// <summary>Access tier for new blobs (Hot, Cool, Archive…); null leaves the account default.</summary>
+    public string? AccessTier { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
+        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier} }}";
+}
