@@ -1,0 +1,68 @@
+using Cairn.RocksDb.Native;
+
+namespace Cairn.RocksDb;
+
+/// <summary>
+/// A set of updates, possibly across column families, applied atomically by <see cref="RocksDb.Write"/>.
+/// Reusable after <see cref="Clear"/>. Not thread-safe.
+/// </summary>
+public sealed class WriteBatch : IDisposable
+{
+    private readonly WriteBatchSafeHandle _handle;
+
+    /// <summary>Creates an empty batch.</summary>
+    public WriteBatch()
+    {
+        _handle = new WriteBatchSafeHandle();
+        _handle.Attach(NativeMethods.rocksdb_writebatch_create());
+    }
+
+    /// <summary>Number of updates in the batch.</summary>
+    public int Count => NativeMethods.rocksdb_writebatch_count(_handle);
+
+    /// <summary>Size of the serialized batch in bytes.</summary>
+    public long DataSize
+    {
+        get
+        {
+            NativeMethods.rocksdb_writebatch_data(_handle, out var size);
+            return (long)size;
+        }
+    }
+
+    internal WriteBatchSafeHandle Handle => _handle;
+
+    /// <summary>Adds a put.</summary>
+    public void Put(ColumnFamily columnFamily, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(columnFamily);
+        NativeMethods.rocksdb_writebatch_put_cf(_handle, columnFamily.Handle, key, (nuint)key.Length, value, (nuint)value.Length);
+    }
+
+    /// <summary>Adds a delete.</summary>
+    public void Delete(ColumnFamily columnFamily, ReadOnlySpan<byte> key)
+    {
+        ArgumentNullException.ThrowIfNull(columnFamily);
+        NativeMethods.rocksdb_writebatch_delete_cf(_handle, columnFamily.Handle, key, (nuint)key.Length);
+    }
+
+    /// <summary>Adds a single delete: only valid for a key that was put once and never overwritten since.</summary>
+    public void SingleDelete(ColumnFamily columnFamily, ReadOnlySpan<byte> key)
+    {
+        ArgumentNullException.ThrowIfNull(columnFamily);
+        NativeMethods.rocksdb_writebatch_singledelete_cf(_handle, columnFamily.Handle, key, (nuint)key.Length);
+    }
+
+    /// <summary>Adds a range deletion of <c>[startKey, endKey)</c>.</summary>
+    public void DeleteRange(ColumnFamily columnFamily, ReadOnlySpan<byte> startKey, ReadOnlySpan<byte> endKey)
+    {
+        ArgumentNullException.ThrowIfNull(columnFamily);
+        NativeMethods.rocksdb_writebatch_delete_range_cf(_handle, columnFamily.Handle, startKey, (nuint)startKey.Length, endKey, (nuint)endKey.Length);
+    }
+
+    /// <summary>Removes every update so the batch can be reused.</summary>
+    public void Clear() => NativeMethods.rocksdb_writebatch_clear(_handle);
+
+    /// <inheritdoc />
+    public void Dispose() => _handle.Dispose();
+}
