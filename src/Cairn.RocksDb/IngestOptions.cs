@@ -20,9 +20,14 @@ public sealed record IngestOptions
     /// <summary>Put the files at the bottom, under existing data (needs <c>allow_ingest_behind</c> on the database).</summary>
     public bool IngestBehind { get; init; }
 
-    /// <summary>Write an assigned global sequence number into the file itself rather than only into the manifest.
-    /// Not exposed by the 7.8 C API; see <see cref="RocksDb.IngestExternalFiles"/> for how it is set.</summary>
-    public bool WriteGlobalSeqno { get; init; }
+    /// <summary>
+    /// Write an assigned global sequence number into the ingested file itself, not only into the manifest
+    /// (RocksDB 7.8's default is true). Turning it off avoids rewriting a block of the file (and so a moved
+    /// file's source through the hard link). The 7.8 C API has no setter; the binding sets the field directly
+    /// after checking the option struct's layout against the setters that do exist, and throws
+    /// <see cref="NotSupportedException"/> if the layout is not the expected one.
+    /// </summary>
+    public bool WriteGlobalSeqno { get; init; } = true;
 
     /// <summary>Refuse to ingest while the database has live snapshots: the ingested files would get global
     /// sequence numbers and later be rewritten whole by a bottommost compaction.</summary>

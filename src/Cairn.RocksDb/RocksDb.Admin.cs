@@ -11,7 +11,14 @@ public sealed partial class RocksDb
     private static readonly Lazy<bool> IngestLayout = new(IngestLayoutMatches);
 
     /// <summary>The sequence number of the most recent write.</summary>
-    public ulong LatestSequenceNumber => NativeMethods.rocksdb_get_latest_sequence_number(_db);
+    public ulong LatestSequenceNumber
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return NativeMethods.rocksdb_get_latest_sequence_number(_db);
+        }
+    }
 
     /// <summary>Flushes the memtables of <paramref name="columnFamily"/> to SST files.</summary>
     /// <param name="columnFamily">The column family.</param>
@@ -29,6 +36,7 @@ public sealed partial class RocksDb
     /// <summary>Writes the WAL buffer to the file system, and fsyncs it when <paramref name="sync"/> is set.</summary>
     public void FlushWal(bool sync = true)
     {
+        ThrowIfDisposed();
         NativeMethods.rocksdb_flush_wal(_db, sync ? (byte)1 : (byte)0, out var err);
         NativeMethods.Check(err);
     }
@@ -168,13 +176,22 @@ public sealed partial class RocksDb
 
     /// <summary>
     /// Returns an integer property such as <c>rocksdb.estimate-num-keys</c>, <c>rocksdb.total-sst-files-size</c> or
-    /// <c>rocksdb.num-snapshots</c>; null if unknown or not an integer property.
+    /// <c>rocksdb.num-snapshots</c>; null if unknown or not a number. Properties RocksDB only offers as strings
+    /// (for example <c>rocksdb.num-files-at-level0</c>) are parsed.
     /// </summary>
     public ulong? GetIntProperty(ColumnFamily columnFamily, string name)
     {
         CheckOwned(columnFamily);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return NativeMethods.rocksdb_property_int_cf(_db, columnFamily.Handle, name, out var value) == 0 ? value : null;
+        if (NativeMethods.rocksdb_property_int_cf(_db, columnFamily.Handle, name, out var value) == 0)
+        {
+            return value;
+        }
+
+        var text = GetProperty(columnFamily, name);
+        return ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : null;
     }
 
     /// <summary>
@@ -186,6 +203,7 @@ public sealed partial class RocksDb
     /// (0 always flushes).</param>
     public void CreateCheckpoint(string directory, ulong logSizeForFlush = 0)
     {
+        ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrEmpty(directory);
         using var checkpoint = new CheckpointSafeHandle();
         checkpoint.AddParent(_db);
@@ -200,6 +218,7 @@ public sealed partial class RocksDb
     /// <summary>Lists the live SST files of every column family.</summary>
     public unsafe IReadOnlyList<LiveFileInfo> GetLiveFiles()
     {
+        ThrowIfDisposed();
         using var files = new LiveFilesSafeHandle();
         files.Attach(NativeMethods.rocksdb_livefiles(_db));
         var count = NativeMethods.rocksdb_livefiles_count(files);
@@ -313,16 +332,16 @@ public sealed partial class RocksDb
         NativeMethods.rocksdb_ingestexternalfileoptions_set_allow_global_seqno(ptr, options.AllowGlobalSeqno ? (byte)1 : (byte)0);
         NativeMethods.rocksdb_ingestexternalfileoptions_set_allow_blocking_flush(ptr, options.AllowBlockingFlush ? (byte)1 : (byte)0);
         NativeMethods.rocksdb_ingestexternalfileoptions_set_ingest_behind(ptr, options.IngestBehind ? (byte)1 : (byte)0);
-        if (options.WriteGlobalSeqno)
+        if (!options.WriteGlobalSeqno)
         {
             if (!IngestLayout.Value)
             {
                 handle.Dispose();
                 throw new NotSupportedException(
-                    "write_global_seqno cannot be set: the C API has no setter and the loaded librocksdb's option layout is not the expected 7.8 one.");
+                    "write_global_seqno cannot be turned off: the C API has no setter and the loaded librocksdb's option layout is not the expected 7.8 one.");
             }
 
-            ((byte*)ptr)[IngestWriteGlobalSeqnoOffset] = 1;
+            ((byte*)ptr)[IngestWriteGlobalSeqnoOffset] = 0;
         }
 
         return handle;
@@ -331,7 +350,7 @@ public sealed partial class RocksDb
     /// <summary>
     /// Checks that the first bytes of <c>IngestExternalFileOptions</c> are the 7.8 layout (move_files,
     /// failed_move_fall_back_to_copy, snapshot_consistency, allow_global_seqno, allow_blocking_flush, ingest_behind,
-    /// write_global_seqno, verify_checksums_before_ingest): the defaults must read 0,1,1,1,1,0,0,0 and every setter
+    /// write_global_seqno, verify_checksums_before_ingest): the defaults must read 0,1,1,1,1,0,1,0 and every setter
     /// must flip exactly the byte expected.
     /// </summary>
     private static unsafe bool IngestLayoutMatches()
@@ -340,7 +359,7 @@ public sealed partial class RocksDb
         try
         {
             var bytes = (byte*)ptr;
-            ReadOnlySpan<byte> defaults = [0, 1, 1, 1, 1, 0, 0, 0];
+            ReadOnlySpan<byte> defaults = [0, 1, 1, 1, 1, 0, 1, 0];
             if (!new ReadOnlySpan<byte>(bytes, 8).SequenceEqual(defaults))
             {
                 return false;
@@ -351,7 +370,7 @@ public sealed partial class RocksDb
             NativeMethods.rocksdb_ingestexternalfileoptions_set_allow_global_seqno(ptr, 0);
             NativeMethods.rocksdb_ingestexternalfileoptions_set_allow_blocking_flush(ptr, 0);
             NativeMethods.rocksdb_ingestexternalfileoptions_set_ingest_behind(ptr, 1);
-            ReadOnlySpan<byte> flipped = [1, 1, 0, 0, 0, 1, 0, 0];
+            ReadOnlySpan<byte> flipped = [1, 1, 0, 0, 0, 1, 1, 0];
             return new ReadOnlySpan<byte>(bytes, 8).SequenceEqual(flipped);
         }
         finally

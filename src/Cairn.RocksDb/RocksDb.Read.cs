@@ -84,6 +84,7 @@ public sealed partial class RocksDb
     /// <summary>Takes a snapshot of the current state. The database stays open until the snapshot is disposed.</summary>
     public Snapshot CreateSnapshot()
     {
+        ThrowIfDisposed();
         var handle = new SnapshotSafeHandle();
         handle.AddParent(_db);
         handle.Attach(NativeMethods.rocksdb_create_snapshot(_db));

@@ -43,6 +43,7 @@ public sealed partial class RocksDb
     /// <summary>Applies every update of <paramref name="batch"/> atomically.</summary>
     public void Write(WriteBatch batch, WriteOptions? options = null)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(batch);
         NativeMethods.rocksdb_write(_db, (options ?? _defaultWrite).Handle, batch.Handle, out var err);
         NativeMethods.Check(err);

@@ -17,6 +17,10 @@ public sealed partial class RocksDb : IDisposable
     private readonly WriteOptions _defaultWrite = new();
     private readonly ReadOptions _defaultRead = new();
 
+    // SafeHandle refuses new references only once its count reaches zero, and iterators or snapshots may keep it
+    // above zero after Dispose; this flag makes every later call on the database fail the same way regardless.
+    private volatile bool _disposed;
+
     private RocksDb(string path, DbSafeHandle db, Dictionary<string, ColumnFamily> columnFamilies, CacheSafeHandle? blockCache)
     {
         Path = path;
@@ -161,6 +165,7 @@ public sealed partial class RocksDb : IDisposable
     /// <summary>Creates a column family in the open database.</summary>
     public ColumnFamily CreateColumnFamily(string name, ColumnFamilyOptions? options = null)
     {
+        ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrEmpty(name);
         options ??= new ColumnFamilyOptions();
         using var native = OptionsBuilder.ForColumnFamily(options, _blockCache);
@@ -207,6 +212,7 @@ public sealed partial class RocksDb : IDisposable
     /// </summary>
     public void Dispose()
     {
+        _disposed = true;
         List<ColumnFamily> families;
         lock (_columnFamiliesLock)
         {
@@ -224,8 +230,11 @@ public sealed partial class RocksDb : IDisposable
         _blockCache?.Dispose();
     }
 
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
     private void CheckOwned(ColumnFamily columnFamily)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(columnFamily);
         if (!ReferenceEquals(columnFamily.Owner, this))
         {
