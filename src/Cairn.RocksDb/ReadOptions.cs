@@ -11,7 +11,10 @@ public sealed class ReadOptions : IDisposable
 {
     private ReadOptionsSafeHandle? _pointRead;
 
-    /// <summary>Read as of this snapshot; null reads the latest data.</summary>
+    /// <summary>
+    /// Read as of this snapshot; null reads the latest data. Once these options have served a point read they hold
+    /// the snapshot until they are disposed.
+    /// </summary>
     public Snapshot? Snapshot { get; init; }
 
     /// <summary>Inclusive lower bound for iterators; null or empty means unbounded.</summary>

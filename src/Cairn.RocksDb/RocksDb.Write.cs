@@ -45,6 +45,11 @@ public sealed partial class RocksDb
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Owner is not null && !ReferenceEquals(batch.Owner, this))
+        {
+            throw new ArgumentException("The batch holds updates for column families of another database.", nameof(batch));
+        }
+
         NativeMethods.rocksdb_write(_db, (options ?? _defaultWrite).Handle, batch.Handle, out var err);
         NativeMethods.Check(err);
     }

@@ -113,6 +113,25 @@ public sealed class DatabaseTests
         Assert.Contains("write_buffer_size=8388608", text, StringComparison.Ordinal);
         Assert.Contains("max_background_jobs=2", text, StringComparison.Ordinal);
         Assert.Contains("compression_per_level=kNoCompression:kNoCompression:kLZ4Compression", text, StringComparison.Ordinal);
+        Assert.Contains("filter_policy=bloomfilter", text, StringComparison.Ordinal);
+        Assert.Contains("max_write_buffer_number=3", text, StringComparison.Ordinal);
+        Assert.Contains("target_file_size_base=16777216", text, StringComparison.Ordinal);
+        Assert.Contains("level0_file_num_compaction_trigger=8", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ZeroBloomBitsWritesNoFilter()
+    {
+        using var dir = new TempDirectory();
+        using (var db = OpenStore(dir.Path, new ColumnFamilyOptions { BloomFilterBitsPerKey = 0, Compression = Compression.None }))
+        {
+            db.Put(db.DefaultColumnFamily, B("k"), B("v"));
+        }
+
+        var text = File.ReadAllText(Directory.GetFiles(dir.Path, "OPTIONS-*").Order().Last());
+        Assert.Contains("filter_policy=nullptr", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("filter_policy=bloomfilter", text, StringComparison.Ordinal);
+        Assert.Contains("compression=kNoCompression", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -177,6 +177,41 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
+    public void WriteBatchRefusesColumnFamiliesOfTwoDatabases()
+    {
+        using var dir = new TempDirectory();
+        using var a = OpenStore(dir.Sub("a"));
+        using var b = OpenStore(dir.Sub("b"));
+        using var batch = new WriteBatch();
+        batch.Put(a.GetColumnFamily("write"), B("k"), B("v"));
+        Assert.Throws<ArgumentException>(() => batch.Put(b.GetColumnFamily("write"), B("k"), B("v")));
+        Assert.Throws<ArgumentException>(() => b.Write(batch));
+        a.Write(batch);
+        Assert.Equal("v", S(a.Get(a.GetColumnFamily("write"), B("k"))));
+
+        batch.Clear();
+        batch.Put(b.GetColumnFamily("lock"), B("k2"), B("v2"));
+        b.Write(batch);
+        Assert.Equal("v2", S(b.Get(b.GetColumnFamily("lock"), B("k2"))));
+    }
+
+    [Fact]
+    public void PinnedValueOutlivesTheDatabaseDispose()
+    {
+        using var dir = new TempDirectory();
+        var db = OpenStore(dir.Path);
+        var cf = db.GetColumnFamily("write");
+        db.Put(cf, B("k"), B("still-here"));
+        var pinned = db.GetPinned(cf, B("k"))!;
+        db.Dispose();
+        Assert.Equal("still-here", S(pinned.Span));
+        Assert.Throws<RocksDbException>(() => OpenStore(dir.Path));
+        pinned.Dispose();
+        using var reopened = OpenStore(dir.Path);
+        Assert.Equal("still-here", S(reopened.Get(reopened.GetColumnFamily("write"), B("k"))));
+    }
+
+    [Fact]
     public void DisabledWalWritesLeaveTheLogUntouchedAndSyncedWritesGrowIt()
     {
         using var dir = new TempDirectory();
