@@ -193,7 +193,12 @@ public sealed partial class RocksDb : IDisposable
         }
     }
 
-    /// <summary>Drops a column family and its data. The <see cref="ColumnFamily"/> object becomes unusable.</summary>
+    /// <summary>
+    /// Drops a column family and its data. The <see cref="ColumnFamily"/> object becomes unusable. Do not drop a
+    /// column family that pending write batches still name: writing such a batch fails with InvalidArgument, but
+    /// RocksDB 7.8 has by then already applied the batch's earlier updates to the memtables (observed), so the
+    /// batch is no longer atomic.
+    /// </summary>
     public void DropColumnFamily(ColumnFamily columnFamily)
     {
         CheckOwned(columnFamily);

@@ -177,6 +177,26 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
+    public void BatchNamingADroppedColumnFamilyFailsAfterApplyingItsEarlierUpdates()
+    {
+        // Documents the RocksDB 7.8 hazard described on DropColumnFamily: the failure is reported, but the updates
+        // before the dropped column family are already in the memtable.
+        using var dir = new TempDirectory();
+        using var db = OpenStore(dir.Path);
+        var write = db.GetColumnFamily("write");
+        var doomed = db.CreateColumnFamily("doomed");
+        using var batch = new WriteBatch();
+        batch.Put(write, B("k1"), B("v1"));
+        batch.Put(doomed, B("k2"), B("v2"));
+        db.DropColumnFamily(doomed);
+
+        var ex = Assert.Throws<RocksDbException>(() => db.Write(batch));
+        Assert.Equal(RocksDbStatusKind.InvalidArgument, ex.Kind);
+        Assert.Contains("column family", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("v1", S(db.Get(write, B("k1"))));
+    }
+
+    [Fact]
     public void WriteBatchRefusesColumnFamiliesOfTwoDatabases()
     {
         using var dir = new TempDirectory();

@@ -19,11 +19,15 @@ public sealed class SstFileTests
     }
 
     [Theory]
-    [InlineData(Compression.None)]
-    [InlineData(Compression.Snappy)]
-    [InlineData(Compression.Lz4)]
-    [InlineData(Compression.Zstd)]
-    public void WrittenFileIsIngestedByCopy(Compression compression)
+    [InlineData(Compression.None, false)]
+    [InlineData(Compression.Snappy, false)]
+    [InlineData(Compression.Lz4, false)]
+    [InlineData(Compression.Zstd, false)]
+    [InlineData(Compression.None, true)]
+    [InlineData(Compression.Snappy, true)]
+    [InlineData(Compression.Lz4, true)]
+    [InlineData(Compression.Zstd, true)]
+    public void WrittenFileIsIngestedByCopyOrMove(Compression compression, bool move)
     {
         using var dir = new TempDirectory();
         var sst = dir.Sub("data.sst");
@@ -49,8 +53,8 @@ public sealed class SstFileTests
 
         using var db = OpenStore(dir.Sub("db"));
         var cf = db.GetColumnFamily("write");
-        db.IngestExternalFile(cf, sst);
-        Assert.True(File.Exists(sst)); // copied, source kept
+        db.IngestExternalFile(cf, sst, new IngestOptions { MoveFiles = move });
+        Assert.Equal(!move, File.Exists(sst)); // a copy keeps the source, a move removes it
         Assert.StartsWith("v1234-", S(db.Get(cf, Key(1234))));
         using var it = db.NewIterator(cf);
         Assert.Equal(5000, Scan(it).Count);
