@@ -27,7 +27,7 @@ public class RocksDbBenchmarks
     private readonly byte[] _randomPool = new byte[4096 * 40];
     private readonly ArrayBufferWriter<byte> _getBuffer = new(256);
     private string _dir = "";
-    private RocksDb.RocksDb? _db;
+    private RocksDatabase? _db;
     private ColumnFamily? _scanCf;
     private ColumnFamily? _batchCf;
     private byte[][] _getKeys = [];
@@ -43,7 +43,7 @@ public class RocksDbBenchmarks
         var sst = Path.Combine(_dir, "seed.sst");
         WriteSst(sst, Compression.Lz4);
 
-        _db = RocksDb.RocksDb.Open(Path.Combine(_dir, "db"),
+        _db = RocksDatabase.Open(Path.Combine(_dir, "db"),
             RocksDbOptions.WithColumnFamilies(["default", "write", "lock"]) with { BlockCacheSize = 512L << 20 });
         _scanCf = _db.GetColumnFamily("write");
         _batchCf = _db.GetColumnFamily("default");

@@ -2,10 +2,10 @@ using Cairn.RocksDb.Native;
 
 namespace Cairn.RocksDb;
 
-/// <summary>An open column family of one <see cref="RocksDb"/>. Owned by the database; do not dispose.</summary>
+/// <summary>An open column family of one <see cref="RocksDatabase"/>. Owned by the database; do not dispose.</summary>
 public sealed class ColumnFamily
 {
-    internal ColumnFamily(RocksDb owner, string name, ColumnFamilySafeHandle handle)
+    internal ColumnFamily(RocksDatabase owner, string name, ColumnFamilySafeHandle handle)
     {
         Owner = owner;
         Name = name;
@@ -19,7 +19,7 @@ public sealed class ColumnFamily
     /// <summary>RocksDB's numeric id of the column family.</summary>
     public uint Id { get; }
 
-    internal RocksDb Owner { get; }
+    internal RocksDatabase Owner { get; }
 
     internal ColumnFamilySafeHandle Handle { get; }
 

@@ -1,6 +1,6 @@
 namespace Cairn.RocksDb;
 
-/// <summary>Options of <see cref="RocksDb.IngestExternalFiles"/> (RocksDB's <c>IngestExternalFileOptions</c>).</summary>
+/// <summary>Options of <see cref="RocksDatabase.IngestExternalFiles"/> (RocksDB's <c>IngestExternalFileOptions</c>).</summary>
 public sealed record IngestOptions
 {
     /// <summary>Hard-link the files into the database (the source paths are removed on success) instead of copying them.

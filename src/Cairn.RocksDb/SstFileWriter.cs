@@ -3,7 +3,7 @@ using Cairn.RocksDb.Native;
 namespace Cairn.RocksDb;
 
 /// <summary>
-/// Writes an SST file for <see cref="RocksDb.IngestExternalFiles"/>. Point keys (puts and deletes) must be added in
+/// Writes an SST file for <see cref="RocksDatabase.IngestExternalFiles"/>. Point keys (puts and deletes) must be added in
 /// strictly ascending bytewise order; RocksDB rejects anything else with an InvalidArgument error. Not thread-safe.
 /// Disposing a writer that was not finished removes the partial file.
 /// </summary>

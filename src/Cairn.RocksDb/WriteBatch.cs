@@ -3,7 +3,7 @@ using Cairn.RocksDb.Native;
 namespace Cairn.RocksDb;
 
 /// <summary>
-/// A set of updates, possibly across column families, applied atomically by <see cref="RocksDb.Write"/>.
+/// A set of updates, possibly across column families, applied atomically by <see cref="RocksDatabase.Write"/>.
 /// Reusable after <see cref="Clear"/>. Not thread-safe.
 /// </summary>
 public sealed class WriteBatch : IDisposable
@@ -12,7 +12,7 @@ public sealed class WriteBatch : IDisposable
 
     // A batch stores column family ids only; applying it to another database would land in whichever column
     // families happen to have those ids there. Remembering the owner turns that mistake into an exception.
-    private RocksDb? _owner;
+    private RocksDatabase? _owner;
 
     /// <summary>Creates an empty batch.</summary>
     public WriteBatch()
@@ -71,7 +71,7 @@ public sealed class WriteBatch : IDisposable
         _owner = null;
     }
 
-    internal RocksDb? Owner => _owner;
+    internal RocksDatabase? Owner => _owner;
 
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();

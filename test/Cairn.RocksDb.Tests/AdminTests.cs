@@ -4,7 +4,7 @@ namespace Cairn.RocksDb.Tests;
 
 public sealed class AdminTests
 {
-    private static void Fill(RocksDb db, ColumnFamily cf, int from, int count, int valueSize = 200)
+    private static void Fill(RocksDatabase db, ColumnFamily cf, int from, int count, int valueSize = 200)
     {
         var value = new byte[valueSize];
         using var batch = new WriteBatch();
@@ -151,7 +151,7 @@ public sealed class AdminTests
             db.Put(write, B("after-checkpoint"), B("x"));
         }
 
-        Assert.Equal(["default", "lock", "write"], RocksDb.ListColumnFamilies(checkpoint).Order());
+        Assert.Equal(["default", "lock", "write"], RocksDatabase.ListColumnFamilies(checkpoint).Order());
         using var copy = OpenStore(checkpoint);
         using var it = copy.NewIterator(copy.GetColumnFamily("write"));
         Assert.Equal(500, Scan(it).Count);

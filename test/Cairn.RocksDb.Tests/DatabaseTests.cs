@@ -36,7 +36,7 @@ public sealed class DatabaseTests
             db.Flush(db.GetColumnFamily("write"));
         }
 
-        Assert.Equal(["default", "lock", "write"], RocksDb.ListColumnFamilies(dir.Path).Order());
+        Assert.Equal(["default", "lock", "write"], RocksDatabase.ListColumnFamilies(dir.Path).Order());
 
         using var reopened = OpenStore(dir.Path);
         Assert.Equal("v1", S(reopened.Get(reopened.GetColumnFamily("write"), B("k1"))));
@@ -47,7 +47,7 @@ public sealed class DatabaseTests
     public void DefaultColumnFamilyIsAddedWhenNotListed()
     {
         using var dir = new TempDirectory();
-        using var db = RocksDb.Open(dir.Path, RocksDbOptions.WithColumnFamilies(["write"]));
+        using var db = RocksDatabase.Open(dir.Path, RocksDbOptions.WithColumnFamilies(["write"]));
         Assert.Equal("default", db.DefaultColumnFamily.Name);
         Assert.True(db.TryGetColumnFamily("write", out _));
         Assert.False(db.TryGetColumnFamily("lock", out _));
@@ -59,7 +59,7 @@ public sealed class DatabaseTests
     {
         using var dir = new TempDirectory();
         var ex = Assert.Throws<RocksDbException>(() =>
-            RocksDb.Open(dir.Sub("absent"), new RocksDbOptions { CreateIfMissing = false }));
+            RocksDatabase.Open(dir.Sub("absent"), new RocksDbOptions { CreateIfMissing = false }));
         Assert.Equal(RocksDbStatusKind.InvalidArgument, ex.Kind);
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
@@ -96,7 +96,7 @@ public sealed class DatabaseTests
             NumLevels = 7,
         };
         var options = StoreOptions(cf) with { BlockCacheSize = 32 << 20, MaxBackgroundJobs = 2, MaxOpenFiles = -1 };
-        using (var db = RocksDb.Open(dir.Path, options))
+        using (var db = RocksDatabase.Open(dir.Path, options))
         {
             db.Put(db.GetColumnFamily("write"), B("k"), B("v"));
             Assert.Equal("v", S(db.Get(db.GetColumnFamily("write"), B("k"))));
@@ -140,13 +140,13 @@ public sealed class DatabaseTests
         Assert.False(CompressionSupport.IsSupported(Compression.Xpress));
         using var dir = new TempDirectory();
         var ex = Assert.Throws<RocksDbException>(() =>
-            RocksDb.Open(dir.Path, StoreOptions(new ColumnFamilyOptions { Compression = Compression.Xpress })));
+            RocksDatabase.Open(dir.Path, StoreOptions(new ColumnFamilyOptions { Compression = Compression.Xpress })));
         Assert.Equal(RocksDbStatusKind.NotSupported, ex.Kind);
         Assert.Contains("Xpress", ex.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
 
         var bottom = Assert.Throws<RocksDbException>(() =>
-            RocksDb.Open(dir.Path, StoreOptions(new ColumnFamilyOptions { BottommostCompression = Compression.Xpress })));
+            RocksDatabase.Open(dir.Path, StoreOptions(new ColumnFamilyOptions { BottommostCompression = Compression.Xpress })));
         Assert.Equal(RocksDbStatusKind.NotSupported, bottom.Kind);
     }
 
@@ -181,8 +181,8 @@ public sealed class DatabaseTests
             Assert.Throws<ObjectDisposedException>(() => db.Put(doomed, B("x"), B("1")));
         }
 
-        Assert.Contains("extra", RocksDb.ListColumnFamilies(dir.Path));
-        Assert.DoesNotContain("doomed", RocksDb.ListColumnFamilies(dir.Path));
+        Assert.Contains("extra", RocksDatabase.ListColumnFamilies(dir.Path));
+        Assert.DoesNotContain("doomed", RocksDatabase.ListColumnFamilies(dir.Path));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal static class TestData
     public static RocksDbOptions StoreOptions(ColumnFamilyOptions? cf = null) =>
         RocksDbOptions.WithColumnFamilies(StoreColumnFamilies, cf);
 
-    public static RocksDb OpenStore(string path, ColumnFamilyOptions? cf = null) => RocksDb.Open(path, StoreOptions(cf));
+    public static RocksDatabase OpenStore(string path, ColumnFamilyOptions? cf = null) => RocksDatabase.Open(path, StoreOptions(cf));
 
     public static List<(string Key, string Value)> Scan(RocksDbIterator it)
     {

@@ -3,7 +3,7 @@ using Cairn.RocksDb.Native;
 
 namespace Cairn.RocksDb;
 
-public sealed partial class RocksDb
+public sealed partial class RocksDatabase
 {
     // Offsets in rocksdb::IngestExternalFileOptions (7.8) of fields the C API has no setter for. The layout is
     // checked at run time against the setters that do exist before anything is written (see IngestLayoutMatches).

@@ -8,7 +8,7 @@ namespace Cairn.RocksDb;
 /// snapshot, iterator and pinned value taken from it has been disposed too (they hold it open, so disposing in any
 /// order is safe); until then the files stay locked.
 /// </summary>
-public sealed partial class RocksDb : IDisposable
+public sealed partial class RocksDatabase : IDisposable
 {
     private readonly DbSafeHandle _db;
     private readonly Lock _columnFamiliesLock = new();
@@ -21,7 +21,7 @@ public sealed partial class RocksDb : IDisposable
     // above zero after Dispose; this flag makes every later call on the database fail the same way regardless.
     private volatile bool _disposed;
 
-    private RocksDb(string path, DbSafeHandle db, Dictionary<string, ColumnFamily> columnFamilies, CacheSafeHandle? blockCache)
+    private RocksDatabase(string path, DbSafeHandle db, Dictionary<string, ColumnFamily> columnFamilies, CacheSafeHandle? blockCache)
     {
         Path = path;
         _db = db;
@@ -53,7 +53,7 @@ public sealed partial class RocksDb : IDisposable
     /// Opens (or creates) the database at <paramref name="path"/> with the column families in
     /// <paramref name="options"/>. Every compression named in the options is checked first.
     /// </summary>
-    public static unsafe RocksDb Open(string path, RocksDbOptions? options = null)
+    public static unsafe RocksDatabase Open(string path, RocksDbOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new RocksDbOptions();
@@ -94,7 +94,7 @@ public sealed partial class RocksDb : IDisposable
             var db = new DbSafeHandle();
             db.Attach(dbPtr);
             var families = new Dictionary<string, ColumnFamily>(StringComparer.Ordinal);
-            var instance = new RocksDb(path, db, families, cache);
+            var instance = new RocksDatabase(path, db, families, cache);
             for (var i = 0; i < names.Length; i++)
             {
                 var cf = new ColumnFamilySafeHandle();

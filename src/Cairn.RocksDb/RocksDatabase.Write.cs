@@ -2,7 +2,7 @@ using Cairn.RocksDb.Native;
 
 namespace Cairn.RocksDb;
 
-public sealed partial class RocksDb
+public sealed partial class RocksDatabase
 {
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>.</summary>
     public void Put(ColumnFamily columnFamily, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, WriteOptions? options = null)

@@ -3,7 +3,7 @@ using Cairn.RocksDb.Native;
 
 namespace Cairn.RocksDb;
 
-public sealed partial class RocksDb
+public sealed partial class RocksDatabase
 {
     /// <summary>
     /// Copies the value of <paramref name="key"/> into <paramref name="destination"/>; returns false, writing
