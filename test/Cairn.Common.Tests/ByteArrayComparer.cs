@@ -1,4 +1,4 @@
-namespace Cairn.Common.Tests.Codec;
+namespace Cairn.Common.Tests;
 
 internal sealed class ByteArrayComparer : IComparer<byte[]>
 {
