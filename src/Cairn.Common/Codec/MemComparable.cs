@@ -76,6 +76,26 @@ public static class MemComparable
     }
 
     /// <summary>
+    /// The longest byte string that starts the encoding of every key beginning with <paramref name="prefix"/>: the
+    /// encoded full groups of the prefix (without the terminating group) followed by its remaining bytes as they are.
+    /// This is the "encoded prefix" form br sends in Download rewrite rules, since TiKV matches encoded keys.
+    /// </summary>
+    public static byte[] EncodePrefix(ReadOnlySpan<byte> prefix)
+    {
+        var fullGroups = prefix.Length / GroupSize;
+        var remaining = prefix.Length - (fullGroups * GroupSize);
+        var result = GC.AllocateUninitializedArray<byte>((fullGroups * EncodedGroupSize) + remaining);
+        for (var g = 0; g < fullGroups; g++)
+        {
+            prefix.Slice(g * GroupSize, GroupSize).CopyTo(result.AsSpan(g * EncodedGroupSize));
+            result[(g * EncodedGroupSize) + GroupSize] = Marker;
+        }
+
+        prefix[(fullGroups * GroupSize)..].CopyTo(result.AsSpan(fullGroups * EncodedGroupSize));
+        return result;
+    }
+
+    /// <summary>
     /// Validates the encoding at the start of <paramref name="encoded"/> without copying it and returns the length of
     /// the decoded bytes; <paramref name="consumed"/> receives the length of the encoding. Bytes after it are ignored.
     /// </summary>

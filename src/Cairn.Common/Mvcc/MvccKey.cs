@@ -99,6 +99,16 @@ public static class MvccKey
         return dataKey[1..];
     }
 
+    /// <summary>
+    /// The RocksDB key of a raw-KV (API v1) entry: <c>z</c> + the raw key as it is, neither memcomparable-encoded nor
+    /// timestamped; raw-KV region boundaries are raw keys too.
+    /// </summary>
+    public static byte[] RawKvDataKey(ReadOnlySpan<byte> rawKey) => ToDataKey(rawKey);
+
+    /// <summary>The raw key of a raw-KV (API v1) data key: the key without its <c>z</c>.</summary>
+    /// <exception cref="CodecException">The key does not start with <c>z</c>.</exception>
+    public static ReadOnlySpan<byte> DecodeRawKvDataKey(ReadOnlySpan<byte> dataKey) => ToOriginKey(dataKey);
+
     /// <summary>Writes the timestamp suffix: 8 big-endian bytes of <c>~ts</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteTs(Span<byte> destination, ulong ts) => BinaryPrimitives.WriteUInt64BigEndian(destination, ~ts);

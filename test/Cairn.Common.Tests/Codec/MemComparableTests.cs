@@ -91,6 +91,28 @@ public sealed class MemComparableTests
         Assert.False(full.AsSpan().StartsWith(shorter));
     }
 
+    [Fact]
+    public void EncodedPrefixStartsTheEncodingOfEveryExtension()
+    {
+        var random = new Random(14);
+        for (var length = 0; length < 30; length++)
+        {
+            var prefix = new byte[length];
+            random.NextBytes(prefix);
+            var encodedPrefix = MemComparable.EncodePrefix(prefix);
+            Assert.Equal(length / 8 * 9 + length % 8, encodedPrefix.Length);
+            for (var extra = 0; extra < 12; extra++)
+            {
+                var key = prefix.Concat(Enumerable.Range(0, extra).Select(_ => (byte)random.Next(256))).ToArray();
+                Assert.True(MemComparable.EncodeBytes(key).AsSpan().StartsWith(encodedPrefix), $"prefix {length}, extra {extra}");
+            }
+        }
+
+        // t{id}_r is 11 bytes: one full group (t + 7 id bytes), then the last id byte and "_r" as they are.
+        var recordPrefix = Cairn.Common.Keys.TableCodec.RecordPrefix(1);
+        Assert.Equal("7480000000000000FF015F72", Convert.ToHexString(MemComparable.EncodePrefix(recordPrefix)));
+    }
+
     [Theory]
     [InlineData("", "truncated")]
     [InlineData("00000000000000", "truncated")]

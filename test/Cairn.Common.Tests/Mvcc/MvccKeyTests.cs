@@ -54,6 +54,14 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
+    public void RawKvKeysAreNotEncoded()
+    {
+        var key = MvccKey.RawKvDataKey("raw"u8);
+        Assert.Equal("7A726177", Convert.ToHexString(key));
+        Assert.Equal("raw"u8.ToArray(), MvccKey.DecodeRawKvDataKey(key).ToArray());
+    }
+
+    [Fact]
     public void UserKeysAscendAndNewerVersionsComeFirst()
     {
         var random = new Random(13);
