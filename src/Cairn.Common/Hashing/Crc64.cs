@@ -13,8 +13,9 @@ namespace Cairn.Common.Hashing;
 /// </summary>
 /// <remarks>
 /// Inputs of <see cref="FoldThreshold"/> bytes or more on x86 with PCLMULQDQ are folded 128 bytes at a time in
-/// eight 128-bit lanes by carry-less multiplication, then reduced to 64 bits with a Barrett reduction; shorter inputs,
-/// the tail and other machines use slicing-by-8 tables. All constants are derived at start-up from the polynomial.
+/// eight 128-bit lanes by carry-less multiplication (256 bytes at a time in four 512-bit registers where VPCLMULQDQ
+/// and AVX-512 exist), then reduced to 64 bits with a Barrett reduction; shorter inputs, the last bytes and other
+/// machines use slicing-by-8 tables. All constants are derived at start-up from the polynomial.
 /// </remarks>
 public static class Crc64
 {
@@ -30,19 +31,35 @@ public static class Crc64
     private const int Lanes = 8;
     private const int LaneBytes = 16;
     private const int StrideBytes = Lanes * LaneBytes;
+    private const int WideRegisters = 4;
+    private const int WideBytes = 64;
+    private const int WideStrideBytes = WideRegisters * WideBytes;
 
     // Slicing-by-8 tables, laid out as one array: table k at [k * 256, (k + 1) * 256).
     private static readonly ulong[] s_tables = BuildTables();
     private static readonly FoldConstants s_constants = FoldConstants.Derive();
 
-    /// <summary>True when this process uses the carry-less-multiply path for long inputs.</summary>
-    public static bool IsHardwareAccelerated => Pclmulqdq.IsSupported && Sse2.IsSupported;
+    /// <summary>True when this process uses a carry-less-multiply path for long inputs.</summary>
+    public static bool IsHardwareAccelerated => PreferredPath != Crc64Path.Table;
 
     /// <summary>The first slicing table (the classic byte-wise table); <c>Table[1] == 0xB32E4CBE03A75F6F</c>.</summary>
     public static ReadOnlySpan<ulong> Table => s_tables.AsSpan(0, 256);
 
     /// <summary>The constants used by the carry-less-multiply path, exposed so tests can check their derivation.</summary>
     public static FoldConstants Constants => s_constants;
+
+    /// <summary>The implementation <see cref="Update(ulong, ReadOnlySpan{byte})"/> uses for long inputs on this machine.</summary>
+    public static Crc64Path PreferredPath { get; } =
+        IsSupported(Crc64Path.Pclmul512) ? Crc64Path.Pclmul512 : IsSupported(Crc64Path.Pclmul128) ? Crc64Path.Pclmul128 : Crc64Path.Table;
+
+    /// <summary>True when this machine can run <paramref name="path"/>.</summary>
+    public static bool IsSupported(Crc64Path path) => path switch
+    {
+        Crc64Path.Table => true,
+        Crc64Path.Pclmul128 => Pclmulqdq.IsSupported && Sse2.IsSupported,
+        Crc64Path.Pclmul512 => Pclmulqdq.V512.IsSupported && Avx512F.IsSupported && Pclmulqdq.IsSupported,
+        _ => false,
+    };
 
     /// <summary>The CRC of <paramref name="data"/>.</summary>
     public static ulong Compute(ReadOnlySpan<byte> data) => Update(0, data);
@@ -51,43 +68,42 @@ public static class Crc64
     public static ulong Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) => Update(Update(0, first), second);
 
     /// <summary>Extends the finished CRC <paramref name="crc"/> of some prefix with <paramref name="data"/>.</summary>
-    public static ulong Update(ulong crc, ReadOnlySpan<byte> data)
-    {
-        var state = ~crc;
-        if (data.Length >= FoldThreshold && IsHardwareAccelerated)
-        {
-            var folded = data.Length & ~(LaneBytes - 1);
-            state = FoldPclmul(state, data[..folded]);
-            data = data[folded..];
-        }
-
-        return ~UpdateTable(state, data);
-    }
-
-    /// <summary>The table-only implementation, for tests and benchmarks that compare the two paths.</summary>
-    public static ulong UpdateScalar(ulong crc, ReadOnlySpan<byte> data) => ~UpdateTable(~crc, data);
+    public static ulong Update(ulong crc, ReadOnlySpan<byte> data) => ~UpdateRegister(~crc, data, PreferredPath);
 
     /// <summary>
-    /// The carry-less-multiply implementation for any length (falls back to tables below one stride), for tests and
-    /// benchmarks. Throws when the CPU lacks PCLMULQDQ.
+    /// <see cref="Update(ulong, ReadOnlySpan{byte})"/> with a chosen implementation, for tests and benchmarks. Inputs
+    /// too short for the chosen path take the next smaller one, and the last few bytes always go through the tables.
     /// </summary>
-    /// <exception cref="PlatformNotSupportedException">The CPU lacks PCLMULQDQ.</exception>
-    public static ulong UpdateVectorized(ulong crc, ReadOnlySpan<byte> data)
+    /// <exception cref="PlatformNotSupportedException">This machine cannot run <paramref name="path"/>.</exception>
+    public static ulong Update(ulong crc, ReadOnlySpan<byte> data, Crc64Path path)
     {
-        if (!IsHardwareAccelerated)
+        if (!IsSupported(path))
         {
-            throw new PlatformNotSupportedException("PCLMULQDQ is not available");
+            throw new PlatformNotSupportedException($"CRC-64 path {path} needs instructions this CPU lacks");
         }
 
-        var state = ~crc;
-        if (data.Length >= StrideBytes)
+        return ~UpdateRegister(~crc, data, path);
+    }
+
+    /// <summary>The table-only implementation; same as <c>Update(crc, data, Crc64Path.Table)</c>.</summary>
+    public static ulong UpdateScalar(ulong crc, ReadOnlySpan<byte> data) => ~UpdateTable(~crc, data);
+
+    private static ulong UpdateRegister(ulong state, ReadOnlySpan<byte> data, Crc64Path path)
+    {
+        if (path == Crc64Path.Pclmul512 && data.Length >= WideStrideBytes)
+        {
+            var folded = data.Length & ~(LaneBytes - 1);
+            state = FoldPclmul512(state, data[..folded]);
+            data = data[folded..];
+        }
+        else if (path != Crc64Path.Table && data.Length >= FoldThreshold)
         {
             var folded = data.Length & ~(LaneBytes - 1);
             state = FoldPclmul(state, data[..folded]);
             data = data[folded..];
         }
 
-        return ~UpdateTable(state, data);
+        return UpdateTable(state, data);
     }
 
     // state: the raw register (already inverted). Works on the unfinished register so calls compose.
@@ -169,7 +185,51 @@ public static class Crc64
         x = Fold(x1, Vector128.Create(lanes[10], lanes[11]), x);
         x = Fold(x0, Vector128.Create(lanes[12], lanes[13]), x);
 
-        var k16 = Vector128.Create(lanes[0], lanes[1]);
+        return FoldTailAndReduce(x, ref p, remaining, c);
+    }
+
+    // Same scheme with four 512-bit registers (sixteen 128-bit lanes) and 256 bytes per step.
+    private static ulong FoldPclmul512(ulong state, ReadOnlySpan<byte> data)
+    {
+        var c = s_constants;
+        ref var p = ref MemoryMarshal.GetReference(data);
+        var y0 = Load512(ref p, 0) ^ Vector512.CreateScalar(state);
+        var y1 = Load512(ref p, 1);
+        var y2 = Load512(ref p, 2);
+        var y3 = Load512(ref p, 3);
+        p = ref Unsafe.Add(ref p, WideStrideBytes);
+        var remaining = data.Length - WideStrideBytes;
+
+        var kStride = Vector512.Create(Vector128.Create(c.WideStrideHigh, c.WideStrideLow));
+        while (remaining >= WideStrideBytes)
+        {
+            y0 = Fold512(y0, kStride, Load512(ref p, 0));
+            y1 = Fold512(y1, kStride, Load512(ref p, 1));
+            y2 = Fold512(y2, kStride, Load512(ref p, 2));
+            y3 = Fold512(y3, kStride, Load512(ref p, 3));
+            p = ref Unsafe.Add(ref p, WideStrideBytes);
+            remaining -= WideStrideBytes;
+        }
+
+        // Registers are 64 bytes apart: fold each into the next, then the four lanes of the last into its top lane.
+        var lanes = c.LaneMerge;
+        var k64 = Vector512.Create(Vector128.Create(lanes[6], lanes[7]));
+        var y = Fold512(y0, k64, y1);
+        y = Fold512(y, k64, y2);
+        y = Fold512(y, k64, y3);
+
+        var low = y.GetLower();
+        var high = y.GetUpper();
+        var x = high.GetUpper();
+        x = Fold(high.GetLower(), Vector128.Create(lanes[0], lanes[1]), x);
+        x = Fold(low.GetUpper(), Vector128.Create(lanes[2], lanes[3]), x);
+        x = Fold(low.GetLower(), Vector128.Create(lanes[4], lanes[5]), x);
+        return FoldTailAndReduce(x, ref p, remaining, c);
+    }
+
+    private static ulong FoldTailAndReduce(Vector128<ulong> x, ref byte p, int remaining, FoldConstants c)
+    {
+        var k16 = Vector128.Create(c.LaneMerge[0], c.LaneMerge[1]);
         while (remaining >= LaneBytes)
         {
             x = Fold(x, k16, Load(ref p, 0));
@@ -179,6 +239,14 @@ public static class Crc64
 
         return Reduce(x, c);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Load512(ref byte source, int register) =>
+        Vector512.LoadUnsafe(ref Unsafe.Add(ref source, register * WideBytes)).AsUInt64();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Fold512(Vector512<ulong> x, Vector512<ulong> k, Vector512<ulong> next) =>
+        Pclmulqdq.V512.CarrylessMultiply(x, k, 0x00) ^ Pclmulqdq.V512.CarrylessMultiply(x, k, 0x11) ^ next;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<ulong> Load(ref byte source, int lane) =>
@@ -239,10 +307,12 @@ public static class Crc64
     /// </summary>
     public sealed class FoldConstants
     {
-        private FoldConstants(ulong strideHigh, ulong strideLow, ulong[] laneMerge, ulong x127, ulong muLow)
+        private FoldConstants(ulong strideHigh, ulong strideLow, ulong wideStrideHigh, ulong wideStrideLow, ulong[] laneMerge, ulong x127, ulong muLow)
         {
             StrideHigh = strideHigh;
             StrideLow = strideLow;
+            WideStrideHigh = wideStrideHigh;
+            WideStrideLow = wideStrideLow;
             LaneMerge = laneMerge;
             X127 = x127;
             MuLow = muLow;
@@ -253,6 +323,12 @@ public static class Crc64
 
         /// <summary>reflect(x^(1024-1) mod P): multiplies the low half of a lane across one 128-byte stride.</summary>
         public ulong StrideLow { get; }
+
+        /// <summary>reflect(x^(2048+63) mod P): high-half multiplier across one 256-byte step of the 512-bit path.</summary>
+        public ulong WideStrideHigh { get; }
+
+        /// <summary>reflect(x^(2048-1) mod P): low-half multiplier across one 256-byte step of the 512-bit path.</summary>
+        public ulong WideStrideLow { get; }
 
         /// <summary>
         /// Pairs (reflect(x^(d+63) mod P), reflect(x^(d-1) mod P)) for d = 128, 256, ..., 896 bits: element 2j and
@@ -279,6 +355,8 @@ public static class Crc64
             return new FoldConstants(
                 Reflect(XPowModP(1024 + 63)),
                 Reflect(XPowModP(1024 - 1)),
+                Reflect(XPowModP(2048 + 63)),
+                Reflect(XPowModP(2048 - 1)),
                 laneMerge,
                 Reflect(XPowModP(127)),
                 Reflect(BarrettQuotientLow()));

@@ -49,6 +49,8 @@ public sealed class Crc64Tests
         var c = Crc64.Constants;
         Assert.Equal(Reflect(PowMod(1087)), c.StrideHigh);
         Assert.Equal(Reflect(PowMod(1023)), c.StrideLow);
+        Assert.Equal(Reflect(PowMod(2111)), c.WideStrideHigh);
+        Assert.Equal(Reflect(PowMod(2047)), c.WideStrideLow);
         Assert.Equal(Reflect(PowMod(127)), c.X127);
         Assert.Equal(14, c.LaneMerge.Count);
         for (var j = 0; j < 7; j++)
@@ -85,16 +87,18 @@ public sealed class Crc64Tests
         }
     }
 
-    [Fact]
-    public void VectorPathMatchesTablePathOnRandomLengthsAndSplits()
+    [Theory]
+    [InlineData(Crc64Path.Pclmul128)]
+    [InlineData(Crc64Path.Pclmul512)]
+    public void VectorPathMatchesTablePathOnRandomLengthsAndSplits(Crc64Path path)
     {
-        if (!Crc64.IsHardwareAccelerated)
+        if (!Crc64.IsSupported(path))
         {
-            Assert.Throws<PlatformNotSupportedException>(() => Crc64.UpdateVectorized(0, new byte[256]));
+            Assert.Throws<PlatformNotSupportedException>(() => Crc64.Update(0, new byte[512], path));
             return;
         }
 
-        var random = new Random(42);
+        var random = new Random(42 + (int)path);
         var data = RandomBytes(10_000 + 64, seed: 2);
         for (var round = 0; round < 400; round++)
         {
@@ -102,16 +106,42 @@ public sealed class Crc64Tests
             var offset = random.Next(0, 64);
             var slice = data.AsSpan(offset, length);
             var expected = Crc64.UpdateScalar(0, slice);
-            Assert.Equal(expected, Crc64.UpdateVectorized(0, slice));
+            Assert.Equal(expected, Crc64.Update(0, slice, path));
             Assert.Equal(expected, Crc64.Compute(slice));
 
             var split = random.Next(0, length + 1);
             Assert.Equal(expected, Crc64.Update(Crc64.Update(0, slice[..split]), slice[split..]));
-            Assert.Equal(expected, Crc64.UpdateVectorized(Crc64.UpdateVectorized(0, slice[..split]), slice[split..]));
+            Assert.Equal(expected, Crc64.Update(Crc64.Update(0, slice[..split], path), slice[split..], path));
 
             var seed = (ulong)random.NextInt64();
-            Assert.Equal(Crc64.UpdateScalar(seed, slice), Crc64.UpdateVectorized(seed, slice));
+            Assert.Equal(Crc64.UpdateScalar(seed, slice), Crc64.Update(seed, slice, path));
         }
+    }
+
+    [Theory]
+    [InlineData(Crc64Path.Table)]
+    [InlineData(Crc64Path.Pclmul128)]
+    [InlineData(Crc64Path.Pclmul512)]
+    public void EveryLengthAroundTheStepSizesMatchesTheReference(Crc64Path path)
+    {
+        if (!Crc64.IsSupported(path))
+        {
+            return;
+        }
+
+        var data = RandomBytes(1100, seed: 6);
+        for (var length = 0; length <= data.Length; length++)
+        {
+            Assert.Equal(BitwiseReference(0, data.AsSpan(0, length)), Crc64.Update(0, data.AsSpan(0, length), path));
+        }
+    }
+
+    [Fact]
+    public void PreferredPathIsSupported()
+    {
+        Assert.True(Crc64.IsSupported(Crc64.PreferredPath));
+        Assert.True(Crc64.IsSupported(Crc64Path.Table));
+        Assert.Equal(Crc64.PreferredPath != Crc64Path.Table, Crc64.IsHardwareAccelerated);
     }
 
     [Fact]
