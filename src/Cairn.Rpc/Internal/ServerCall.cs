@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+
+namespace Cairn.Rpc.Internal;
+
+/// <summary>State of one call on the server: request reading, response writing, deadline and cancellation.</summary>
+internal sealed class ServerCall : IDisposable
+{
+    private readonly HttpContext _http;
+    private readonly RpcServerOptions _options;
+    private readonly CancellationTokenSource? _cts;
+    private readonly DateTime? _deadline;
+
+    public ServerCall(HttpContext http, RpcServerOptions options, string method, TimeSpan? timeout, CancellationToken serverStopping)
+    {
+        _http = http;
+        _options = options;
+        var token = http.RequestAborted;
+        if (timeout is { } t || serverStopping.CanBeCanceled)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
+            if (timeout is { } limit)
+            {
+                _deadline = DateTime.UtcNow + limit;
+                // CancelAfter rejects spans above ~49 days; such a deadline is as good as none.
+                if (limit < TimeSpan.FromDays(40))
+                {
+                    _cts.CancelAfter(limit);
+                }
+            }
+
+            token = _cts.Token;
+        }
+
+        Context = new RpcCallContext(http, method, _deadline, token);
+    }
+
+    public RpcCallContext Context { get; }
+
+    public CancellationToken Token => Context.CancellationToken;
+
+    public bool MessageWritten { get; private set; }
+
+    public bool DeadlineExceeded => _deadline is { } d && DateTime.UtcNow >= d && !_http.RequestAborted.IsCancellationRequested;
+
+    private string PeerDescription => "client " + Context.Peer;
+
+    public async Task<T> ReadSingleAsync<T>(MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, PeerDescription, Token);
+        return message ?? throw new RpcException(StatusCode.Internal, "The request carried no message.");
+    }
+
+    public async IAsyncEnumerable<T> ReadAllAsync<T>(MessageParser<T> parser, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where T : class, IMessage<T>
+    {
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(Token, cancellationToken) : null;
+        var token = linked?.Token ?? Token;
+        while (true)
+        {
+            var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, PeerDescription, token);
+            if (message is null)
+            {
+                yield break;
+            }
+
+            yield return message;
+        }
+    }
+
+    /// <summary>Buffers a message without flushing (the unary response goes out when the call completes).</summary>
+    public void BufferMessage(IMessage message)
+    {
+        FrameWriter.WriteMessage(_http.Response.BodyWriter, message, _options.MaxSendMessageSize);
+        MessageWritten = true;
+    }
+
+    public async Task WriteMessageAsync(IMessage message, CancellationToken cancellationToken)
+    {
+        BufferMessage(message);
+        await FlushAsync(cancellationToken);
+    }
+
+    public async Task WriteRawAsync(IMessage? header, int bytesFieldNumber, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var writer = _http.Response.BodyWriter;
+        long size = data.Length;
+        var tag = 0u;
+        if (header is not null)
+        {
+            tag = WireFormat.MakeTag(bytesFieldNumber, WireFormat.WireType.LengthDelimited);
+            size += header.CalculateSize() + GrpcProtocol.VarintSize(tag) + GrpcProtocol.VarintSize((ulong)data.Length);
+        }
+
+        FrameWriter.CheckSize(size, _options.MaxSendMessageSize);
+        FrameWriter.WriteHeader(writer, (int)size);
+        if (header is not null)
+        {
+            header.WriteTo(writer);
+            GrpcProtocol.WriteVarint(writer, tag);
+            GrpcProtocol.WriteVarint(writer, (ulong)data.Length);
+        }
+
+        writer.Write(data.Span);
+        MessageWritten = true;
+        await FlushAsync(cancellationToken);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : Token;
+        var result = await _http.Response.BodyWriter.FlushAsync(token);
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            throw new OperationCanceledException("The client went away while the response was being written.", Token);
+        }
+    }
+
+    /// <summary>Ends the call with <paramref name="status"/>: in trailers after messages, else as a trailers-only response.</summary>
+    public void SetStatus(StatusCode status, string? message)
+        => WriteStatus(_http.Response, MessageWritten, status, message);
+
+    public static void WriteStatus(HttpResponse response, bool messageWritten, StatusCode status, string? message)
+    {
+        var statusText = GrpcProtocol.StatusText(status);
+        if (messageWritten || response.HasStarted)
+        {
+            response.AppendTrailer(GrpcProtocol.StatusHeader, statusText);
+            if (!string.IsNullOrEmpty(message))
+            {
+                response.AppendTrailer(GrpcProtocol.MessageHeader, GrpcProtocol.EncodeMessage(message));
+            }
+        }
+        else
+        {
+            response.Headers[GrpcProtocol.StatusHeader] = statusText;
+            if (!string.IsNullOrEmpty(message))
+            {
+                response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(message);
+            }
+        }
+    }
+
+    public void Dispose() => _cts?.Dispose();
+}
