@@ -11,6 +11,7 @@ internal sealed class ServerCall : IDisposable
     private readonly HttpContext _http;
     private readonly RpcServerOptions _options;
     private readonly CancellationTokenSource? _cts;
+    private readonly CancellationTokenSource? _deadlineCts;
     private readonly DateTime? _deadline;
 
     public ServerCall(HttpContext http, RpcServerOptions options, string method, TimeSpan? timeout, CancellationToken serverStopping)
@@ -18,19 +19,22 @@ internal sealed class ServerCall : IDisposable
         _http = http;
         _options = options;
         var token = http.RequestAborted;
-        if (timeout is { } t || serverStopping.CanBeCanceled)
+        if (timeout is { } limit)
         {
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
-            if (timeout is { } limit)
+            _deadline = DateTime.UtcNow + limit;
+            _deadlineCts = new CancellationTokenSource();
+            // CancelAfter rejects spans above ~49 days; such a deadline is as good as none.
+            if (limit < TimeSpan.FromDays(40))
             {
-                _deadline = DateTime.UtcNow + limit;
-                // CancelAfter rejects spans above ~49 days; such a deadline is as good as none.
-                if (limit < TimeSpan.FromDays(40))
-                {
-                    _cts.CancelAfter(limit);
-                }
+                _deadlineCts.CancelAfter(limit);
             }
 
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping, _deadlineCts.Token);
+            token = _cts.Token;
+        }
+        else if (serverStopping.CanBeCanceled)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
             token = _cts.Token;
         }
 
@@ -43,7 +47,8 @@ internal sealed class ServerCall : IDisposable
 
     public bool MessageWritten { get; private set; }
 
-    public bool DeadlineExceeded => _deadline is { } d && DateTime.UtcNow >= d && !_http.RequestAborted.IsCancellationRequested;
+    // The timer, not the clock, decides: it may fire a hair before DateTime.UtcNow reaches the deadline.
+    public bool DeadlineExceeded => _deadlineCts?.IsCancellationRequested == true && !_http.RequestAborted.IsCancellationRequested;
 
     private string PeerDescription => "client " + Context.Peer;
 
@@ -144,5 +149,9 @@ internal sealed class ServerCall : IDisposable
         }
     }
 
-    public void Dispose() => _cts?.Dispose();
+    public void Dispose()
+    {
+        _cts?.Dispose();
+        _deadlineCts?.Dispose();
+    }
 }
