@@ -85,6 +85,71 @@ public sealed class RpcCallTests
     }
 
     [Fact]
+    public async Task Client_stream_messages_reach_the_server_as_they_are_produced()
+    {
+        using var firstReceived = new SemaphoreSlim(0);
+        await using var host = await TestHost.StartAsync(s => s.MapClientStreaming(TestHost.Collect, async (requests, ctx) =>
+        {
+            var count = 0;
+            await foreach (var r in requests)
+            {
+                if (++count == 1)
+                {
+                    firstReceived.Release();
+                }
+            }
+
+            return new RawGetResponse { Value = ByteString.CopyFromUtf8(count.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        }));
+
+        var response = await host.Channel.ClientStreamingAsync(TestHost.Collect, Produce(firstReceived), cancellationToken: TestHost.Guard);
+
+        Assert.Equal("3", response.Value.ToStringUtf8());
+
+        static async IAsyncEnumerable<RawPutRequest> Produce(SemaphoreSlim firstReceived)
+        {
+            yield return new RawPutRequest { Key = ByteString.CopyFromUtf8("first") };
+            // Only continue once the server has the first message: the body is not buffered until the end.
+            await firstReceived.WaitAsync(TestHost.Guard);
+            yield return new RawPutRequest();
+            yield return new RawPutRequest();
+        }
+    }
+
+    [Fact]
+    public async Task Client_stream_gets_an_early_error_while_it_is_still_sending()
+    {
+        await using var host = await TestHost.StartAsync(s => s.MapClientStreaming(TestHost.Collect, (requests, ctx) =>
+            throw new RpcException(StatusCode.InvalidArgument, "no thanks")));
+
+        var producerStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var e = await Assert.ThrowsAsync<RpcException>(() =>
+            host.Channel.ClientStreamingAsync(TestHost.Collect, Endless(producerStopped), cancellationToken: TestHost.Guard));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.Status);
+        Assert.Equal("no thanks", e.Detail);
+        // The abandoned request body must stop pulling from the producer.
+        await producerStopped.Task.WaitAsync(TestHost.Guard);
+
+        static async IAsyncEnumerable<RawPutRequest> Endless(
+            TaskCompletionSource stopped, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(1, ct);
+                    yield return new RawPutRequest { Value = ByteString.CopyFrom(new byte[1024]) };
+                }
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Duplex_stream_answers_each_request_while_the_client_is_still_sending()
     {
         await using var host = await TestHost.StartAsync(s => s.MapDuplexStreaming(TestHost.Echo, async (requests, responses, ctx) =>
@@ -278,6 +343,40 @@ public sealed class RpcCallTests
 
         Assert.Equal(StatusCode.Cancelled, e.Status);
         await cancelled.Task.WaitAsync(TestHost.Guard);
+        Assert.True(cancelled.Task.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Abandoning_a_stream_early_cancels_the_server_handler()
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await TestHost.StartAsync(s => s.MapServerStreaming(BackupMethods.Backup, async (req, stream, ctx) =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await stream.WriteAsync(new BackupResponse { StartKey = ByteString.CopyFrom(new byte[4096]) });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+        }));
+
+        var seen = 0;
+        await foreach (var r in host.Channel.ServerStreamingAsync(BackupMethods.Backup, new BackupRequest(), cancellationToken: TestHost.Guard))
+        {
+            if (++seen == 5)
+            {
+                break;
+            }
+        }
+
+        await cancelled.Task.WaitAsync(TestHost.Guard);
+        Assert.Equal(5, seen);
         Assert.True(cancelled.Task.IsCompletedSuccessfully);
     }
 

@@ -20,6 +20,7 @@ internal sealed class ClientCall : IAsyncDisposable
     private readonly CancellationTokenSource? _deadlineCts;
     private readonly CancellationTokenSource? _linkedCts;
     private readonly CancellationToken _token;
+    private HttpRequestMessage? _request;
     private HttpResponseMessage? _response;
     private PipeReader? _reader;
     private bool _ended;
@@ -54,7 +55,9 @@ internal sealed class ClientCall : IAsyncDisposable
         try
         {
             _token.ThrowIfCancellationRequested();
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_channel.Address, _path))
+            // Kept until the call is disposed: with HTTP/2 a streaming request body is still being sent after
+            // SendAsync has returned the response headers, and disposing the request would dispose its content.
+            var request = _request = new HttpRequestMessage(HttpMethod.Post, new Uri(_channel.Address, _path))
             {
                 Version = HttpVersion.Version20,
                 VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -175,6 +178,7 @@ internal sealed class ClientCall : IAsyncDisposable
         // Disposing a response that has not reached its end resets the stream (RST_STREAM CANCEL), which is how the
         // server learns that the client gave up.
         _response?.Dispose();
+        _request?.Dispose();
         _linkedCts?.Dispose();
         _deadlineCts?.Dispose();
         if (_rawBuffer is not null)
