@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Cairn.Rpc.Internal;
@@ -12,6 +13,7 @@ namespace Cairn.Rpc;
 public sealed class RpcChannel : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
+    private readonly ConcurrentDictionary<string, Uri> _methodUris = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Creates a channel to <paramref name="address"/>: <c>http://host:port</c> or just <c>host:port</c>.
@@ -168,6 +170,8 @@ public sealed class RpcChannel : IDisposable
         HttpClient.Dispose();
         _handler.Dispose();
     }
+
+    internal Uri GetMethodUri(string path) => _methodUris.GetOrAdd(path, static (p, baseUri) => new Uri(baseUri, p), Address);
 
     private static async Task<TResponse> ReadSingleResponseAsync<TResponse>(ClientCall call, MessageParser<TResponse> parser)
         where TResponse : class, IMessage<TResponse>

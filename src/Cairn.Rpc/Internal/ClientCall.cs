@@ -57,7 +57,7 @@ internal sealed class ClientCall : IAsyncDisposable
             _token.ThrowIfCancellationRequested();
             // Kept until the call is disposed: with HTTP/2 a streaming request body is still being sent after
             // SendAsync has returned the response headers, and disposing the request would dispose its content.
-            var request = _request = new HttpRequestMessage(HttpMethod.Post, new Uri(_channel.Address, _path))
+            var request = _request = new HttpRequestMessage(HttpMethod.Post, _channel.GetMethodUri(_path))
             {
                 Version = HttpVersion.Version20,
                 VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -109,7 +109,7 @@ internal sealed class ClientCall : IAsyncDisposable
 
         try
         {
-            var message = await FrameReader.ReadMessageAsync(_reader!, parser, _channel.Options.MaxReceiveMessageSize, "server " + _channel.Address, _token);
+            var message = await FrameReader.ReadMessageAsync(_reader!, parser, _channel.Options.MaxReceiveMessageSize, this, _token);
             if (message is null)
             {
                 Finish();
@@ -133,7 +133,7 @@ internal sealed class ClientCall : IAsyncDisposable
 
         try
         {
-            var (ok, payload, consumed) = await FrameReader.ReadFrameAsync(_reader!, _channel.Options.MaxReceiveMessageSize, "server " + _channel.Address, _token);
+            var (ok, payload, consumed) = await FrameReader.ReadFrameAsync(_reader!, _channel.Options.MaxReceiveMessageSize, this, _token);
             if (!ok)
             {
                 Finish();
@@ -167,6 +167,8 @@ internal sealed class ClientCall : IAsyncDisposable
 
     public RpcException TooManyResponses()
         => new(StatusCode.Internal, $"{Target} sent more than one response message to a call that expects one.");
+
+    public override string ToString() => "server " + _channel.Address;
 
     public async ValueTask DisposeAsync()
     {

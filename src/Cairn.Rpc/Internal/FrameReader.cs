@@ -8,12 +8,14 @@ namespace Cairn.Rpc.Internal;
 /// <summary>Reads length-prefixed gRPC frames from a <see cref="PipeReader"/>.</summary>
 internal static class FrameReader
 {
+    // `peer` is only formatted on the error paths, so the hot path does not build strings per message.
+
     /// <summary>
     /// Waits for the next complete frame. Returns false at a clean end of stream. On true, <paramref name="payload"/>
     /// is valid until <see cref="PipeReader.AdvanceTo(SequencePosition)"/> is called with <paramref name="consumed"/>.
     /// </summary>
     public static async ValueTask<(bool Ok, ReadOnlySequence<byte> Payload, SequencePosition Consumed)> ReadFrameAsync(
-        PipeReader reader, int maxMessageSize, string peerDescription, CancellationToken cancellationToken)
+        PipeReader reader, int maxMessageSize, object peer, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -21,7 +23,7 @@ internal static class FrameReader
             var buffer = result.Buffer;
             if (buffer.Length >= GrpcProtocol.FrameHeaderSize)
             {
-                var length = ReadHeader(buffer, maxMessageSize, peerDescription);
+                var length = ReadHeader(buffer, maxMessageSize, peer);
                 if (buffer.Length - GrpcProtocol.FrameHeaderSize >= length)
                 {
                     var payload = buffer.Slice(GrpcProtocol.FrameHeaderSize, length);
@@ -37,7 +39,7 @@ internal static class FrameReader
                     return (false, default, default);
                 }
 
-                throw new RpcException(StatusCode.Internal, $"Incomplete gRPC message from {peerDescription}: the stream ended inside a frame.");
+                throw new RpcException(StatusCode.Internal, $"Incomplete gRPC message from {peer}: the stream ended inside a frame.");
             }
 
             if (result.IsCanceled)
@@ -51,10 +53,10 @@ internal static class FrameReader
 
     /// <summary>Reads and parses one message, or returns null at a clean end of stream.</summary>
     public static async ValueTask<T?> ReadMessageAsync<T>(
-        PipeReader reader, MessageParser<T> parser, int maxMessageSize, string peerDescription, CancellationToken cancellationToken)
+        PipeReader reader, MessageParser<T> parser, int maxMessageSize, object peer, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
-        var (ok, payload, consumed) = await ReadFrameAsync(reader, maxMessageSize, peerDescription, cancellationToken);
+        var (ok, payload, consumed) = await ReadFrameAsync(reader, maxMessageSize, peer, cancellationToken);
         if (!ok)
         {
             return null;
@@ -66,7 +68,7 @@ internal static class FrameReader
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new RpcException(StatusCode.Internal, $"Failed to parse {typeof(T).Name} from {peerDescription}: {e.Message}", e);
+            throw new RpcException(StatusCode.Internal, $"Failed to parse {typeof(T).Name} from {peer}: {e.Message}", e);
         }
         finally
         {
@@ -74,7 +76,7 @@ internal static class FrameReader
         }
     }
 
-    private static int ReadHeader(ReadOnlySequence<byte> buffer, int maxMessageSize, string peerDescription)
+    private static int ReadHeader(ReadOnlySequence<byte> buffer, int maxMessageSize, object peer)
     {
         Span<byte> header = stackalloc byte[GrpcProtocol.FrameHeaderSize];
         buffer.Slice(0, GrpcProtocol.FrameHeaderSize).CopyTo(header);
@@ -83,8 +85,8 @@ internal static class FrameReader
             throw new RpcException(
                 StatusCode.Unimplemented,
                 header[0] == 1
-                    ? $"Compressed gRPC messages are not supported (from {peerDescription}); send with grpc-encoding identity."
-                    : $"Invalid gRPC frame flag {header[0]} from {peerDescription}.");
+                    ? $"Compressed gRPC messages are not supported (from {peer}); send with grpc-encoding identity."
+                    : $"Invalid gRPC frame flag {header[0]} from {peer}.");
         }
 
         var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
@@ -92,7 +94,7 @@ internal static class FrameReader
         {
             throw new RpcException(
                 StatusCode.ResourceExhausted,
-                $"Received message larger than max ({length} vs. {maxMessageSize}) from {peerDescription}.");
+                $"Received message larger than max ({length} vs. {maxMessageSize}) from {peer}.");
         }
 
         return (int)length;

@@ -50,12 +50,11 @@ internal sealed class ServerCall : IDisposable
     // The timer, not the clock, decides: it may fire a hair before DateTime.UtcNow reaches the deadline.
     public bool DeadlineExceeded => _deadlineCts?.IsCancellationRequested == true && !_http.RequestAborted.IsCancellationRequested;
 
-    private string PeerDescription => "client " + Context.Peer;
 
     public async Task<T> ReadSingleAsync<T>(MessageParser<T> parser)
         where T : class, IMessage<T>
     {
-        var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, PeerDescription, Token);
+        var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, this, Token);
         return message ?? throw new RpcException(StatusCode.Internal, "The request carried no message.");
     }
 
@@ -66,7 +65,7 @@ internal sealed class ServerCall : IDisposable
         var token = linked?.Token ?? Token;
         while (true)
         {
-            var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, PeerDescription, token);
+            var message = await FrameReader.ReadMessageAsync(_http.Request.BodyReader, parser, _options.MaxReceiveMessageSize, this, token);
             if (message is null)
             {
                 yield break;
@@ -148,6 +147,8 @@ internal sealed class ServerCall : IDisposable
             }
         }
     }
+
+    public override string ToString() => "client " + Context.Peer;
 
     public void Dispose()
     {
