@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -22,9 +20,8 @@ internal sealed class ClientCall : IAsyncDisposable
     private readonly CancellationToken _token;
     private HttpRequestMessage? _request;
     private HttpResponseMessage? _response;
-    private PipeReader? _reader;
+    private StreamFrameReader? _reader;
     private bool _ended;
-    private byte[]? _rawBuffer;
 
     public ClientCall(RpcChannel channel, string path, RpcCallOptions? options, CancellationToken cancellationToken)
     {
@@ -89,7 +86,7 @@ internal sealed class ClientCall : IAsyncDisposable
             if (!_ended)
             {
                 var stream = await _response.Content.ReadAsStreamAsync(_token);
-                _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+                _reader = new StreamFrameReader(stream);
             }
         }
         catch (Exception e) when (e is not RpcException)
@@ -109,12 +106,14 @@ internal sealed class ClientCall : IAsyncDisposable
 
         try
         {
-            var message = await FrameReader.ReadMessageAsync(_reader!, parser, _channel.Options.MaxReceiveMessageSize, this, _token);
-            if (message is null)
+            var (ok, payload) = await _reader!.ReadFrameAsync(_channel.Options.MaxReceiveMessageSize, this, _token);
+            if (!ok)
             {
                 Finish();
+                return null;
             }
 
+            var message = parser.ParseFrom(payload.Span);
             return message;
         }
         catch (Exception e) when (e is not RpcException)
@@ -123,7 +122,7 @@ internal sealed class ClientCall : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the next frame into a pooled buffer (<see cref="CurrentRaw"/>); false at an OK end of stream.</summary>
+    /// <summary>Reads the next frame into the pooled buffer (<see cref="CurrentRaw"/>); false at an OK end of stream.</summary>
     public async ValueTask<bool> ReadRawAsync()
     {
         if (_ended)
@@ -133,27 +132,14 @@ internal sealed class ClientCall : IAsyncDisposable
 
         try
         {
-            var (ok, payload, consumed) = await FrameReader.ReadFrameAsync(_reader!, _channel.Options.MaxReceiveMessageSize, this, _token);
+            var (ok, payload) = await _reader!.ReadFrameAsync(_channel.Options.MaxReceiveMessageSize, this, _token);
             if (!ok)
             {
                 Finish();
                 return false;
             }
 
-            var length = (int)payload.Length;
-            if (_rawBuffer is null || _rawBuffer.Length < length)
-            {
-                if (_rawBuffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(_rawBuffer);
-                }
-
-                _rawBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 4096));
-            }
-
-            payload.CopyTo(_rawBuffer);
-            _reader!.AdvanceTo(consumed);
-            CurrentRaw = new RpcRawFrame(_rawBuffer.AsMemory(0, length));
+            CurrentRaw = new RpcRawFrame(payload);
             return true;
         }
         catch (Exception e) when (e is not RpcException)
@@ -170,12 +156,9 @@ internal sealed class ClientCall : IAsyncDisposable
 
     public override string ToString() => "server " + _channel.Address;
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_reader is not null)
-        {
-            await _reader.CompleteAsync();
-        }
+        _reader?.Dispose();
 
         // Disposing a response that has not reached its end resets the stream (RST_STREAM CANCEL), which is how the
         // server learns that the client gave up.
@@ -183,11 +166,7 @@ internal sealed class ClientCall : IAsyncDisposable
         _request?.Dispose();
         _linkedCts?.Dispose();
         _deadlineCts?.Dispose();
-        if (_rawBuffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_rawBuffer);
-            _rawBuffer = null;
-        }
+        return ValueTask.CompletedTask;
     }
 
     private void CheckResponseHeaders(HttpResponseMessage response)
