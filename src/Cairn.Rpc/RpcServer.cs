@@ -27,7 +27,6 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Dictionary<string, Func<ServerCall, Task>> _registrations = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
     private FrozenDictionary<string, Func<ServerCall, Task>>? _methods;
     private KestrelServer? _kestrel;
     private ServiceProvider? _services;
@@ -179,7 +178,8 @@ public sealed class RpcServer : IAsyncDisposable
         }
 
         RpcServerLog.Stopping(_logger, Address);
-        using var registration = cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stopping);
+        // Kestrel stops accepting, lets running calls finish, and aborts the connections once the token fires, which
+        // cancels every handler through RequestAborted.
         await _kestrel.StopAsync(cancellationToken);
     }
 
@@ -200,8 +200,6 @@ public sealed class RpcServer : IAsyncDisposable
         {
             await _services.DisposeAsync();
         }
-
-        _stopping.Dispose();
     }
 
     internal static string FormatAddress(IPEndPoint endPoint)
@@ -268,7 +266,7 @@ public sealed class RpcServer : IAsyncDisposable
             timeout = parsed;
         }
 
-        using var call = new ServerCall(http, _options, path, timeout, _stopping.Token);
+        using var call = new ServerCall(http, _options, path, timeout);
         try
         {
             if (timeout is { } t && t <= TimeSpan.Zero)
@@ -287,10 +285,6 @@ public sealed class RpcServer : IAsyncDisposable
         catch (OperationCanceledException) when (call.DeadlineExceeded)
         {
             EndWith(call, path, StatusCode.DeadlineExceeded, "Deadline exceeded");
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            EndWith(call, path, StatusCode.Unavailable, "The server is shutting down.");
         }
         catch (RpcException e)
         {

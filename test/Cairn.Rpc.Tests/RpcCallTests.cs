@@ -557,4 +557,38 @@ public sealed class RpcCallTests
             Assert.Equal(StatusCode.Unavailable, e.Status);
         }
     }
+
+    [Fact]
+    public async Task Stop_with_an_expired_grace_period_cancels_running_handlers()
+    {
+        var inHandler = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await TestHost.StartAsync(s => s.MapUnary(TikvMethods.RawGet, async (req, ctx) =>
+        {
+            inHandler.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+
+            return new RawGetResponse();
+        }));
+
+        var running = host.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest(), cancellationToken: TestHost.Guard);
+        await inHandler.Task.WaitAsync(TestHost.Guard);
+        using (var noGrace = new CancellationTokenSource())
+        {
+            await noGrace.CancelAsync();
+            await host.Server.StopAsync(noGrace.Token);
+        }
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => running);
+        await cancelled.Task.WaitAsync(TestHost.Guard);
+        Assert.Equal(StatusCode.Unavailable, e.Status);
+    }
 }

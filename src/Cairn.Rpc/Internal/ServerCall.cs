@@ -14,7 +14,7 @@ internal sealed class ServerCall : IDisposable
     private readonly CancellationTokenSource? _deadlineCts;
     private readonly DateTime? _deadline;
 
-    public ServerCall(HttpContext http, RpcServerOptions options, string method, TimeSpan? timeout, CancellationToken serverStopping)
+    public ServerCall(HttpContext http, RpcServerOptions options, string method, TimeSpan? timeout)
     {
         _http = http;
         _options = options;
@@ -29,12 +29,7 @@ internal sealed class ServerCall : IDisposable
                 _deadlineCts.CancelAfter(limit);
             }
 
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping, _deadlineCts.Token);
-            token = _cts.Token;
-        }
-        else if (serverStopping.CanBeCanceled)
-        {
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _deadlineCts.Token);
             token = _cts.Token;
         }
 
