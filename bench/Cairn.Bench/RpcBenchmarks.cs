@@ -25,6 +25,9 @@ public class RpcBenchmarks
     private static readonly RpcMethod<RawPutRequest, RawPutResponse> Upload =
         new("/cairn.bench.Rpc/Upload", RawPutRequest.Parser, RawPutResponse.Parser);
 
+    private static readonly RpcMethod<RawPutRequest, RawPutResponse> RawUpload =
+        new("/cairn.bench.Rpc/RawUpload", RawPutRequest.Parser, RawPutResponse.Parser);
+
     private readonly Dictionary<int, byte[]> _payloads = new()
     {
         [64 * 1024] = CreatePayload(64 * 1024),
@@ -69,6 +72,19 @@ public class RpcBenchmarks
             await foreach (var r in requests)
             {
                 total += r.Value.Length;
+            }
+
+            return new RawPutResponse { Error = total.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        });
+        _server.MapRawClientStreaming(RawUpload, async (frames, ctx) =>
+        {
+            long total = 0;
+            await foreach (var frame in frames)
+            {
+                if (frame.TryGetBytesField(RawPutRequest.ValueFieldNumber, out var value))
+                {
+                    total += value.Length;
+                }
             }
 
             return new RawPutResponse { Error = total.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -130,6 +146,10 @@ public class RpcBenchmarks
 
     [Benchmark(OperationsPerInvoke = StreamMiB)]
     public Task<RawPutResponse> ClientStream1M() => UploadAsync(1024 * 1024);
+
+    [Benchmark(OperationsPerInvoke = StreamMiB)]
+    public Task<RawPutResponse> ClientStreamRaw1M()
+        => _channel.ClientStreamingAsync(RawUpload, Messages(_byteStrings[1024 * 1024], StreamMiB));
 
     private static RawGetRequest StreamRequest(int size)
         => new() { Context = new Context { RegionId = (ulong)(StreamMiB * 1024L * 1024 / size), Term = (ulong)size } };

@@ -114,6 +114,26 @@ public sealed class RpcServer : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Registers a client-streaming method whose handler reads request frames unparsed (bulk uploads), so large
+    /// <c>bytes</c> fields are not copied into a <see cref="ByteString"/> each. Clients send ordinary
+    /// <typeparamref name="TRequest"/> messages (wrapping their buffers with <c>UnsafeByteOperations.UnsafeWrap</c>
+    /// avoids the copy on their side too). Each frame is valid until the enumeration moves on.
+    /// </summary>
+    public void MapRawClientStreaming<TRequest, TResponse>(
+        RpcMethod<TRequest, TResponse> method, Func<IAsyncEnumerable<RpcRawFrame>, RpcCallContext, Task<TResponse>> handler)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(handler);
+        Register(method.Path, async call =>
+        {
+            var response = await handler(call.ReadAllRawAsync(), call.Context);
+            call.BufferMessage(response ?? throw new InvalidOperationException($"The handler of {method.Path} returned null."));
+        });
+    }
+
     /// <summary>Registers a bidirectional-streaming method.</summary>
     public void MapDuplexStreaming<TRequest, TResponse>(
         RpcMethod<TRequest, TResponse> method, Func<IAsyncEnumerable<TRequest>, RpcStreamWriter<TResponse>, RpcCallContext, Task> handler)

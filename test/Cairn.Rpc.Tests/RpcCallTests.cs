@@ -8,6 +8,9 @@ namespace Cairn.Rpc.Tests;
 
 public sealed class RpcCallTests
 {
+    private static readonly RpcMethod<ImportSstpb.UploadRequest, RawPutResponse> UploadCounted =
+        new("/cairn.test.Test/Upload", ImportSstpb.UploadRequest.Parser, RawPutResponse.Parser);
+
     [Fact]
     public async Task Unary_call_round_trips()
     {
@@ -529,6 +532,45 @@ public sealed class RpcCallTests
         Assert.Equal("chunk-2", parsed[2].Error);
         Assert.True(parsed[1].Value.Span.SequenceEqual(chunk));
         Assert.Equal("tail", parsed[3].Value.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task Raw_client_stream_reads_uploaded_chunks_without_parsing()
+    {
+        var chunks = Enumerable.Range(0, 3).Select(i =>
+        {
+            var bytes = new byte[(1024 * 1024) + i];
+            new Random(i).NextBytes(bytes);
+            return bytes;
+        }).ToArray();
+        await using var host = await TestHost.StartAsync(s => s.MapRawClientStreaming(UploadCounted, async (frames, ctx) =>
+        {
+            var matched = 0;
+            var index = 0;
+            await foreach (var frame in frames)
+            {
+                if (frame.TryGetBytesField(ImportSstpb.UploadRequest.DataFieldNumber, out var data) && data.Span.SequenceEqual(chunks[index++]))
+                {
+                    matched++;
+                }
+            }
+
+            return new RawPutResponse { Error = $"{matched}/{index}" };
+        }));
+
+        var response = await host.Channel.ClientStreamingAsync(UploadCounted, Upload(chunks), cancellationToken: TestHost.Guard);
+
+        Assert.Equal("3/3", response.Error);
+
+        static async IAsyncEnumerable<ImportSstpb.UploadRequest> Upload(byte[][] chunks)
+        {
+            foreach (var chunk in chunks)
+            {
+                await Task.Yield();
+                // UnsafeWrap shares the array with the message instead of copying it into a ByteString.
+                yield return new ImportSstpb.UploadRequest { Data = UnsafeByteOperations.UnsafeWrap(chunk) };
+            }
+        }
     }
 
     [Fact]

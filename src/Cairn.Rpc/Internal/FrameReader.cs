@@ -11,8 +11,8 @@ internal static class FrameReader
     // `peer` is only formatted on the error paths, so the hot path does not build strings per message.
 
     /// <summary>
-    /// Waits for the next complete frame. Returns false at a clean end of stream. On true, <paramref name="payload"/>
-    /// is valid until <see cref="PipeReader.AdvanceTo(SequencePosition)"/> is called with <paramref name="consumed"/>.
+    /// Waits for the next complete frame. Returns false at a clean end of stream. On true, Payload
+    /// is valid until <see cref="PipeReader.AdvanceTo(SequencePosition)"/> is called with Consumed.
     /// </summary>
     public static async ValueTask<(bool Ok, ReadOnlySequence<byte> Payload, SequencePosition Consumed)> ReadFrameAsync(
         PipeReader reader, int maxMessageSize, object peer, CancellationToken cancellationToken)

@@ -70,6 +70,44 @@ internal sealed class ServerCall : IDisposable
         }
     }
 
+    /// <summary>
+    /// Yields request frames unparsed. Each payload is copied once into a pooled buffer owned by this call (Kestrel
+    /// hands out small blocks) and stays valid until the enumeration moves on.
+    /// </summary>
+    public async IAsyncEnumerable<RpcRawFrame> ReadAllRawAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(Token, cancellationToken) : null;
+        var token = linked?.Token ?? Token;
+        var reader = _http.Request.BodyReader;
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var (ok, payload, consumed) = await FrameReader.ReadFrameAsync(reader, _options.MaxReceiveMessageSize, this, token);
+                if (!ok)
+                {
+                    yield break;
+                }
+
+                var length = (int)payload.Length;
+                if (buffer.Length < length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                payload.CopyTo(buffer);
+                reader.AdvanceTo(consumed);
+                yield return new RpcRawFrame(buffer.AsMemory(0, length));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Buffers a message without flushing (the unary response goes out when the call completes).</summary>
     public void BufferMessage(IMessage message)
     {
