@@ -28,8 +28,27 @@ public sealed record AzureBlobOptions
     /// <summary>Access tier for new blobs (Hot, Cool, Archive…); null leaves the account default.</summary>
     public string? AccessTier { get; init; }
 
+    /// <summary>
+    /// Size of each staged block (Put Block) and the largest object written with a single Put Blob; it is also the
+    /// writer's memory bound. Default 8 MiB; at most 1 GiB.
+    /// </summary>
+    public int BlockSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Largest number of blobs asked for per List Blobs page (1–5000). Default 5000.</summary>
+    public int ListPageSize { get; init; } = 5000;
+
+    /// <summary>How many times in a row a download may reconnect without receiving a byte. Default 3.</summary>
+    public int ReadAttempts { get; init; } = 3;
+
+    /// <summary>Timeout of each HTTP request. Default 5 minutes.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Create the container at open when it does not exist (needs SharedKey or an account SAS). Default false.</summary>
+    public bool CreateContainer { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
-        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier} }}";
+        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
+        $"BlockSize = {BlockSize}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer} }}";
 }

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Cairn.Storage.Azure;
+
+/// <summary>
+/// Streams a block blob: bytes collect in one pooled buffer of the block size; each full buffer becomes a staged
+/// block, and completing commits the block list. An object that fits in one buffer is written with a single Put Blob.
+/// </summary>
+internal sealed class AzureBlobWriter : IStorageWriter
+{
+    private const int MaxBlocks = 50_000;
+
+    private readonly AzureBlobStorage _storage;
+    private readonly string _path;
+    private readonly int _blockSize;
+    // Block ids must all have the same length within a blob; a per-writer tag keeps concurrent writers of the same
+    // name from committing each other's blocks.
+    private readonly string _tag = Guid.NewGuid().ToString("N");
+    private readonly List<string> _blockIds = [];
+    private byte[]? _buffer;
+    private int _buffered;
+    private State _state;
+
+    public AzureBlobWriter(AzureBlobStorage storage, string path, int blockSize)
+    {
+        _storage = storage;
+        _path = path;
+        _blockSize = blockSize;
+    }
+
+    private enum State
+    {
+        Open,
+        Completed,
+        Failed,
+        Disposed,
+    }
+
+    public long BytesWritten { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                _buffer ??= ArrayPool<byte>.Shared.Rent(_blockSize);
+                if (_buffered == _blockSize)
+                {
+                    // Staged only once more data arrives, so that an object of exactly one block still goes out as one Put Blob.
+                    await StageBufferAsync(cancellationToken).ConfigureAwait(false);
+                }
+                var n = Math.Min(data.Length, _blockSize - _buffered);
+                data.Span[..n].CopyTo(_buffer.AsSpan(_buffered));
+                _buffered += n;
+                BytesWritten += n;
+                data = data[n..];
+            }
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state == State.Completed)
+        {
+            return;
+        }
+        EnsureOpen();
+        try
+        {
+            if (_blockIds.Count == 0)
+            {
+                await _storage.PutBlobAsync(_path, _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (_buffered > 0)
+                {
+                    await StageBufferAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await _storage.PutBlockListAsync(_path, _blockIds, cancellationToken).ConfigureAwait(false);
+            }
+            _state = State.Completed;
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+        finally
+        {
+            ReturnBuffer();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // Nothing to undo on abort: staged blocks that are never committed are invisible and expire on their own.
+        if (_state != State.Completed)
+        {
+            _state = State.Disposed;
+        }
+        ReturnBuffer();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task StageBufferAsync(CancellationToken cancellationToken)
+    {
+        if (_blockIds.Count == MaxBlocks)
+        {
+            throw new StorageException($"Azure Blob write of '{_path}' failed: more than {MaxBlocks} blocks; raise BlockSize",
+                isTransient: false, StorageErrorKind.InvalidArgument);
+        }
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_tag + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
+        await _storage.PutBlockAsync(_path, id, _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+        _blockIds.Add(id);
+        _buffered = 0;
+    }
+
+    private void EnsureOpen()
+    {
+        switch (_state)
+        {
+            case State.Completed:
+                throw new InvalidOperationException($"the writer of '{_path}' is already completed");
+            case State.Failed:
+                throw new InvalidOperationException($"the writer of '{_path}' failed earlier; start a new one");
+            case State.Disposed:
+                throw new ObjectDisposedException(nameof(AzureBlobWriter));
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
