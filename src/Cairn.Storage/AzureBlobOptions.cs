@@ -46,9 +46,12 @@ public sealed record AzureBlobOptions
     /// <summary>Create the container at open when it does not exist (needs SharedKey or an account SAS). Default false.</summary>
     public bool CreateContainer { get; init; }
 
+    /// <summary>Check at open that the container exists and accepts the credentials. Default true.</summary>
+    public bool CheckContainerOnOpen { get; init; } = true;
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
         $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
-        $"BlockSize = {BlockSize}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer} }}";
+        $"BlockSize = {BlockSize}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer}, CheckContainerOnOpen = {CheckContainerOnOpen} }}";
 }

@@ -2,8 +2,9 @@ namespace Cairn.Storage;
 
 /// <summary>
 /// Where and how to reach a Google Cloud Storage bucket (<c>gcs://bucket/prefix</c> or <c>gs://…</c>).
-/// With a custom <see cref="Endpoint"/> (an emulator) and no credentials the requests are unauthenticated;
-/// otherwise tokens come from <see cref="CredentialsFile"/> or GOOGLE_APPLICATION_CREDENTIALS.
+/// With a custom <see cref="Endpoint"/> (an emulator) and no <see cref="CredentialsFile"/> the requests are
+/// unauthenticated; otherwise tokens come from <see cref="CredentialsFile"/>, GOOGLE_APPLICATION_CREDENTIALS or the
+/// application default credentials.
 /// </summary>
 public sealed record GcsOptions
 {
@@ -45,4 +46,7 @@ public sealed record GcsOptions
 
     /// <summary>Timeout of each HTTP request. Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Check at open that the bucket exists and can be listed with the credentials in use. Default true.</summary>
+    public bool CheckBucketOnOpen { get; init; } = true;
 }

@@ -40,25 +40,20 @@ internal static class ObjectPath
         }
     }
 
-    /// <summary>Rejects list prefixes that would leave the storage base; "" lists everything.</summary>
-    public static void ValidateListPrefix(string prefix)
+    /// <summary>
+    /// Turns a listing prefix into the name prefix to ask for: "" lists everything, otherwise the prefix names a
+    /// directory ("a/b" or "a/b/" both list the objects under "a/b/").
+    /// </summary>
+    public static string ListPrefix(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        if (prefix.Length == 0)
+        var trimmed = prefix.TrimEnd('/');
+        if (trimmed.Length == 0)
         {
-            return;
+            return prefix.Length == 0 ? "" : throw Invalid(prefix);
         }
-        if (prefix[0] == '/' || prefix.Contains('\\', StringComparison.Ordinal))
-        {
-            throw Invalid(prefix);
-        }
-        foreach (var segment in prefix.Split('/'))
-        {
-            if (segment is "." or "..")
-            {
-                throw Invalid(prefix);
-            }
-        }
+        Validate(trimmed);
+        return trimmed + "/";
     }
 
     /// <summary>Percent-encodes each '/'-separated segment, keeping the separators.</summary>

@@ -90,7 +90,10 @@ public sealed class GcsStorage : IExternalStorage
         var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode);
         try
         {
-            await storage.CheckBucketAsync(cancellationToken).ConfigureAwait(false);
+            if (options.CheckBucketOnOpen)
+            {
+                await storage.CheckBucketAsync(cancellationToken).ConfigureAwait(false);
+            }
             return storage;
         }
         catch
@@ -234,8 +237,7 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public async IAsyncEnumerable<StorageObject> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ObjectPath.ValidateListPrefix(prefix);
-        var full = _prefix + prefix;
+        var full = _prefix + ObjectPath.ListPrefix(prefix);
         string? pageToken = null;
         do
         {
@@ -491,6 +493,10 @@ public sealed class GcsStorage : IExternalStorage
         var file = options.CredentialsFile;
         if (string.IsNullOrEmpty(file))
         {
+            if (options.Endpoint is not null)
+            {
+                return null; // a custom endpoint (an emulator) without an explicit key file: unauthenticated
+            }
             file = Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS");
         }
         try
@@ -503,10 +509,6 @@ public sealed class GcsStorage : IExternalStorage
                 }
                 var account = await CredentialFactory.FromFileAsync<ServiceAccountCredential>(file, cancellationToken).ConfigureAwait(false);
                 return GoogleCredential.FromServiceAccountCredential(account).CreateScoped(Scope);
-            }
-            if (options.Endpoint is not null)
-            {
-                return null; // an emulator: nothing to authenticate against
             }
             return (await GoogleCredential.GetApplicationDefaultAsync(cancellationToken).ConfigureAwait(false)).CreateScoped(Scope);
         }
