@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Cairn.Storage.Azure;
+using static Cairn.Storage.Tests.AzureGcsTestHelpers;
 
 namespace Cairn.Storage.Tests;
 
@@ -294,31 +295,4 @@ public sealed class AzureBlobStorageTests : IClassFixture<AzuriteFixture>
         var options = _azurite.Options(prefix) with { BlockSize = BlockSize };
         return await AzureBlobStorage.OpenAsync(configure is null ? options : configure(options));
     }
-
-    internal static byte[] RandomBytes(int count)
-    {
-        var data = new byte[count];
-        Random.Shared.NextBytes(data);
-        return data;
-    }
-
-    internal static async Task<byte[]> ReadRangeAsync(IExternalStorage storage, string path, long offset, long? length)
-    {
-        await using var stream = await storage.OpenReadAsync(path, offset, length);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy);
-        return copy.ToArray();
-    }
-
-    internal static async Task<List<StorageObject>> ListAsync(IExternalStorage storage, string prefix = "")
-    {
-        var result = new List<StorageObject>();
-        await foreach (var item in storage.ListAsync(prefix))
-        {
-            result.Add(item);
-        }
-        return result;
-    }
-
-    internal static List<StorageObject> Sorted(IEnumerable<StorageObject> items) => items.OrderBy(o => o.Path, StringComparer.Ordinal).ToList();
 }

@@ -20,6 +20,11 @@ internal static class GcsErrors
         {
             text.Append(' ').Append(reason);
         }
+        else if (!string.IsNullOrEmpty(response.ReasonPhrase))
+        {
+            // Media downloads answer errors in plain text; the status phrase is the closest thing to a code.
+            text.Append(" (").Append(response.ReasonPhrase).Append(')');
+        }
         if (kind == StorageErrorKind.AccessDenied)
         {
             text.Append(" (check the service-account credentials and their permissions on the bucket)");
