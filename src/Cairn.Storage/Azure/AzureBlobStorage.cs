@@ -28,8 +28,9 @@ public sealed class AzureBlobStorage : IExternalStorage
     private readonly string _containerUrl;
     private readonly string _prefix;
 
-    private AzureBlobStorage(AzureBlobOptions options, HttpClient http, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix)
+    private AzureBlobStorage(AzureBlobOptions options, HttpClient http, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy partRetry)
     {
+        PartRetry = partRetry;
         Options = options;
         _http = http;
         _signer = signer;
@@ -42,6 +43,9 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public string Uri { get; }
 
+    /// <summary>How a writer retries each of its requests (a failed block is sent again from the writer's buffer).</summary>
+    public RetryPolicy PartRetry { get; }
+
     /// <summary>The options the storage was opened with (print with <see cref="AzureBlobOptions.ToString"/>, which redacts secrets).</summary>
     public AzureBlobOptions Options { get; }
 
@@ -49,11 +53,12 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <exception cref="StorageException">The container is missing (<see cref="StorageErrorKind.NotFound"/>), the
     /// credentials are refused (<see cref="StorageErrorKind.AccessDenied"/>) or the options are invalid.</exception>
     public static Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, handler: null, cancellationToken);
+        OpenAsync(options, partRetry: null, handler: null, cancellationToken);
 
-    /// <summary>As <see cref="OpenAsync(AzureBlobOptions, CancellationToken)"/>, sending requests through <paramref name="handler"/>
-    /// (which the storage does not dispose) instead of its own connection pool.</summary>
-    public static async Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, HttpMessageHandler? handler, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="OpenAsync(AzureBlobOptions, CancellationToken)"/>, with a retry policy for the requests a writer
+    /// makes (blocks, block list; null means <see cref="RetryPolicy.Default"/>) and, optionally, a handler that
+    /// carries the requests (not disposed by the storage) instead of the storage's own connection pool.</summary>
+    public static async Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, RetryPolicy? partRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(!string.IsNullOrEmpty(options.Container), "the container name is empty");
@@ -87,7 +92,7 @@ public sealed class AzureBlobStorage : IExternalStorage
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
-        var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix);
+        var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, partRetry ?? RetryPolicy.Default);
         try
         {
             if (options.CreateContainer)
@@ -110,14 +115,14 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public ValueTask<IStorageWriter> CreateAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         return ValueTask.FromResult<IStorageWriter>(new AzureBlobWriter(this, path, Options.BlockSize));
     }
 
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is { } l)
         {
@@ -141,14 +146,10 @@ public sealed class AzureBlobStorage : IExternalStorage
         }
         if (response is null)
         {
-            // 416: the range starts at or past the end. Reading at exactly the end is an empty read, not an error.
-            var size = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
-            if (offset == size)
-            {
-                return new MemoryStream([], writable: false);
-            }
-            throw new StorageException($"Azure Blob read of '{path}' failed: offset {offset} is past the end ({size} bytes)",
-                isTransient: false, StorageErrorKind.InvalidArgument);
+            // 416: the range starts at or past the end.
+            // A range that starts at or past the end reads as empty, as a file read there would; the blob must exist.
+            _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
+            return new MemoryStream([], writable: false);
         }
         try
         {
@@ -194,7 +195,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         if (data.Length <= MaxSinglePut)
         {
             await PutBlobAsync(path, data, cancellationToken).ConfigureAwait(false);
@@ -211,14 +212,14 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         return await SizeOrNullAsync("exists", path, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, BlobUrl(path));
         request.Headers.TryAddWithoutValidation("x-ms-delete-snapshots", "include");
         using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
@@ -340,7 +341,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <summary>The access tier the service reports for a blob (x-ms-access-tier), or null.</summary>
     public async Task<string?> GetAccessTierAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         using var response = await HeadAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new StorageException($"Azure Blob exists of '{path}' failed: HTTP 404 BlobNotFound", false, StorageErrorKind.NotFound);
         return response.Headers.TryGetValues("x-ms-access-tier", out var values) ? values.FirstOrDefault() : null;

@@ -78,7 +78,9 @@ internal sealed class AzureBlobWriter : IStorageWriter
         {
             if (_blockIds.Count == 0)
             {
-                await _storage.PutBlobAsync(_path, _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+                var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
+                await _storage.PartRetry.ExecuteAsync($"write {_path}",
+                    ct => new ValueTask(_storage.PutBlobAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -86,7 +88,8 @@ internal sealed class AzureBlobWriter : IStorageWriter
                 {
                     await StageBufferAsync(cancellationToken).ConfigureAwait(false);
                 }
-                await _storage.PutBlockListAsync(_path, _blockIds, cancellationToken).ConfigureAwait(false);
+                await _storage.PartRetry.ExecuteAsync($"commit {_path}",
+                    ct => new ValueTask(_storage.PutBlockListAsync(_path, _blockIds, ct)), cancellationToken).ConfigureAwait(false);
             }
             _state = State.Completed;
         }
@@ -120,7 +123,10 @@ internal sealed class AzureBlobWriter : IStorageWriter
                 isTransient: false, StorageErrorKind.InvalidArgument);
         }
         var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_tag + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
-        await _storage.PutBlockAsync(_path, id, _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+        var data = _buffer.AsMemory(0, _buffered);
+        // Put Block is idempotent (same id, same bytes), so a failed block is simply sent again.
+        await _storage.PartRetry.ExecuteAsync($"write {_path} block {_blockIds.Count}",
+            ct => new ValueTask(_storage.PutBlockAsync(_path, id, data, ct)), cancellationToken).ConfigureAwait(false);
         _blockIds.Add(id);
         _buffered = 0;
     }

@@ -32,8 +32,9 @@ public sealed class GcsStorage : IExternalStorage
     private readonly string _bucketPath;
     private readonly string _prefix;
 
-    private GcsStorage(GcsOptions options, HttpClient http, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode)
+    private GcsStorage(GcsOptions options, HttpClient http, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy partRetry)
     {
+        PartRetry = partRetry;
         Options = options;
         _http = http;
         _credential = credential;
@@ -46,6 +47,9 @@ public sealed class GcsStorage : IExternalStorage
 
     /// <inheritdoc/>
     public string Uri { get; }
+
+    /// <summary>How a writer retries its single-shot requests (multipart upload, session start).</summary>
+    public RetryPolicy PartRetry { get; }
 
     /// <summary>The options the storage was opened with.</summary>
     public GcsOptions Options { get; }
@@ -60,11 +64,12 @@ public sealed class GcsStorage : IExternalStorage
     /// <exception cref="StorageException">The bucket is missing (<see cref="StorageErrorKind.NotFound"/>), the
     /// credentials are refused (<see cref="StorageErrorKind.AccessDenied"/>) or the options are invalid.</exception>
     public static Task<GcsStorage> OpenAsync(GcsOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, handler: null, cancellationToken);
+        OpenAsync(options, partRetry: null, handler: null, cancellationToken);
 
-    /// <summary>As <see cref="OpenAsync(GcsOptions, CancellationToken)"/>, sending requests through <paramref name="handler"/>
-    /// (which the storage does not dispose) instead of its own connection pool.</summary>
-    public static async Task<GcsStorage> OpenAsync(GcsOptions options, HttpMessageHandler? handler, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="OpenAsync(GcsOptions, CancellationToken)"/>, with a retry policy for the requests a writer makes
+    /// (multipart upload, session start; null means <see cref="RetryPolicy.Default"/>) and, optionally, a handler
+    /// that carries the requests (not disposed by the storage) instead of the storage's own connection pool.</summary>
+    public static async Task<GcsStorage> OpenAsync(GcsOptions options, RetryPolicy? partRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(!string.IsNullOrEmpty(options.Bucket), "the bucket name is empty");
@@ -87,7 +92,7 @@ public sealed class GcsStorage : IExternalStorage
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
-        var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode);
+        var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, partRetry ?? RetryPolicy.Default);
         try
         {
             if (options.CheckBucketOnOpen)
@@ -106,14 +111,14 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public ValueTask<IStorageWriter> CreateAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         return ValueTask.FromResult<IStorageWriter>(new GcsWriter(this, path, Options.ChunkSize, UploadMode, Options.ReadAttempts));
     }
 
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is { } l)
         {
@@ -122,7 +127,7 @@ public sealed class GcsStorage : IExternalStorage
         if (length == 0)
         {
             _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
-            return new MemoryStream([], writable: false);
+            return EmptyStream();
         }
 
         var response = await GetMediaAsync(path, offset, length, generation: null, cancellationToken).ConfigureAwait(false);
@@ -132,7 +137,8 @@ public sealed class GcsStorage : IExternalStorage
             if (response is null)
             {
                 // 416: the range starts at or past the end.
-                return EmptyOrPastEnd(path, offset, await SizeAsync(path, cancellationToken).ConfigureAwait(false));
+                _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false); // the object must exist
+                return EmptyStream();
             }
             if (response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange is { From: { } from, To: { } to })
             {
@@ -147,7 +153,7 @@ public sealed class GcsStorage : IExternalStorage
                 if (offset >= total)
                 {
                     response.Dispose();
-                    return EmptyOrPastEnd(path, offset, total);
+                    return EmptyStream();
                 }
                 if (offset > 0 || length is not null)
                 {
@@ -201,7 +207,7 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         if (data.Length <= MaxSingleUpload)
         {
             await UploadMultipartAsync(path, data, cancellationToken).ConfigureAwait(false);
@@ -218,14 +224,14 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         return await SizeOrNullAsync("exists", path, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, ObjectUrl(path, null));
         using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.NotFound)
@@ -301,7 +307,7 @@ public sealed class GcsStorage : IExternalStorage
     /// <summary>The object's metadata as the service reports it (for tests and diagnostics), or null when it does not exist.</summary>
     public async Task<JsonDocument?> GetMetadataAsync(string path, CancellationToken cancellationToken = default)
     {
-        ObjectPath.Validate(path);
+        StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(path, null));
         using var response = await SendAsync("metadata", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -427,10 +433,8 @@ public sealed class GcsStorage : IExternalStorage
         await SizeOrNullAsync("read", path, cancellationToken).ConfigureAwait(false)
         ?? throw new StorageException($"GCS read of '{path}' failed: HTTP 404 notFound", false, StorageErrorKind.NotFound);
 
-    private static MemoryStream EmptyOrPastEnd(string path, long offset, long size) =>
-        offset == size
-            ? new MemoryStream([], writable: false)
-            : throw new StorageException($"GCS read of '{path}' failed: offset {offset} is past the end ({size} bytes)", false, StorageErrorKind.InvalidArgument);
+    // A range that starts at or past the end reads as empty, as a file read there would.
+    private static MemoryStream EmptyStream() => new([], writable: false);
 
     /// <summary>GET of object media over a byte range; null on 416. Throws on other failures.</summary>
     private async Task<HttpResponseMessage?> GetMediaAsync(string path, long offset, long? length, string? generation, CancellationToken cancellationToken)

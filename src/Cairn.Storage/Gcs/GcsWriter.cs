@@ -88,7 +88,9 @@ internal sealed class GcsWriter : IStorageWriter
         {
             if (_session is null)
             {
-                await _storage.UploadMultipartAsync(_path, _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered), cancellationToken).ConfigureAwait(false);
+                var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
+                await _storage.PartRetry.ExecuteAsync($"write {_path}",
+                    ct => new ValueTask(_storage.UploadMultipartAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
             }
             else if (_mode == GcsUploadMode.Chunked)
             {
@@ -125,7 +127,8 @@ internal sealed class GcsWriter : IStorageWriter
 
     private async Task FlushFullBufferAsync(CancellationToken cancellationToken)
     {
-        _session ??= await _storage.StartResumableAsync(_path, cancellationToken).ConfigureAwait(false);
+        _session ??= await _storage.PartRetry.ExecuteAsync($"write {_path} (start upload session)",
+            async ct => await _storage.StartResumableAsync(_path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (_mode == GcsUploadMode.Chunked)
         {
             await SendChunksAsync(final: false, cancellationToken).ConfigureAwait(false);
