@@ -1,3 +1,5 @@
+using Cairn.Storage.Azure;
+using Cairn.Storage.Gcs;
 using Cairn.Storage.Local;
 using Cairn.Storage.S3;
 
@@ -29,9 +31,12 @@ public static class ExternalStorage
             StorageKind.Local => new LocalStorage(url.LocalPath!),
             StorageKind.Noop => new NoopStorage(),
             StorageKind.S3 => await retry.ExecuteAsync($"open {url.Uri}", ct => S3Storage.OpenAsync(url.S3!, retry, ct), cancellationToken).ConfigureAwait(false),
-            // azure/gcs: wired by the cloud backends
-            StorageKind.AzureBlob => throw new StorageException($"open {url.Uri}: the Azure Blob backend is not available in this build", isTransient: false, StorageErrorKind.InvalidArgument, new NotSupportedException("azure")),
-            StorageKind.Gcs => throw new StorageException($"open {url.Uri}: the GCS backend is not available in this build", isTransient: false, StorageErrorKind.InvalidArgument, new NotSupportedException("gcs")),
+            StorageKind.AzureBlob => await retry.ExecuteAsync($"open {url.Uri}",
+                async ct => (IExternalStorage)await AzureBlobStorage.OpenAsync(url.Azure! with { CheckContainerOnOpen = options.CheckPath }, retry, handler: null, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false),
+            StorageKind.Gcs => await retry.ExecuteAsync($"open {url.Uri}",
+                async ct => (IExternalStorage)await GcsStorage.OpenAsync(url.Gcs! with { CheckBucketOnOpen = options.CheckPath }, retry, handler: null, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false),
             _ => throw new StorageException($"open {url.Uri}: unknown storage kind {url.Kind}", isTransient: false, StorageErrorKind.InvalidArgument),
         };
         if (options.RateLimitBytesPerSecond > 0)
