@@ -43,7 +43,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public string Uri { get; }
 
-    /// <summary>How a writer retries each of its requests (a failed block is sent again from the writer's buffer).</summary>
+    /// <summary>How a writer retries each of its requests (a failed block is sent again from its buffer) and a listing each page.</summary>
     public RetryPolicy PartRetry { get; }
 
     /// <summary>The options the storage was opened with (print with <see cref="AzureBlobOptions.ToString"/>, which redacts secrets).</summary>
@@ -245,21 +245,11 @@ public sealed class AzureBlobStorage : IExternalStorage
             {
                 query += "&marker=" + System.Uri.EscapeDataString(marker);
             }
-            XDocument page;
-            using (var request = new HttpRequestMessage(HttpMethod.Get, ContainerUrl(query)))
-            using (var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
-            {
-                await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                    page = await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (AzureErrors.IsNetworkFailure(e, cancellationToken))
-                {
-                    throw AzureErrors.FromException("list", prefix, e, cancellationToken);
-                }
-            }
+            // A page that fails is fetched again from the same marker, so a long listing over a flaky link
+            // does not start over (and, with a fault that recurs every few responses, never finish).
+            var pageQuery = query;
+            var page = await PartRetry.ExecuteAsync($"list {prefix}", ct => new ValueTask<XDocument>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken)
+                .ConfigureAwait(false);
             var root = page.Root!;
             foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])
             {
@@ -273,6 +263,22 @@ public sealed class AzureBlobStorage : IExternalStorage
             marker = (string?)root.Element("NextMarker");
         }
         while (!string.IsNullOrEmpty(marker));
+    }
+
+    private async Task<XDocument> FetchListPageAsync(string query, string prefix, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, ContainerUrl(query));
+        using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (AzureErrors.IsNetworkFailure(e, cancellationToken))
+        {
+            throw AzureErrors.FromException("list", prefix, e, cancellationToken);
+        }
     }
 
     /// <inheritdoc/>

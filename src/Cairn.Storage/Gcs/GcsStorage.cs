@@ -48,7 +48,7 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public string Uri { get; }
 
-    /// <summary>How a writer retries its single-shot requests (multipart upload, session start).</summary>
+    /// <summary>How a writer retries its single-shot requests (multipart upload, session start) and a listing each page.</summary>
     public RetryPolicy PartRetry { get; }
 
     /// <summary>The options the storage was opened with.</summary>
@@ -257,44 +257,50 @@ public sealed class GcsStorage : IExternalStorage
             {
                 query.Append("&pageToken=").Append(System.Uri.EscapeDataString(pageToken));
             }
-            var page = new List<StorageObject>();
-            using (var request = new HttpRequestMessage(HttpMethod.Get, Url("/storage/v1" + _bucketPath + "/o", query.ToString())))
-            using (var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
-            {
-                await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-                JsonDocument document;
-                try
-                {
-                    var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                    document = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (GcsErrors.IsNetworkFailure(e, cancellationToken))
-                {
-                    throw GcsErrors.FromException("list", prefix, e, cancellationToken);
-                }
-                using (document)
-                {
-                    var root = document.RootElement;
-                    if (root.TryGetProperty("items", out var items))
-                    {
-                        foreach (var item in items.EnumerateArray())
-                        {
-                            var name = item.GetProperty("name").GetString() ?? "";
-                            if (name.StartsWith(_prefix, StringComparison.Ordinal))
-                            {
-                                page.Add(new StorageObject(name[_prefix.Length..], ParseSize(item)));
-                            }
-                        }
-                    }
-                    pageToken = root.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
-                }
-            }
+            // A page that fails is fetched again with the same token rather than starting the listing over.
+            var pageQuery = query.ToString();
+            (var page, pageToken) = await PartRetry.ExecuteAsync($"list {prefix}",
+                ct => new ValueTask<(List<StorageObject>, string?)>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken).ConfigureAwait(false);
             foreach (var item in page)
             {
                 yield return item;
             }
         }
         while (!string.IsNullOrEmpty(pageToken));
+    }
+
+    private async Task<(List<StorageObject> Page, string? NextPageToken)> FetchListPageAsync(string query, string prefix, CancellationToken cancellationToken)
+    {
+        var page = new List<StorageObject>();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url("/storage/v1" + _bucketPath + "/o", query));
+        using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
+        JsonDocument document;
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            document = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (GcsErrors.IsNetworkFailure(e, cancellationToken))
+        {
+            throw GcsErrors.FromException("list", prefix, e, cancellationToken);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.TryGetProperty("items", out var items))
+            {
+                foreach (var item in items.EnumerateArray())
+                {
+                    var name = item.GetProperty("name").GetString() ?? "";
+                    if (name.StartsWith(_prefix, StringComparison.Ordinal))
+                    {
+                        page.Add(new StorageObject(name[_prefix.Length..], ParseSize(item)));
+                    }
+                }
+            }
+            return (page, root.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null);
+        }
     }
 
     /// <inheritdoc/>
