@@ -7,9 +7,19 @@ namespace Cairn.Storage.Tests;
 /// port, with its temp files in a private folder, and a bucket name for the test class. The emulator creates
 /// buckets on first use (its bucket-create endpoint is not implemented). Requires `scripts/setup.sh storage`.
 /// </summary>
-public sealed class GcsEmulatorFixture : IAsyncLifetime
+public class GcsEmulatorFixture : IAsyncLifetime
 {
+    private readonly bool _chunkedUploads;
     private AzureGcsEmulatorProcess? _emulator;
+
+    /// <summary>The emulator as it is: resumable sessions end with their first PUT.</summary>
+    public GcsEmulatorFixture()
+        : this(chunkedUploads: false)
+    {
+    }
+
+    /// <param name="chunkedUploads">Start the launcher's layer that implements chunked resumable uploads.</param>
+    protected GcsEmulatorFixture(bool chunkedUploads) => _chunkedUploads = chunkedUploads;
 
     /// <summary>The JSON API endpoint: http://127.0.0.1:port.</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
@@ -34,7 +44,7 @@ public sealed class GcsEmulatorFixture : IAsyncLifetime
         AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("firebase-tools", "lib", "emulator", "storage", "index.js"), "firebase-tools (GCS emulator)");
         var script = Path.Combine(AzureGcsEmulatorProcess.RepositoryRoot(), "scripts", "emulators", "gcs-emulator.js");
         _emulator = await AzureGcsEmulatorProcess.StartAsync("gcs-emulator", script, _ => [],
-            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn" });
+            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads ? "1" : "0" });
     }
 
     /// <inheritdoc/>

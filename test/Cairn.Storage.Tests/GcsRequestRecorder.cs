@@ -10,9 +10,10 @@ public sealed class GcsRequestRecorder : DelegatingHandler
 {
     private const int MaxRecordedBody = 64 * 1024;
     private readonly List<(string Method, Uri Uri, string Body)> _requests = [];
+    private readonly List<(string Method, Uri Uri, string? ContentRange, int Status)> _exchanges = [];
 
     public GcsRequestRecorder()
-        : base(new SocketsHttpHandler())
+        : base(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
     }
 
@@ -24,6 +25,18 @@ public sealed class GcsRequestRecorder : DelegatingHandler
             lock (_requests)
             {
                 return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Every request's method, URL and Content-Range, with the status it got (0 when it failed), in order.</summary>
+    public IReadOnlyList<(string Method, Uri Uri, string? ContentRange, int Status)> Exchanges
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _exchanges];
             }
         }
     }
@@ -41,6 +54,20 @@ public sealed class GcsRequestRecorder : DelegatingHandler
         {
             _requests.Add((request.Method.Method, request.RequestUri!, body));
         }
-        return await base.SendAsync(request, cancellationToken);
+        var contentRange = request.Content is { } c && c.Headers.NonValidated.TryGetValues("Content-Range", out var values) ? string.Join(",", values) : null;
+        var status = 0;
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            status = (int)response.StatusCode;
+            return response;
+        }
+        finally
+        {
+            lock (_requests)
+            {
+                _exchanges.Add((request.Method.Method, request.RequestUri!, contentRange, status));
+            }
+        }
     }
 }

@@ -89,7 +89,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         sas = signer is null ? sas!.TrimStart('?') : null;
 
         var http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None })
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
         var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, partRetry ?? RetryPolicy.Default);

@@ -89,7 +89,7 @@ public sealed class GcsStorage : IExternalStorage
             var explicitMode => explicitMode,
         };
         var http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None })
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
         var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, partRetry ?? RetryPolicy.Default);
