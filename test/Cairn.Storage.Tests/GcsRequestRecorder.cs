@@ -11,6 +11,7 @@ public sealed class GcsRequestRecorder : DelegatingHandler
     private const int MaxRecordedBody = 64 * 1024;
     private readonly List<(string Method, Uri Uri, string Body)> _requests = [];
     private readonly List<(string Method, Uri Uri, string? ContentRange, int Status)> _exchanges = [];
+    private readonly List<string?> _authorizations = [];
 
     public GcsRequestRecorder()
         : base(new SocketsHttpHandler { AllowAutoRedirect = false })
@@ -41,6 +42,18 @@ public sealed class GcsRequestRecorder : DelegatingHandler
         }
     }
 
+    /// <summary>The Authorization header of every request (null when absent), in order.</summary>
+    public IReadOnlyList<string?> Authorizations
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _authorizations];
+            }
+        }
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = "";
@@ -53,6 +66,7 @@ public sealed class GcsRequestRecorder : DelegatingHandler
         lock (_requests)
         {
             _requests.Add((request.Method.Method, request.RequestUri!, body));
+            _authorizations.Add(request.Headers.Authorization?.ToString());
         }
         var contentRange = request.Content is { } c && c.Headers.NonValidated.TryGetValues("Content-Range", out var values) ? string.Join(",", values) : null;
         var status = 0;

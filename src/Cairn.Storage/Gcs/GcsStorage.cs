@@ -525,8 +525,9 @@ public sealed class GcsStorage : IExternalStorage
         catch (Exception e) when (e is not StorageException and not OperationCanceledException)
         {
             // The library's messages describe the file's shape, never its key material.
+            // A key file that cannot be used is a configuration mistake; missing default credentials are a denial.
             throw new StorageException($"GCS credentials could not be loaded{(string.IsNullOrEmpty(file) ? "" : $" from '{file}'")}: {e.GetType().Name}: {e.Message}",
-                false, StorageErrorKind.AccessDenied, e);
+                false, string.IsNullOrEmpty(file) ? StorageErrorKind.AccessDenied : StorageErrorKind.InvalidArgument, e);
         }
     }
 
