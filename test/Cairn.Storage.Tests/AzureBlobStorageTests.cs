@@ -168,6 +168,31 @@ public sealed class AzureBlobStorageTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
+    public async Task Interleaved_writers_of_one_name_never_publish_a_mixture()
+    {
+        await using var storage = await OpenAsync("interleave");
+        var first = RandomBytes(3 * BlockSize + 10);
+        var second = RandomBytes(3 * BlockSize + 20);
+        await using var a = await storage.CreateAsync("same");
+        await using var b = await storage.CreateAsync("same");
+        for (var offset = 0; offset < second.Length; offset += BlockSize)
+        {
+            // Block by block, both writers stage under the same blob before either commits.
+            await a.WriteAsync(first.AsMemory(offset, Math.Min(BlockSize, first.Length - offset)));
+            await b.WriteAsync(second.AsMemory(offset, Math.Min(BlockSize, second.Length - offset)));
+        }
+        await a.CompleteAsync();
+        Assert.Equal(SHA256.HashData(first), SHA256.HashData(await storage.ReadAllAsync("same")));
+
+        // Committing a block list discards every other uncommitted block of the blob, so the slower writer
+        // fails cleanly instead of publishing a mixture, and the first writer's object stays intact.
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await b.CompleteAsync());
+        Assert.Contains("InvalidBlockList", e.Message, StringComparison.Ordinal);
+        Assert.False(e.IsTransient);
+        Assert.Equal(SHA256.HashData(first), SHA256.HashData(await storage.ReadAllAsync("same")));
+    }
+
+    [Fact]
     public async Task Unicode_and_reserved_characters_in_names()
     {
         await using var storage = await OpenAsync("名前");

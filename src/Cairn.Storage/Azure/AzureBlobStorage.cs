@@ -213,7 +213,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        return await SizeOrNullAsync("exists", path, cancellationToken).ConfigureAwait(false) is not null;
+        return await SizeOrNullAsync(path, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc/>
@@ -353,14 +353,14 @@ public sealed class AzureBlobStorage : IExternalStorage
         return response.Headers.TryGetValues("x-ms-access-tier", out var values) ? values.FirstOrDefault() : null;
     }
 
-    private async Task<long?> SizeOrNullAsync(string operation, string path, CancellationToken cancellationToken)
+    private async Task<long?> SizeOrNullAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await HeadAsync(path, cancellationToken).ConfigureAwait(false);
         return response?.Content.Headers.ContentLength ?? (response is null ? null : 0);
     }
 
     private async Task<long> SizeAsync(string path, CancellationToken cancellationToken) =>
-        await SizeOrNullAsync("read", path, cancellationToken).ConfigureAwait(false)
+        await SizeOrNullAsync(path, cancellationToken).ConfigureAwait(false)
         ?? throw new StorageException($"Azure Blob read of '{path}' failed: HTTP 404 BlobNotFound", false, StorageErrorKind.NotFound);
 
     /// <summary>GET of a byte range; null on 416 (range not satisfiable). Throws on every other failure.</summary>
