@@ -12,10 +12,13 @@
 // "Content-Range: bytes a-b/*" is kept and answered 308 with "Range: bytes=0-b"; intermediate chunks must be
 // multiples of 256 KiB and start where the stored bytes end; "bytes */*" asks for the status; a PUT that names
 // the total size completes the upload, at which point the collected bytes go to the emulator in one PUT; DELETE on
-// a session cancels it (499). Everything else goes to the emulator untouched.
+// a session cancels it (499). Everything else goes to the emulator untouched. GCS may keep only part of a chunk
+// (the 308's Range then ends early and the client must resend the rest); GCS_CHUNKED_UPLOADS=partial makes the
+// layer do that on purpose, keeping half of every intermediate chunk of 512 KiB or more.
 //
 // Environment: PORT (default 9199), PROJECT (default demo-cairn), TMPDIR (object bodies go to
-// $TMPDIR/firebase/storage/blobs; point it at a throwaway folder), GCS_CHUNKED_UPLOADS (1 to enable the layer).
+// $TMPDIR/firebase/storage/blobs; point it at a throwaway folder), GCS_CHUNKED_UPLOADS (1 or partial to enable
+// the layer).
 // The modules are looked up in .tools/emulators/node_modules or through NODE_PATH.
 "use strict";
 
@@ -41,7 +44,8 @@ const { EmulatorRegistry } = load("firebase-tools/lib/emulator/registry");
 const host = "127.0.0.1";
 const port = Number.parseInt(process.env.PORT || "9199", 10);
 const projectId = process.env.PROJECT || "demo-cairn";
-const chunkedUploads = process.env.GCS_CHUNKED_UPLOADS === "1";
+const chunkedUploads = ["1", "partial"].includes(process.env.GCS_CHUNKED_UPLOADS);
+const keepHalf = process.env.GCS_CHUNKED_UPLOADS === "partial";
 const GRANULARITY = 256 * 1024;
 const INTERNAL = "x-cairn-assembled-upload";
 
@@ -104,8 +108,11 @@ async function chunkLayer(req, res, app) {
     const first = Number(m[1]), last = Number(m[2]);
     if (last - first + 1 !== body.length) return reply(res, 400, {}, "Content-Range does not match the body length");
     if (first > size) return reply(res, 400, {}, `chunk starts at ${first} but only ${size} bytes are stored`);
-    const fresh = body.subarray(size - first); // a resent overlap is dropped
+    let fresh = body.subarray(size - first); // a resent overlap is dropped
     if (m[3] === "*" && (last + 1) % GRANULARITY !== 0) return reply(res, 400, {}, "intermediate chunks must be multiples of 256 KiB");
+    if (keepHalf && m[3] === "*" && fresh.length >= 2 * GRANULARITY) {
+      fresh = fresh.subarray(0, Math.floor(fresh.length / 2 / GRANULARITY) * GRANULARITY);
+    }
     session.parts.push(fresh);
     size += fresh.length;
   } else if (body.length > 0) {
@@ -130,7 +137,7 @@ async function main() {
     : app;
   const server = http.createServer(handler);
   server.listen(port, host, () => {
-    process.stdout.write(`gcs emulator listening on http://${host}:${port}${chunkedUploads ? " (chunked uploads)" : ""}\n`);
+    process.stdout.write(`gcs emulator listening on http://${host}:${port}${chunkedUploads ? ` (chunked uploads${keepHalf ? ", half kept" : ""})` : ""}\n`);
   });
   server.on("error", (err) => {
     process.stderr.write(`gcs emulator: ${err.message}\n`);

@@ -9,7 +9,7 @@ namespace Cairn.Storage.Tests;
 public sealed class GcsChunkedEmulatorFixture : GcsEmulatorFixture
 {
     public GcsChunkedEmulatorFixture()
-        : base(chunkedUploads: true)
+        : base(chunkedUploads: "1")
     {
     }
 }

@@ -9,17 +9,18 @@ namespace Cairn.Storage.Tests;
 /// </summary>
 public class GcsEmulatorFixture : IAsyncLifetime
 {
-    private readonly bool _chunkedUploads;
+    private readonly string _chunkedUploads;
     private AzureGcsEmulatorProcess? _emulator;
 
     /// <summary>The emulator as it is: resumable sessions end with their first PUT.</summary>
     public GcsEmulatorFixture()
-        : this(chunkedUploads: false)
+        : this(chunkedUploads: "0")
     {
     }
 
-    /// <param name="chunkedUploads">Start the launcher's layer that implements chunked resumable uploads.</param>
-    protected GcsEmulatorFixture(bool chunkedUploads) => _chunkedUploads = chunkedUploads;
+    /// <param name="chunkedUploads">GCS_CHUNKED_UPLOADS for the launcher: "0" (off), "1" (chunked uploads) or "partial"
+    /// (chunked uploads that keep only half of each large chunk).</param>
+    protected GcsEmulatorFixture(string chunkedUploads) => _chunkedUploads = chunkedUploads;
 
     /// <summary>The JSON API endpoint: http://127.0.0.1:port.</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
@@ -44,7 +45,7 @@ public class GcsEmulatorFixture : IAsyncLifetime
         AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("firebase-tools", "lib", "emulator", "storage", "index.js"), "firebase-tools (GCS emulator)");
         var script = Path.Combine(AzureGcsEmulatorProcess.RepositoryRoot(), "scripts", "emulators", "gcs-emulator.js");
         _emulator = await AzureGcsEmulatorProcess.StartAsync("gcs-emulator", script, _ => [],
-            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads ? "1" : "0" });
+            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads });
     }
 
     /// <inheritdoc/>

@@ -281,6 +281,9 @@ public sealed class AzureBlobStorage : IExternalStorage
         }
     }
 
+    /// <summary>Names the storage by its credential-free <see cref="Uri"/>.</summary>
+    public override string ToString() => $"AzureBlobStorage({Uri})";
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {

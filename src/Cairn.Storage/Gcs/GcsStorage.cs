@@ -303,6 +303,9 @@ public sealed class GcsStorage : IExternalStorage
         }
     }
 
+    /// <summary>Names the storage by its credential-free <see cref="Uri"/>.</summary>
+    public override string ToString() => $"GcsStorage({Uri})";
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
