@@ -156,16 +156,21 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
             {
                 throw new InvalidOperationException($"{name} exited with code {_process.ExitCode}: {Output}");
             }
-            using var client = new TcpClient();
-            try
+            // Both emulators announce their URL once listening. Waiting for our own child's announcement (and not
+            // just for the port to answer) keeps us from mistaking another process that grabbed the port for ours.
+            if (Output.Contains($"http://127.0.0.1:{Port}", StringComparison.Ordinal))
             {
-                await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
-                return;
+                using var client = new TcpClient();
+                try
+                {
+                    await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
             }
-            catch (SocketException)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
+            await Task.Delay(100).ConfigureAwait(false);
         }
         throw new TimeoutException($"{name} did not listen on port {Port} within {StartTimeout.TotalSeconds} s: {Output}");
     }
