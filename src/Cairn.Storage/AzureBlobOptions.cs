@@ -29,10 +29,16 @@ public sealed record AzureBlobOptions
     public string? AccessTier { get; init; }
 
     /// <summary>
-    /// Size of each staged block (Put Block) and the largest object written with a single Put Blob; it is also the
-    /// writer's memory bound. Default 8 MiB; at most 1 GiB.
+    /// Size of each staged block (Put Block) and the largest object a writer sends with a single Put Blob.
+    /// Default 8 MiB; at most 1 GiB.
     /// </summary>
     public int BlockSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How many blocks one writer uploads at the same time while it keeps accepting bytes. A writer holds at most
+    /// <c>UploadConcurrency + 1</c> blocks in memory. Default 2.
+    /// </summary>
+    public int UploadConcurrency { get; init; } = 2;
 
     /// <summary>Largest number of blobs asked for per List Blobs page (1–5000). Default 5000.</summary>
     public int ListPageSize { get; init; } = 5000;
@@ -53,5 +59,5 @@ public sealed record AzureBlobOptions
     public override string ToString() =>
         $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
         $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
-        $"BlockSize = {BlockSize}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer}, CheckContainerOnOpen = {CheckContainerOnOpen} }}";
+        $"BlockSize = {BlockSize}, UploadConcurrency = {UploadConcurrency}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer}, CheckContainerOnOpen = {CheckContainerOnOpen} }}";
 }

@@ -57,6 +57,31 @@ public sealed class AzureBlobStorageTests : IClassFixture<AzuriteFixture>
         Assert.Equal(SHA256.HashData(data), await SHA256.HashDataAsync(stream));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Blocks_uploaded_side_by_side_commit_in_order(int concurrency)
+    {
+        await using var storage = await OpenAsync($"concurrent{concurrency}", o => o with { UploadConcurrency = concurrency });
+        var data = RandomBytes(10 * BlockSize + 99);
+        await using (var writer = await storage.CreateAsync("ten"))
+        {
+            for (var offset = 0; offset < data.Length; offset += 100_000)
+            {
+                await writer.WriteAsync(data.AsMemory(offset, Math.Min(100_000, data.Length - offset)));
+            }
+            await writer.CompleteAsync();
+        }
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(await storage.ReadAllAsync("ten")));
+
+        // Abandoned with uploads possibly still running: nothing becomes visible.
+        await using (var writer = await storage.CreateAsync("abandoned"))
+        {
+            await writer.WriteAsync(data);
+        }
+        Assert.False(await storage.ExistsAsync("abandoned"));
+    }
+
     [Fact]
     public async Task Object_of_exactly_one_block_round_trips()
     {

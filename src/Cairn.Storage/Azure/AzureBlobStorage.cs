@@ -64,6 +64,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         Check(!string.IsNullOrEmpty(options.Container), "the container name is empty");
         Check(options.BlockSize is > 0 and <= MaxBlockSize, $"BlockSize must be between 1 and {MaxBlockSize} bytes");
         Check(options.ListPageSize is > 0 and <= 5000, "ListPageSize must be between 1 and 5000");
+        Check(options.UploadConcurrency is > 0 and <= 64, "UploadConcurrency must be between 1 and 64");
         Check(options.ReadAttempts >= 0, "ReadAttempts must not be negative");
         Check(options.RequestTimeout > TimeSpan.Zero, "RequestTimeout must be positive");
         var prefix = ObjectPath.NormalizePrefix(options.Prefix);
@@ -116,7 +117,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     public ValueTask<IStorageWriter> CreateAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        return ValueTask.FromResult<IStorageWriter>(new AzureBlobWriter(this, path, Options.BlockSize));
+        return ValueTask.FromResult<IStorageWriter>(new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency));
     }
 
     /// <inheritdoc/>
@@ -201,7 +202,7 @@ public sealed class AzureBlobStorage : IExternalStorage
             await PutBlobAsync(path, data, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var writer = new AzureBlobWriter(this, path, Options.BlockSize);
+        var writer = new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency);
         await using (writer.ConfigureAwait(false))
         {
             await writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);

@@ -5,9 +5,11 @@ using System.Text;
 namespace Cairn.Storage.Azure;
 
 /// <summary>
-/// Streams a block blob: bytes collect in one pooled buffer of the block size; each full buffer becomes a staged
-/// block, and completing commits the block list. An object that fits in one buffer is written with a single Put Blob.
+/// Streams a block blob: bytes collect in a pooled buffer of the block size; each full buffer becomes a staged
+/// block, uploaded in the background while the next one fills (at most <c>concurrency</c> at a time), and
+/// completing commits the block list. An object that fits in one buffer is written with a single Put Blob.
 /// </summary>
+/// <remarks>Memory: at most <c>concurrency + 1</c> buffers of the block size.</remarks>
 internal sealed class AzureBlobWriter : IStorageWriter
 {
     private const int MaxBlocks = 50_000;
@@ -15,19 +17,24 @@ internal sealed class AzureBlobWriter : IStorageWriter
     private readonly AzureBlobStorage _storage;
     private readonly string _path;
     private readonly int _blockSize;
+    private readonly int _concurrency;
     // Block ids must all have the same length within a blob; a per-writer tag keeps concurrent writers of the same
     // name from committing each other's blocks.
     private readonly string _tag = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
+    private readonly Queue<(Task Upload, byte[] Buffer)> _inFlight = new();
+    // Uploads outlive the WriteAsync call that started them, so they follow the writer's lifetime, not a call's token.
+    private readonly CancellationTokenSource _abort = new();
     private byte[]? _buffer;
     private int _buffered;
     private State _state;
 
-    public AzureBlobWriter(AzureBlobStorage storage, string path, int blockSize)
+    public AzureBlobWriter(AzureBlobStorage storage, string path, int blockSize, int concurrency)
     {
         _storage = storage;
         _path = path;
         _blockSize = blockSize;
+        _concurrency = Math.Max(1, concurrency);
     }
 
     private enum State
@@ -52,6 +59,7 @@ internal sealed class AzureBlobWriter : IStorageWriter
                 {
                     // Staged only once more data arrives, so that an object of exactly one block still goes out as one Put Blob.
                     await StageBufferAsync(cancellationToken).ConfigureAwait(false);
+                    _buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
                 }
                 var n = Math.Min(data.Length, _blockSize - _buffered);
                 data.Span[..n].CopyTo(_buffer.AsSpan(_buffered));
@@ -88,6 +96,10 @@ internal sealed class AzureBlobWriter : IStorageWriter
                 {
                     await StageBufferAsync(cancellationToken).ConfigureAwait(false);
                 }
+                while (_inFlight.Count > 0)
+                {
+                    await DrainOneAsync(cancellationToken).ConfigureAwait(false);
+                }
                 await _storage.PartRetry.ExecuteAsync($"commit {_path}",
                     ct => new ValueTask(_storage.PutBlockListAsync(_path, _blockIds, ct)), cancellationToken).ConfigureAwait(false);
             }
@@ -104,15 +116,29 @@ internal sealed class AzureBlobWriter : IStorageWriter
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         // Nothing to undo on abort: staged blocks that are never committed are invisible and expire on their own.
+        // Uploads still running are stopped and awaited, because their buffers go back to the pool only afterwards.
         if (_state != State.Completed)
         {
             _state = State.Disposed;
         }
+        await _abort.CancelAsync().ConfigureAwait(false);
+        while (_inFlight.TryDequeue(out var pending))
+        {
+            try
+            {
+                await pending.Upload.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Abandoned on purpose; whatever it failed with no longer matters.
+            }
+            ArrayPool<byte>.Shared.Return(pending.Buffer);
+        }
         ReturnBuffer();
-        return ValueTask.CompletedTask;
+        _abort.Dispose();
     }
 
     private async Task StageBufferAsync(CancellationToken cancellationToken)
@@ -122,13 +148,30 @@ internal sealed class AzureBlobWriter : IStorageWriter
             throw new StorageException($"Azure Blob write of '{_path}' failed: more than {MaxBlocks} blocks; raise BlockSize",
                 isTransient: false, StorageErrorKind.InvalidArgument);
         }
-        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_tag + _blockIds.Count.ToString("D6", CultureInfo.InvariantCulture)));
-        var data = _buffer.AsMemory(0, _buffered);
-        // Put Block is idempotent (same id, same bytes), so a failed block is simply sent again.
-        await _storage.PartRetry.ExecuteAsync($"write {_path} block {_blockIds.Count}",
-            ct => new ValueTask(_storage.PutBlockAsync(_path, id, data, ct)), cancellationToken).ConfigureAwait(false);
-        _blockIds.Add(id);
+        // A block that already failed ends the writer now rather than at completion.
+        while (_inFlight.Count > 0 && (_inFlight.Peek().Upload.IsCompleted || _inFlight.Count >= _concurrency))
+        {
+            await DrainOneAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var index = _blockIds.Count;
+        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_tag + index.ToString("D6", CultureInfo.InvariantCulture)));
+        var buffer = _buffer!;
+        var data = buffer.AsMemory(0, _buffered);
+        _buffer = null;
         _buffered = 0;
+        _blockIds.Add(id);
+        // Put Block is idempotent (same id, same bytes), so a failed block is simply sent again.
+        var upload = _storage.PartRetry.ExecuteAsync($"write {_path} block {index}",
+            ct => new ValueTask(_storage.PutBlockAsync(_path, id, data, ct)), _abort.Token).AsTask();
+        _inFlight.Enqueue((upload, buffer));
+    }
+
+    private async Task DrainOneAsync(CancellationToken cancellationToken)
+    {
+        var (upload, buffer) = _inFlight.Peek();
+        await upload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _inFlight.Dequeue();
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private void EnsureOpen()
