@@ -84,5 +84,19 @@ public sealed class AzureFaultTests : IClassFixture<AzuriteFixture>
         Assert.True(proxy.InjectedErrors >= 5, $"only {proxy.InjectedErrors} errors were injected");
     }
 
+    [Fact]
+    public async Task A_server_that_never_answers_times_out_as_a_transient_error()
+    {
+        // Accepts connections and reads nothing: the request can only end by its timeout.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var e = await Assert.ThrowsAsync<StorageException>(() => AzureBlobStorage.OpenAsync(
+            _azurite.Options(endpoint: $"http://127.0.0.1:{port}/{AzuriteFixture.AccountName}") with { RequestTimeout = TimeSpan.FromMilliseconds(300) }));
+        Assert.Equal(StorageErrorKind.Network, e.Kind);
+        Assert.True(e.IsTransient);
+        Assert.Contains("timed out", e.Message, StringComparison.Ordinal);
+    }
+
     private static string ProxyEndpoint(FaultProxy proxy) => $"{proxy.Endpoint.ToString().TrimEnd('/')}/{AzuriteFixture.AccountName}";
 }

@@ -91,7 +91,7 @@ public sealed class GcsStorage : IExternalStorage
         var http = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
-        http.Timeout = options.RequestTimeout;
+        http.Timeout = Timeout.InfiniteTimeSpan; // per request in SendAsync
         var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, partRetry ?? RetryPolicy.Default);
         try
         {
@@ -355,7 +355,8 @@ public sealed class GcsStorage : IExternalStorage
         return location.IsAbsoluteUri ? location : new Uri(new Uri(_endpoint), location);
     }
 
-    internal async Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    internal async Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
+        CancellationToken cancellationToken, bool unbounded = false)
     {
         if (_credential is not null)
         {
@@ -370,9 +371,12 @@ public sealed class GcsStorage : IExternalStorage
             }
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
+        // The streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.
+        using var timeout = unbounded ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout?.CancelAfter(Options.RequestTimeout);
         try
         {
-            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            return await _http.SendAsync(request, completion, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (GcsErrors.IsNetworkFailure(e, cancellationToken))
         {

@@ -270,7 +270,7 @@ internal sealed class GcsWriter : IStorageWriter
             _content = new GcsStreamingContent();
             _sendCancel = new CancellationTokenSource();
             _streamRequest = new HttpRequestMessage(HttpMethod.Put, _session) { Content = _content };
-            _send = _storage.SendAsync("write", _path, _streamRequest, HttpCompletionOption.ResponseContentRead, _sendCancel.Token);
+            _send = _storage.SendAsync("write", _path, _streamRequest, HttpCompletionOption.ResponseContentRead, _sendCancel.Token, unbounded: true);
             var content = _content;
             // If the request ends early (refused, reset, rejected), a writer waiting to push must not wait forever.
             _ = _send.ContinueWith(t => content.Finish(t.Exception?.GetBaseException() ?? new IOException("the upload request ended")),
@@ -284,8 +284,9 @@ internal sealed class GcsWriter : IStorageWriter
         {
             await _content.PushAsync(buffer, count, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (_send!.IsCompleted)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The body was broken off because the request ended; its outcome says why.
             await ThrowSendFailureAsync(cancellationToken).ConfigureAwait(false);
             throw;
         }
