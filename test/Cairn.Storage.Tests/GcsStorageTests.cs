@@ -14,10 +14,13 @@ namespace Cairn.Storage.Tests;
 /// <item>Large objects in <see cref="GcsUploadMode.SingleRequest"/> (what <see cref="GcsUploadMode.Auto"/> picks for an
 /// endpoint without credentials): a resumable session started with <c>uploadType=resumable</c>, then one PUT whose
 /// body streams with chunked transfer encoding: fully exercised.</item>
-/// <item>Large objects in <see cref="GcsUploadMode.Chunked"/> (the mode for real GCS): the emulator finalizes the object
-/// on the first chunk's PUT instead of answering 308, so the multi-chunk protocol (308 + Range, resuming after a
-/// partial persist, status queries) cannot be exercised here. A test below only proves that the backend notices
-/// the early finalization, fails loudly and removes the truncated object.</item>
+/// <item>Large objects in <see cref="GcsUploadMode.Chunked"/> (the mode for real GCS): the plain emulator finalizes
+/// the object on the first chunk's PUT instead of answering 308, so the multi-chunk protocol cannot run on it. A test
+/// below proves that the backend notices the early finalization, fails loudly and removes the truncated object.
+/// The protocol itself (308 + Range, 256 KiB alignment, status queries after a failed chunk, resending what the
+/// session did not keep, DELETE to cancel) runs against the launcher's chunked-upload layer in front of the
+/// emulator (<see cref="GcsChunkedEmulatorFixture"/>, <see cref="GcsPartialChunkEmulatorFixture"/>): our reading of
+/// the documented protocol, not GCS itself.</item>
 /// <item>Authentication: the emulator ignores the Authorization header, so wrong credentials cannot be refused here;
 /// the token path is exercised against a local token endpoint instead (see the OAuth test).</item>
 /// <item>Bucket existence: the emulator creates buckets on first use and lists a missing bucket as empty, so the
