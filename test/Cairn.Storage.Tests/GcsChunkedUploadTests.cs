@@ -59,6 +59,29 @@ public sealed class GcsChunkedUploadTests : IClassFixture<GcsChunkedEmulatorFixt
     }
 
     [Fact]
+    public async Task A_chunk_that_keeps_failing_ends_the_upload_after_its_attempts()
+    {
+        // Every second request is refused: each chunk PUT fails while each status query succeeds, so no chunk
+        // ever gets through and the writer must give up rather than loop.
+        await using var proxy = FaultProxy.Start(new Uri(_gcs.Endpoint), new FaultProxyOptions { ServiceUnavailableEvery = 2 });
+        var options = Options("stuck", proxy.Endpoint.ToString().TrimEnd('/')) with { ReadAttempts = 3 };
+        await using var storage = await GcsStorage.OpenAsync(options, AzureFaultProxyContractTests.FastRetry);
+        await using (var writer = await storage.CreateAsync("stuck"))
+        {
+            var e = await Assert.ThrowsAsync<StorageException>(async () =>
+            {
+                await writer.WriteAsync(RandomBytes(3 * ChunkSize));
+                await writer.CompleteAsync();
+            });
+            Assert.True(e.IsTransient);
+            Assert.Equal(StorageErrorKind.Throttled, e.Kind);
+            Assert.Contains("stuck", e.Message, StringComparison.Ordinal);
+        }
+        await using var direct = await GcsStorage.OpenAsync(Options("stuck"));
+        Assert.False(await direct.ExistsAsync("stuck"));
+    }
+
+    [Fact]
     public async Task Aborted_chunked_upload_is_cancelled_and_leaves_nothing()
     {
         using var recorder = new GcsRequestRecorder();

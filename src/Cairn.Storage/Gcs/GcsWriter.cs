@@ -151,70 +151,104 @@ internal sealed class GcsWriter : IStorageWriter
             var range = final
                 ? count > 0 ? $"bytes {_committed}-{total - 1}/{total}" : $"bytes */{total}"
                 : $"bytes {_committed}-{total - 1}/*";
-            HttpResponseMessage response;
+            StorageException failure;
+            HttpResponseMessage? response = null;
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ReadOnlyMemoryContent(_buffer.AsMemory(0, count)) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Range", range);
                 response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StorageException e) when (e.IsTransient && failures < _attempts)
-            {
-                failures++;
-                await ResyncAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            using (response)
-            {
-                if ((int)response.StatusCode == 308)
+                if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is { } done)
                 {
-                    Consume(PersistedEnd(response));
-                    if (!final)
+                    if (done)
                     {
                         return;
                     }
-                    continue; // the service kept less than the final chunk: send the rest
+                    continue; // the service kept only part of the final chunk: send the rest
                 }
-                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created)
+                failure = await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e) when (e.IsTransient)
+            {
+                failure = e;
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+            if (!failure.IsTransient)
+            {
+                throw failure;
+            }
+
+            // The chunk may or may not have arrived: ask the session what it holds, then go on from there.
+            while (true)
+            {
+                if (++failures > _attempts)
                 {
-                    var size = await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false);
-                    if (!final)
+                    throw failure;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures, 5)), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await ResyncAsync(final, total, cancellationToken).ConfigureAwait(false) || (!final && _buffered < count))
                     {
-                        await DeleteEarlyObjectAsync(cancellationToken).ConfigureAwait(false);
-                        throw new StorageException(
-                            $"GCS write of '{_path}' failed: the server finished the upload after {size} bytes although more were coming; " +
-                            "it does not support chunked resumable uploads (use GcsUploadMode.SingleRequest)", false, StorageErrorKind.ServerError);
+                        // Complete (the final chunk had arrived, only its answer was lost), or an intermediate chunk
+                        // at least partly stored, whose rest stays at the front of the buffer for the next one.
+                        return;
                     }
-                    VerifySize(size, total);
-                    _buffered = 0;
-                    return;
+                    break; // nothing of it arrived: send it again, still counting attempts
                 }
-                var error = await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
-                if (!error.IsTransient || failures >= _attempts)
+                catch (StorageException e) when (e.IsTransient)
                 {
-                    throw error;
+                    failure = e;
                 }
             }
-            failures++;
-            await ResyncAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Asks the session how much it holds (after a failed chunk) and drops those bytes from the buffer.</summary>
-    private async Task ResyncAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Interprets the answer to a chunk: true when this call's work is done (an intermediate chunk stored, or the
+    /// object complete), false when part of the final chunk must be sent again, null when the answer is an error.
+    /// </summary>
+    private async Task<bool?> HandleAnswerAsync(HttpResponseMessage response, bool final, long total, CancellationToken cancellationToken)
     {
-        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ByteArrayContent([]) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Range", "bytes */*");
-        using var response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if ((int)response.StatusCode == 308)
         {
             Consume(PersistedEnd(response));
-            return;
+            return !final;
         }
-        // 200/201 would mean the object is already complete, which cannot be while bytes are still buffered.
-        throw await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created)
+        {
+            var size = await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false);
+            if (!final)
+            {
+                await DeleteEarlyObjectAsync(cancellationToken).ConfigureAwait(false);
+                throw new StorageException(
+                    $"GCS write of '{_path}' failed: the server finished the upload after {size} bytes although more were coming; " +
+                    "it does not support chunked resumable uploads (use GcsUploadMode.SingleRequest)", false, StorageErrorKind.ServerError);
+            }
+            VerifySize(size, total);
+            _buffered = 0;
+            return true;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Asks the session how much it holds (after a failed chunk) and drops those bytes from the buffer. Returns true
+    /// when the session reports the object complete.
+    /// </summary>
+    private async Task<bool> ResyncAsync(bool final, long total, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ByteArrayContent([]) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", "bytes */*");
+        using var response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+        }
+        return (int)response.StatusCode != 308;
     }
 
     private long PersistedEnd(HttpResponseMessage response)
