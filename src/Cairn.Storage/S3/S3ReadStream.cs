@@ -121,7 +121,7 @@ internal sealed class S3ReadStream : Stream
 
     private async Task ReopenAsync(CancellationToken cancellationToken)
     {
-        var (response, _) = await _owner.PartRetry.ExecuteAsync(
+        var (response, _) = await _owner.RequestRetry.ExecuteAsync(
             $"reopen {_describe} at byte {_position}",
             async ct => await GetAsync(_owner, _key, _describe, _position, _end, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);

@@ -12,20 +12,21 @@ namespace Cairn.Storage.S3;
 /// An S3 bucket prefix through AWSSDK.S3. Objects live at <c>prefix/path</c>. Writers stream through
 /// multipart uploads with at most two part buffers; readers are ranged GETs that resume from their offset
 /// after a dropped connection. The SDK's own retries are off (MaxErrorRetry = 0): retry policy belongs to
-/// <see cref="RetryingStorage"/> for whole operations and to the writer (with the same policy) for parts.
+/// <see cref="RetryingStorage"/> for whole operations, and to this backend (with the same policy, given at open)
+/// for the requests inside one operation that can be repeated alone: part uploads, listing pages, reopenings.
 /// </summary>
 public sealed class S3Storage : IExternalStorage
 {
     private readonly AmazonS3Client _client;
     private readonly S3Options _options;
-    private readonly RetryPolicy _partRetry;
+    private readonly RetryPolicy _requestRetry;
     private readonly string _keyPrefix;
 
-    private S3Storage(AmazonS3Client client, S3Options options, RetryPolicy partRetry)
+    private S3Storage(AmazonS3Client client, S3Options options, RetryPolicy requestRetry)
     {
         _client = client;
         _options = options;
-        _partRetry = partRetry;
+        _requestRetry = requestRetry;
         _keyPrefix = options.Prefix.Length == 0 ? "" : options.Prefix + "/";
     }
 
@@ -37,7 +38,7 @@ public sealed class S3Storage : IExternalStorage
 
     internal AmazonS3Client Client => _client;
 
-    internal RetryPolicy PartRetry => _partRetry;
+    internal RetryPolicy RequestRetry => _requestRetry;
 
     /// <summary>
     /// Connects to the bucket and, unless <see cref="S3Options.CheckBucketOnOpen"/> is off, checks with a
@@ -45,9 +46,10 @@ public sealed class S3Storage : IExternalStorage
     /// the cause (missing bucket, access denied, wrong credentials, unreachable endpoint).
     /// </summary>
     /// <param name="options">Where and how.</param>
-    /// <param name="partRetry">Retry policy of multipart part uploads and of reader reopenings; null means none.</param>
+    /// <param name="requestRetry">Retry policy of the requests inside one operation (multipart part uploads, listing pages,
+    /// reader reopenings); null means none. Pass the same policy as the <see cref="RetryingStorage"/> around it.</param>
     /// <param name="cancellationToken">Cancels the check.</param>
-    public static async ValueTask<S3Storage> OpenAsync(S3Options options, RetryPolicy? partRetry = null, CancellationToken cancellationToken = default)
+    public static async ValueTask<S3Storage> OpenAsync(S3Options options, RetryPolicy? requestRetry = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -68,7 +70,7 @@ public sealed class S3Storage : IExternalStorage
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
 
-        var storage = new S3Storage(new AmazonS3Client(Credentials(options), config), options, partRetry ?? RetryPolicy.None);
+        var storage = new S3Storage(new AmazonS3Client(Credentials(options), config), options, requestRetry ?? RetryPolicy.None);
         if (options.CheckBucketOnOpen)
         {
             try
@@ -176,15 +178,19 @@ public sealed class S3Storage : IExternalStorage
         };
         while (true)
         {
-            ListObjectsV2Response page;
-            try
+            // A page is retried on its own (its continuation token makes that safe): restarting a long listing
+            // for every transient failure could fail forever under a steady error rate.
+            var page = await _requestRetry.ExecuteAsync($"list {Describe(directory)}", async ct =>
             {
-                page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (Map(e, $"list {Describe(directory)}", cancellationToken) is { } mapped)
-            {
-                throw mapped;
-            }
+                try
+                {
+                    return await _client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Map(e, $"list {Describe(directory)}", ct) is { } mapped)
+                {
+                    throw mapped;
+                }
+            }, cancellationToken).ConfigureAwait(false);
             foreach (var item in page.S3Objects ?? [])
             {
                 if (!item.Key.StartsWith(_keyPrefix, StringComparison.Ordinal) || item.Key.Length == _keyPrefix.Length)

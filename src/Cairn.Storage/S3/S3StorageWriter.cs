@@ -75,7 +75,7 @@ internal sealed class S3StorageWriter : IStorageWriter
                 UploadId = _uploadId,
                 PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
             };
-            await _owner.PartRetry.ExecuteAsync($"complete upload of {_describe}", async ct =>
+            await _owner.RequestRetry.ExecuteAsync($"complete upload of {_describe}", async ct =>
             {
                 try
                 {
@@ -164,7 +164,7 @@ internal sealed class S3StorageWriter : IStorageWriter
     }
 
     private Task<PartETag> UploadPartAsync(byte[] buffer, int length, int partNumber, CancellationToken cancellationToken) =>
-        _owner.PartRetry.ExecuteAsync($"upload part {partNumber} of {_describe}", async ct =>
+        _owner.RequestRetry.ExecuteAsync($"upload part {partNumber} of {_describe}", async ct =>
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             try
@@ -189,7 +189,7 @@ internal sealed class S3StorageWriter : IStorageWriter
     private async ValueTask StartUploadAsync(CancellationToken cancellationToken)
     {
         var options = _owner.Options;
-        _uploadId = await _owner.PartRetry.ExecuteAsync($"start upload of {_describe}", async ct =>
+        _uploadId = await _owner.RequestRetry.ExecuteAsync($"start upload of {_describe}", async ct =>
         {
             var request = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = _key };
             if (options.StorageClass is not null)
@@ -216,7 +216,7 @@ internal sealed class S3StorageWriter : IStorageWriter
         var options = _owner.Options;
         var buffer = _current ?? [];
         var length = _filled;
-        await _owner.PartRetry.ExecuteAsync($"write {_describe}", async ct =>
+        await _owner.RequestRetry.ExecuteAsync($"write {_describe}", async ct =>
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var request = new PutObjectRequest { BucketName = options.Bucket, Key = _key, InputStream = body, AutoCloseStream = false };

@@ -21,10 +21,12 @@ public abstract class CredentialedStorageContractTests : StorageContractTests
         {
             await using (storage)
             {
-                errors.Add(await Assert.ThrowsAsync<StorageException>(async () => await storage.WriteAllAsync("denied.txt", "x"u8.ToArray(), ct)));
                 errors.Add(await Assert.ThrowsAsync<StorageException>(async () => await storage.ReadAllAsync("denied.txt", ct)));
                 errors.Add(await Assert.ThrowsAsync<StorageException>(async () => await storage.ExistsAsync("denied.txt", ct)));
                 errors.Add(await Assert.ThrowsAsync<StorageException>(async () => await ListAsync(storage, "", ct)));
+                // Last: radosgw answers a rejected upload without draining its body, so the next request on
+                // that kept-alive connection would be read from the leftover bytes (400 Bad Request).
+                errors.Add(await Assert.ThrowsAsync<StorageException>(async () => await storage.WriteAllAsync("denied.txt", "x"u8.ToArray(), ct)));
                 Assert.DoesNotContain(secret, storage.ToString(), StringComparison.Ordinal);
                 Assert.DoesNotContain(secret, storage.Uri, StringComparison.Ordinal);
             }
@@ -33,7 +35,7 @@ public abstract class CredentialedStorageContractTests : StorageContractTests
         Assert.NotEmpty(errors);
         foreach (var error in errors)
         {
-            Assert.Equal(StorageErrorKind.AccessDenied, error.Kind);
+            Assert.True(error.Kind == StorageErrorKind.AccessDenied, $"expected AccessDenied, got {error.Kind}: {error.Message}");
             Assert.False(error.IsTransient);
             for (Exception? e = error; e is not null; e = e.InnerException)
             {

@@ -138,13 +138,21 @@ public sealed class FaultProxy : IAsyncDisposable
                 var bodySent = false;
                 if (expectContinue && requestFraming.HasBody)
                 {
-                    // Let the server decide: 100 means send the body, a final status means it is not wanted.
-                    response = await HttpHead.ReadAsync(fromUpstream, stop).ConfigureAwait(false) ?? throw new IOException("upstream closed");
+                    // Let the server decide: 100 means send the body, a final status means it is not wanted. A
+                    // server that says nothing gets the body anyway after a second, as clients do.
+                    var first = HttpHead.ReadAsync(fromUpstream, stop).AsTask();
+                    if (await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(1), stop)).ConfigureAwait(false) != first)
+                    {
+                        await requestFraming.CopyAsync(fromClient, upstreamStream, stop).ConfigureAwait(false);
+                        bodySent = true;
+                    }
+                    response = await first.ConfigureAwait(false) ?? throw new IOException("upstream closed");
                     if (response.StatusCode == 100)
                     {
                         await clientStream.WriteAsync(response.Encode(), stop).ConfigureAwait(false);
                         response = null;
-                        await requestFraming.CopyAsync(fromClient, upstreamStream, stop).ConfigureAwait(false);
+                        if (!bodySent)
+                            await requestFraming.CopyAsync(fromClient, upstreamStream, stop).ConfigureAwait(false);
                         bodySent = true;
                     }
                 }
@@ -168,12 +176,14 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 var responseFraming = BodyFraming.OfResponse(response, method);
                 var close = !bodySent || head.HasToken("Connection", "close") || response.HasToken("Connection", "close") || responseFraming.UntilClose;
-                var eligible = responseFraming.UntilClose || responseFraming.Chunked || responseFraming.Length >= _options.DropMinBodyBytes;
+                // Only bodies of known length are cut: a cut must land inside the body, which a chunked or
+                // until-close body of unknown size does not guarantee.
+                var eligible = !responseFraming.Chunked && !responseFraming.UntilClose && responseFraming.Length >= Math.Max(2, _options.DropMinBodyBytes);
                 if (_options.DropResponseEvery > 0 && eligible && Interlocked.Increment(ref _eligibleResponses) % _options.DropResponseEvery == 0)
                 {
                     Interlocked.Increment(ref _droppedResponses);
                     await clientStream.WriteAsync(response.Encode(), stop).ConfigureAwait(false);
-                    var budget = responseFraming.Length > 0 ? (long)(responseFraming.Length * _options.DropAfterFraction) : 32 * 1024;
+                    var budget = Math.Clamp((long)(responseFraming.Length * _options.DropAfterFraction), 1, responseFraming.Length - 1);
                     await responseFraming.CopyPrefixAsync(fromUpstream, clientStream, budget, stop).ConfigureAwait(false);
                     Reset(client);
                     return;

@@ -10,7 +10,7 @@ public sealed record FaultProxyOptions
     /// <summary>Cut every Nth eligible response in the middle of its body (reset the connection); 0 never does.</summary>
     public int DropResponseEvery { get; init; }
 
-    /// <summary>Only responses whose body is at least this long are eligible for dropping (chunked bodies always are).</summary>
+    /// <summary>Only responses with a Content-Length of at least this many bytes are eligible for dropping.</summary>
     public long DropMinBodyBytes { get; init; } = 64 * 1024;
 
     /// <summary>Fraction of the body forwarded before the cut.</summary>
