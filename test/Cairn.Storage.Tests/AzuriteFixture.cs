@@ -58,6 +58,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "--blobHost", "127.0.0.1",
             "--blobPort", port.ToString(CultureInfo.InvariantCulture),
             "--inMemoryPersistence",
+            "--extentMemoryLimit", "1024",
             "--disableTelemetry",
             "--silent",
         ]);
