@@ -22,11 +22,9 @@ public sealed class AzureFaultTests : IClassFixture<AzuriteFixture>
         }
 
         // Every response of 64 KiB or more is cut half-way: the reader keeps reconnecting at its current offset
-        // until what is left is too small to be cut. No container check at open: the proxy also "cuts" azurite's
-        // short chunked listing, which it does by holding the connection until azurite's keep-alive ends, and the
-        // next request on that connection would then fail before the download even starts.
+        // until what is left is too small to be cut.
         await using var proxy = FaultProxy.Start(new Uri(_azurite.Endpoint), new FaultProxyOptions { DropResponseEvery = 1 });
-        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("resume", ProxyEndpoint(proxy)) with { CheckContainerOnOpen = false });
+        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("resume", ProxyEndpoint(proxy)));
         await using (var stream = await storage.OpenReadAsync("big.sst"))
         {
             Assert.Equal(SHA256.HashData(data), await SHA256.HashDataAsync(stream));
@@ -46,7 +44,7 @@ public sealed class AzureFaultTests : IClassFixture<AzuriteFixture>
             await direct.WriteAllAsync("big.sst", RandomBytes(1024 * 1024));
         }
         await using var proxy = FaultProxy.Start(new Uri(_azurite.Endpoint), new FaultProxyOptions { DropResponseEvery = 1 });
-        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("giveup", ProxyEndpoint(proxy)) with { ReadAttempts = 0, CheckContainerOnOpen = false });
+        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("giveup", ProxyEndpoint(proxy)) with { ReadAttempts = 0 });
         await using var stream = await storage.OpenReadAsync("big.sst");
         var e = await Assert.ThrowsAsync<StorageException>(async () => await SHA256.HashDataAsync(stream));
         Assert.True(e.IsTransient);

@@ -31,7 +31,7 @@ public sealed class GcsAuthTests : IClassFixture<GcsEmulatorFixture>, IDisposabl
         await using var tokens = new GcsTokenServer();
         using var recorder = new GcsRequestRecorder();
         var options = _gcs.Options("auth") with { CredentialsFile = WriteKeyFile(tokens.TokenUri) };
-        await using var storage = await GcsStorage.OpenAsync(options, partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(options, requestRetry: null, handler: recorder);
         Assert.True(storage.IsAuthenticated);
         Assert.Equal(GcsUploadMode.Chunked, storage.UploadMode); // credentials mean real GCS unless told otherwise
         await storage.WriteAllAsync("a", RandomBytes(10));
@@ -51,7 +51,7 @@ public sealed class GcsAuthTests : IClassFixture<GcsEmulatorFixture>, IDisposabl
         await using var tokens = new GcsTokenServer(expiresInSeconds: 1);
         using var recorder = new GcsRequestRecorder();
         var options = _gcs.Options("renew") with { CredentialsFile = WriteKeyFile(tokens.TokenUri) };
-        await using var storage = await GcsStorage.OpenAsync(options, partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(options, requestRetry: null, handler: recorder);
         await storage.WriteAllAsync("a", RandomBytes(10));
         await Task.Delay(1100);
         Assert.True(await storage.ExistsAsync("a"));

@@ -20,7 +20,7 @@ public sealed class GcsChunkedUploadTests : IClassFixture<GcsChunkedEmulatorFixt
     public async Task Chunks_are_sent_in_order_with_open_ranges_and_the_last_names_the_total()
     {
         using var recorder = new GcsRequestRecorder();
-        await using var storage = await GcsStorage.OpenAsync(Options("ranges"), partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(Options("ranges"), requestRetry: null, handler: recorder);
         var data = RandomBytes(3 * ChunkSize); // exactly three chunks: the third is held back to carry the total
         await using (var writer = await storage.CreateAsync("three"))
         {
@@ -85,7 +85,7 @@ public sealed class GcsChunkedUploadTests : IClassFixture<GcsChunkedEmulatorFixt
     public async Task Aborted_chunked_upload_is_cancelled_and_leaves_nothing()
     {
         using var recorder = new GcsRequestRecorder();
-        await using var storage = await GcsStorage.OpenAsync(Options("abort"), partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(Options("abort"), requestRetry: null, handler: recorder);
         await using (var writer = await storage.CreateAsync("partial"))
         {
             await writer.WriteAsync(RandomBytes(3 * ChunkSize + 1));

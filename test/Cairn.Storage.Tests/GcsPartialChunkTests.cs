@@ -17,7 +17,7 @@ public sealed class GcsPartialChunkTests : IClassFixture<GcsPartialChunkEmulator
     {
         using var recorder = new GcsRequestRecorder();
         var options = _gcs.Options("partial") with { ChunkSize = ChunkSize, UploadMode = GcsUploadMode.Chunked };
-        await using var storage = await GcsStorage.OpenAsync(options, partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(options, requestRetry: null, handler: recorder);
         var data = RandomBytes(3 * ChunkSize + 777);
         await using (var writer = await storage.CreateAsync("big"))
         {

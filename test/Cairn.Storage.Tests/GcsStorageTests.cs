@@ -238,7 +238,7 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
         // records what goes over the wire on its way to the emulator.
         using var recorder = new GcsRequestRecorder();
         var options = _gcs.Options("class") with { ChunkSize = ChunkSize, StorageClass = "NEARLINE", PredefinedAcl = "projectPrivate" };
-        await using var storage = await GcsStorage.OpenAsync(options, partRetry: null, handler: recorder);
+        await using var storage = await GcsStorage.OpenAsync(options, requestRetry: null, handler: recorder);
         await storage.WriteAllAsync("small", RandomBytes(10));
         await using (var writer = await storage.CreateAsync("large"))
         {

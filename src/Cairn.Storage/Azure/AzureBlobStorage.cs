@@ -28,9 +28,9 @@ public sealed class AzureBlobStorage : IExternalStorage
     private readonly string _containerUrl;
     private readonly string _prefix;
 
-    private AzureBlobStorage(AzureBlobOptions options, HttpClient http, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy partRetry)
+    private AzureBlobStorage(AzureBlobOptions options, HttpClient http, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy requestRetry)
     {
-        PartRetry = partRetry;
+        RequestRetry = requestRetry;
         Options = options;
         _http = http;
         _signer = signer;
@@ -44,7 +44,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     public string Uri { get; }
 
     /// <summary>How a writer retries each of its requests (a failed block is sent again from its buffer) and a listing each page.</summary>
-    public RetryPolicy PartRetry { get; }
+    public RetryPolicy RequestRetry { get; }
 
     /// <summary>The options the storage was opened with (print with <see cref="AzureBlobOptions.ToString"/>, which redacts secrets).</summary>
     public AzureBlobOptions Options { get; }
@@ -53,12 +53,13 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <exception cref="StorageException">The container is missing (<see cref="StorageErrorKind.NotFound"/>), the
     /// credentials are refused (<see cref="StorageErrorKind.AccessDenied"/>) or the options are invalid.</exception>
     public static Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, partRetry: null, handler: null, cancellationToken);
+        OpenAsync(options, requestRetry: null, handler: null, cancellationToken);
 
-    /// <summary>As <see cref="OpenAsync(AzureBlobOptions, CancellationToken)"/>, with a retry policy for the requests a writer
-    /// makes (blocks, block list; null means <see cref="RetryPolicy.Default"/>) and, optionally, a handler that
-    /// carries the requests (not disposed by the storage) instead of the storage's own connection pool.</summary>
-    public static async Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, RetryPolicy? partRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="OpenAsync(AzureBlobOptions, CancellationToken)"/>, with a retry policy for the requests inside one
+    /// operation that can be repeated alone (blocks, block list, listing pages; null means none: pass the policy of the
+    /// <see cref="RetryingStorage"/> around it) and, optionally, a handler that carries the requests (not disposed by
+    /// the storage) instead of the storage's own connection pool.</summary>
+    public static async Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, RetryPolicy? requestRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(!string.IsNullOrEmpty(options.Container), "the container name is empty");
@@ -93,7 +94,7 @@ public sealed class AzureBlobStorage : IExternalStorage
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = options.RequestTimeout;
-        var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, partRetry ?? RetryPolicy.Default);
+        var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, requestRetry ?? RetryPolicy.None);
         try
         {
             if (options.CreateContainer)
@@ -249,7 +250,7 @@ public sealed class AzureBlobStorage : IExternalStorage
             // A page that fails is fetched again from the same marker, so a long listing over a flaky link
             // does not start over (and, with a fault that recurs every few responses, never finish).
             var pageQuery = query;
-            var page = await PartRetry.ExecuteAsync($"list {prefix}", ct => new ValueTask<XDocument>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken)
+            var page = await RequestRetry.ExecuteAsync($"list {prefix}", ct => new ValueTask<XDocument>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken)
                 .ConfigureAwait(false);
             var root = page.Root!;
             foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])

@@ -87,7 +87,7 @@ internal sealed class AzureBlobWriter : IStorageWriter
             if (_blockIds.Count == 0)
             {
                 var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
-                await _storage.PartRetry.ExecuteAsync($"write {_path}",
+                await _storage.RequestRetry.ExecuteAsync($"write {_path}",
                     ct => new ValueTask(_storage.PutBlobAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
             }
             else
@@ -100,7 +100,7 @@ internal sealed class AzureBlobWriter : IStorageWriter
                 {
                     await DrainOneAsync(cancellationToken).ConfigureAwait(false);
                 }
-                await _storage.PartRetry.ExecuteAsync($"commit {_path}",
+                await _storage.RequestRetry.ExecuteAsync($"commit {_path}",
                     ct => new ValueTask(_storage.PutBlockListAsync(_path, _blockIds, ct)), cancellationToken).ConfigureAwait(false);
             }
             _state = State.Completed;
@@ -161,7 +161,7 @@ internal sealed class AzureBlobWriter : IStorageWriter
         _buffered = 0;
         _blockIds.Add(id);
         // Put Block is idempotent (same id, same bytes), so a failed block is simply sent again.
-        var upload = _storage.PartRetry.ExecuteAsync($"write {_path} block {index}",
+        var upload = _storage.RequestRetry.ExecuteAsync($"write {_path} block {index}",
             ct => new ValueTask(_storage.PutBlockAsync(_path, id, data, ct)), _abort.Token).AsTask();
         _inFlight.Enqueue((upload, buffer));
     }

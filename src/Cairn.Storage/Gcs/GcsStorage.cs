@@ -32,9 +32,9 @@ public sealed class GcsStorage : IExternalStorage
     private readonly string _bucketPath;
     private readonly string _prefix;
 
-    private GcsStorage(GcsOptions options, HttpClient http, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy partRetry)
+    private GcsStorage(GcsOptions options, HttpClient http, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy requestRetry)
     {
-        PartRetry = partRetry;
+        RequestRetry = requestRetry;
         Options = options;
         _http = http;
         _credential = credential;
@@ -49,7 +49,7 @@ public sealed class GcsStorage : IExternalStorage
     public string Uri { get; }
 
     /// <summary>How a writer retries its single-shot requests (multipart upload, session start) and a listing each page.</summary>
-    public RetryPolicy PartRetry { get; }
+    public RetryPolicy RequestRetry { get; }
 
     /// <summary>The options the storage was opened with.</summary>
     public GcsOptions Options { get; }
@@ -64,12 +64,13 @@ public sealed class GcsStorage : IExternalStorage
     /// <exception cref="StorageException">The bucket is missing (<see cref="StorageErrorKind.NotFound"/>), the
     /// credentials are refused (<see cref="StorageErrorKind.AccessDenied"/>) or the options are invalid.</exception>
     public static Task<GcsStorage> OpenAsync(GcsOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, partRetry: null, handler: null, cancellationToken);
+        OpenAsync(options, requestRetry: null, handler: null, cancellationToken);
 
-    /// <summary>As <see cref="OpenAsync(GcsOptions, CancellationToken)"/>, with a retry policy for the requests a writer makes
-    /// (multipart upload, session start; null means <see cref="RetryPolicy.Default"/>) and, optionally, a handler
-    /// that carries the requests (not disposed by the storage) instead of the storage's own connection pool.</summary>
-    public static async Task<GcsStorage> OpenAsync(GcsOptions options, RetryPolicy? partRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <summary>As <see cref="OpenAsync(GcsOptions, CancellationToken)"/>, with a retry policy for the requests inside one
+    /// operation that can be repeated alone (multipart upload, session start, listing pages; null means none: pass the
+    /// policy of the <see cref="RetryingStorage"/> around it) and, optionally, a handler that carries the requests (not
+    /// disposed by the storage) instead of the storage's own connection pool.</summary>
+    public static async Task<GcsStorage> OpenAsync(GcsOptions options, RetryPolicy? requestRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(!string.IsNullOrEmpty(options.Bucket), "the bucket name is empty");
@@ -92,7 +93,7 @@ public sealed class GcsStorage : IExternalStorage
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
         http.Timeout = Timeout.InfiniteTimeSpan; // per request in SendAsync
-        var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, partRetry ?? RetryPolicy.Default);
+        var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, requestRetry ?? RetryPolicy.None);
         try
         {
             if (options.CheckBucketOnOpen)
@@ -259,7 +260,7 @@ public sealed class GcsStorage : IExternalStorage
             }
             // A page that fails is fetched again with the same token rather than starting the listing over.
             var pageQuery = query.ToString();
-            (var page, pageToken) = await PartRetry.ExecuteAsync($"list {prefix}",
+            (var page, pageToken) = await RequestRetry.ExecuteAsync($"list {prefix}",
                 ct => new ValueTask<(List<StorageObject>, string?)>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken).ConfigureAwait(false);
             foreach (var item in page)
             {

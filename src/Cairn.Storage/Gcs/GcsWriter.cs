@@ -89,7 +89,7 @@ internal sealed class GcsWriter : IStorageWriter
             if (_session is null)
             {
                 var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
-                await _storage.PartRetry.ExecuteAsync($"write {_path}",
+                await _storage.RequestRetry.ExecuteAsync($"write {_path}",
                     ct => new ValueTask(_storage.UploadMultipartAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
             }
             else if (_mode == GcsUploadMode.Chunked)
@@ -127,7 +127,7 @@ internal sealed class GcsWriter : IStorageWriter
 
     private async Task FlushFullBufferAsync(CancellationToken cancellationToken)
     {
-        _session ??= await _storage.PartRetry.ExecuteAsync($"write {_path} (start upload session)",
+        _session ??= await _storage.RequestRetry.ExecuteAsync($"write {_path} (start upload session)",
             async ct => await _storage.StartResumableAsync(_path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (_mode == GcsUploadMode.Chunked)
         {
