@@ -28,8 +28,36 @@ public sealed record AzureBlobOptions
     /// <summary>Access tier for new blobs (Hot, Cool, Archive…); null leaves the account default.</summary>
     public string? AccessTier { get; init; }
 
+    /// <summary>
+    /// Size of each staged block (Put Block) and the largest object a writer sends with a single Put Blob.
+    /// Default 8 MiB; at most 1 GiB.
+    /// </summary>
+    public int BlockSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How many blocks one writer uploads at the same time while it keeps accepting bytes. A writer holds at most
+    /// <c>UploadConcurrency + 1</c> blocks in memory. Default 2.
+    /// </summary>
+    public int UploadConcurrency { get; init; } = 2;
+
+    /// <summary>Largest number of blobs asked for per List Blobs page (1–5000). Default 5000.</summary>
+    public int ListPageSize { get; init; } = 5000;
+
+    /// <summary>How many times in a row a download may reconnect without receiving a byte. Default 3.</summary>
+    public int ReadAttempts { get; init; } = 3;
+
+    /// <summary>Timeout of each HTTP request. Default 5 minutes.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Create the container at open when it does not exist (needs SharedKey or an account SAS). Default false.</summary>
+    public bool CreateContainer { get; init; }
+
+    /// <summary>Check at open that the container exists and accepts the credentials. Default true.</summary>
+    public bool CheckContainerOnOpen { get; init; } = true;
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
-        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier} }}";
+        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
+        $"BlockSize = {BlockSize}, UploadConcurrency = {UploadConcurrency}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer}, CheckContainerOnOpen = {CheckContainerOnOpen} }}";
 }

@@ -2,8 +2,9 @@ namespace Cairn.Storage;
 
 /// <summary>
 /// Where and how to reach a Google Cloud Storage bucket (<c>gcs://bucket/prefix</c> or <c>gs://…</c>).
-/// With a custom <see cref="Endpoint"/> (an emulator) and no credentials the requests are unauthenticated;
-/// otherwise tokens come from <see cref="CredentialsFile"/> or GOOGLE_APPLICATION_CREDENTIALS.
+/// With a custom <see cref="Endpoint"/> (an emulator) and no <see cref="CredentialsFile"/> the requests are
+/// unauthenticated; otherwise tokens come from <see cref="CredentialsFile"/>, GOOGLE_APPLICATION_CREDENTIALS or the
+/// application default credentials.
 /// </summary>
 public sealed record GcsOptions
 {
@@ -24,4 +25,28 @@ public sealed record GcsOptions
 
     /// <summary>Path of a service-account JSON key file. The file's content is a secret and never logged.</summary>
     public string? CredentialsFile { get; init; }
+
+    /// <summary>Send no credentials at all, even when a key file or GOOGLE_APPLICATION_CREDENTIALS is available.</summary>
+    public bool NoCredentials { get; init; }
+
+    /// <summary>
+    /// Size of each resumable-upload chunk, a multiple of 256 KiB; objects up to this size are written with one
+    /// multipart upload. It is also the writer's memory bound (two to three chunks). Default 8 MiB.
+    /// </summary>
+    public int ChunkSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>How objects larger than <see cref="ChunkSize"/> are uploaded. Default <see cref="Gcs.GcsUploadMode.Auto"/>.</summary>
+    public Gcs.GcsUploadMode UploadMode { get; init; } = Gcs.GcsUploadMode.Auto;
+
+    /// <summary>Largest number of objects asked for per list page (maxResults, 1–1000). Default 1000.</summary>
+    public int ListPageSize { get; init; } = 1000;
+
+    /// <summary>How many times in a row a download may reconnect without receiving a byte, and a chunk upload may be resumed. Default 3.</summary>
+    public int ReadAttempts { get; init; } = 3;
+
+    /// <summary>Timeout of each HTTP request. Default 5 minutes.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Check at open that the bucket exists and can be listed with the credentials in use. Default true.</summary>
+    public bool CheckBucketOnOpen { get; init; } = true;
 }

@@ -1,0 +1,440 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Cairn.Storage.Gcs;
+
+/// <summary>
+/// Streams one object. Bytes collect in a pooled buffer of the chunk size; an object that fits in it is written with
+/// one multipart upload at completion. Anything larger goes through a resumable upload session, either chunk by chunk
+/// (<see cref="GcsUploadMode.Chunked"/>) or as the body of one streaming PUT (<see cref="GcsUploadMode.SingleRequest"/>).
+/// A session publishes nothing until its last byte is in, so abandoning the writer leaves no object.
+/// </summary>
+internal sealed class GcsWriter : IStorageWriter
+{
+    private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly GcsStorage _storage;
+    private readonly string _path;
+    private readonly int _chunkSize;
+    private readonly GcsUploadMode _mode;
+    private readonly int _attempts;
+    private byte[]? _buffer;
+    private int _buffered;
+    private Uri? _session;
+    private long _committed;
+    private GcsStreamingContent? _content;
+    private HttpRequestMessage? _streamRequest;
+    private Task<HttpResponseMessage>? _send;
+    private CancellationTokenSource? _sendCancel;
+    private State _state;
+
+    public GcsWriter(GcsStorage storage, string path, int chunkSize, GcsUploadMode mode, int attempts)
+    {
+        _storage = storage;
+        _path = path;
+        _chunkSize = chunkSize;
+        _mode = mode;
+        _attempts = attempts;
+    }
+
+    private enum State
+    {
+        Open,
+        Completed,
+        Failed,
+        Disposed,
+    }
+
+    public long BytesWritten { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
+                if (_buffered == _chunkSize)
+                {
+                    // A full buffer is sent only once more data arrives: the last chunk must carry the total size.
+                    await FlushFullBufferAsync(cancellationToken).ConfigureAwait(false);
+                    _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
+                }
+                var n = Math.Min(data.Length, _chunkSize - _buffered);
+                data.Span[..n].CopyTo(_buffer.AsSpan(_buffered));
+                _buffered += n;
+                BytesWritten += n;
+                data = data[n..];
+            }
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state == State.Completed)
+        {
+            return;
+        }
+        EnsureOpen();
+        try
+        {
+            if (_session is null)
+            {
+                var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
+                await _storage.RequestRetry.ExecuteAsync($"write {_path}",
+                    ct => new ValueTask(_storage.UploadMultipartAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
+            }
+            else if (_mode == GcsUploadMode.Chunked)
+            {
+                await SendChunksAsync(final: true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await FinishStreamAsync(cancellationToken).ConfigureAwait(false);
+            }
+            _state = State.Completed;
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+        finally
+        {
+            ReturnBuffer();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_state != State.Completed)
+        {
+            _state = State.Disposed;
+            await AbortAsync().ConfigureAwait(false);
+        }
+        ReturnBuffer();
+        _sendCancel?.Dispose();
+        _streamRequest?.Dispose();
+    }
+
+    private async Task FlushFullBufferAsync(CancellationToken cancellationToken)
+    {
+        _session ??= await _storage.RequestRetry.ExecuteAsync($"write {_path} (start upload session)",
+            async ct => await _storage.StartResumableAsync(_path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (_mode == GcsUploadMode.Chunked)
+        {
+            await SendChunksAsync(final: false, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await PushStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- Chunked: one PUT per chunk, each answered 308 with the range the service holds so far. ----
+
+    private async Task SendChunksAsync(bool final, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (true)
+        {
+            var count = _buffered;
+            var total = _committed + count;
+            var range = final
+                ? count > 0 ? $"bytes {_committed}-{total - 1}/{total}" : $"bytes */{total}"
+                : $"bytes {_committed}-{total - 1}/*";
+            StorageException failure;
+            HttpResponseMessage? response = null;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ReadOnlyMemoryContent(_buffer.AsMemory(0, count)) };
+                request.Content.Headers.TryAddWithoutValidation("Content-Range", range);
+                response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is { } done)
+                {
+                    if (done)
+                    {
+                        return;
+                    }
+                    continue; // the service kept only part of the final chunk: send the rest
+                }
+                failure = await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e) when (e.IsTransient)
+            {
+                failure = e;
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+            if (!failure.IsTransient)
+            {
+                throw failure;
+            }
+
+            // The chunk may or may not have arrived: ask the session what it holds, then go on from there.
+            while (true)
+            {
+                if (++failures > _attempts)
+                {
+                    throw failure;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures, 5)), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await ResyncAsync(final, total, cancellationToken).ConfigureAwait(false) || (!final && _buffered < count))
+                    {
+                        // Complete (the final chunk had arrived, only its answer was lost), or an intermediate chunk
+                        // at least partly stored, whose rest stays at the front of the buffer for the next one.
+                        return;
+                    }
+                    break; // nothing of it arrived: send it again, still counting attempts
+                }
+                catch (StorageException e) when (e.IsTransient)
+                {
+                    failure = e;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Interprets the answer to a chunk: true when this call's work is done (an intermediate chunk stored, or the
+    /// object complete), false when part of the final chunk must be sent again, null when the answer is an error.
+    /// </summary>
+    private async Task<bool?> HandleAnswerAsync(HttpResponseMessage response, bool final, long total, CancellationToken cancellationToken)
+    {
+        if ((int)response.StatusCode == 308)
+        {
+            Consume(PersistedEnd(response));
+            return !final;
+        }
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created)
+        {
+            var size = await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false);
+            if (!final)
+            {
+                await DeleteEarlyObjectAsync(cancellationToken).ConfigureAwait(false);
+                throw new StorageException(
+                    $"GCS write of '{_path}' failed: the server finished the upload after {size} bytes although more were coming; " +
+                    "it does not support chunked resumable uploads (use GcsUploadMode.SingleRequest)", false, StorageErrorKind.ServerError);
+            }
+            VerifySize(size, total);
+            _buffered = 0;
+            return true;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Asks the session how much it holds (after a failed chunk) and drops those bytes from the buffer. Returns true
+    /// when the session reports the object complete.
+    /// </summary>
+    private async Task<bool> ResyncAsync(bool final, long total, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ByteArrayContent([]) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", "bytes */*");
+        using var response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+        }
+        return (int)response.StatusCode != 308;
+    }
+
+    private long PersistedEnd(HttpResponseMessage response)
+    {
+        // "Range: bytes=0-N" means bytes up to N are stored; no header means none are.
+        if (response.Headers.TryGetValues("Range", out var values))
+        {
+            var text = values.First();
+            var dash = text.LastIndexOf('-');
+            if (dash > 0 && long.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+            {
+                return last + 1;
+            }
+        }
+        return 0;
+    }
+
+    private void Consume(long persistedEnd)
+    {
+        var consumed = persistedEnd - _committed;
+        if (consumed < 0 || consumed > _buffered)
+        {
+            throw new StorageException($"GCS write of '{_path}' failed: the service reports {persistedEnd} bytes stored, expected {_committed}–{_committed + _buffered}",
+                false, StorageErrorKind.ServerError);
+        }
+        if (consumed < _buffered)
+        {
+            Buffer.BlockCopy(_buffer!, (int)consumed, _buffer!, 0, _buffered - (int)consumed);
+        }
+        _buffered -= (int)consumed;
+        _committed = persistedEnd;
+    }
+
+    private async Task DeleteEarlyObjectAsync(CancellationToken cancellationToken)
+    {
+        // The server published a truncated object; take it down so nothing partial stays visible.
+        try
+        {
+            await _storage.DeleteAsync(_path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException)
+        {
+            // Reported through the exception the caller is about to get.
+        }
+    }
+
+    // ---- SingleRequest: one PUT whose body is fed while it is being sent. ----
+
+    private async Task PushStreamAsync(CancellationToken cancellationToken)
+    {
+        if (_content is null)
+        {
+            _content = new GcsStreamingContent();
+            _sendCancel = new CancellationTokenSource();
+            _streamRequest = new HttpRequestMessage(HttpMethod.Put, _session) { Content = _content };
+            _send = _storage.SendAsync("write", _path, _streamRequest, HttpCompletionOption.ResponseContentRead, _sendCancel.Token, unbounded: true);
+            var content = _content;
+            // If the request ends early (refused, reset, rejected), a writer waiting to push must not wait forever.
+            _ = _send.ContinueWith(t => content.Finish(t.Exception?.GetBaseException() ?? new IOException("the upload request ended")),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        var buffer = _buffer!;
+        var count = _buffered;
+        _buffer = null;
+        _buffered = 0;
+        try
+        {
+            await _content.PushAsync(buffer, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The body was broken off because the request ended; its outcome says why.
+            await ThrowSendFailureAsync(cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task FinishStreamAsync(CancellationToken cancellationToken)
+    {
+        if (_buffered > 0)
+        {
+            await PushStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        _content!.Finish();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _send!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageException($"GCS write of '{_path}' failed: the upload was cancelled", true, StorageErrorKind.Network);
+        }
+        using (response)
+        {
+            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            VerifySize(await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false), BytesWritten);
+        }
+    }
+
+    private async Task ThrowSendFailureAsync(CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _send!.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not StorageException)
+        {
+            throw GcsErrors.FromException("write", _path, e, cancellationToken);
+        }
+        using (response)
+        {
+            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            throw new StorageException($"GCS write of '{_path}' failed: the server answered before the upload was complete", false, StorageErrorKind.ServerError);
+        }
+    }
+
+    // ---- Shared ----
+
+    private async Task AbortAsync()
+    {
+        if (_send is not null)
+        {
+            // Breaking the body off mid-way: the server never sees the end of the object, so it publishes nothing.
+            await _sendCancel!.CancelAsync().ConfigureAwait(false);
+            _content!.Finish(new OperationCanceledException("upload aborted"));
+            try
+            {
+                (await _send.ConfigureAwait(false)).Dispose();
+            }
+            catch (Exception e) when (e is StorageException or OperationCanceledException or HttpRequestException or IOException)
+            {
+                // Expected: the request was cancelled on purpose.
+            }
+        }
+        if (_session is not null)
+        {
+            // Real GCS cancels a session on DELETE (answering 499); servers without that simply let it expire.
+            using var timeout = new CancellationTokenSource(CancelTimeout);
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Delete, _session);
+                using var response = await _storage.SendAsync("abort", _path, request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StorageException or OperationCanceledException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    private static async Task<long> ObjectSizeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var document = JsonDocument.Parse(body);
+        return GcsStorage.ParseSize(document.RootElement);
+    }
+
+    private void VerifySize(long stored, long expected)
+    {
+        if (stored != expected)
+        {
+            throw new StorageException($"GCS write of '{_path}' failed: the service stored {stored} bytes, {expected} were sent", false, StorageErrorKind.ServerError);
+        }
+    }
+
+    private void EnsureOpen()
+    {
+        switch (_state)
+        {
+            case State.Completed:
+                throw new InvalidOperationException($"the writer of '{_path}' is already completed");
+            case State.Failed:
+                throw new InvalidOperationException($"the writer of '{_path}' failed earlier; start a new one");
+            case State.Disposed:
+                throw new ObjectDisposedException(nameof(GcsWriter));
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

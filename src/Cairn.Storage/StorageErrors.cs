@@ -1,0 +1,35 @@
+using System.Net.Sockets;
+
+namespace Cairn.Storage;
+
+/// <summary>Turns exceptions that escape a backend into <see cref="StorageException"/>s with the right kind.</summary>
+public static class StorageErrors
+{
+    /// <summary>
+    /// Classifies <paramref name="exception"/>: a <see cref="StorageException"/> is returned as is; network
+    /// failures (<see cref="IOException"/>, <see cref="HttpRequestException"/>, <see cref="SocketException"/>,
+    /// timeouts) become transient <see cref="StorageErrorKind.Network"/> errors; anything else a permanent
+    /// <see cref="StorageErrorKind.Other"/> error. Returns null for cancellation requested by
+    /// <paramref name="cancellationToken"/>, which must propagate unchanged.
+    /// </summary>
+    public static StorageException? Classify(Exception exception, string operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        switch (exception)
+        {
+            case StorageException storage:
+                return storage;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return null;
+            case OperationCanceledException or TimeoutException:
+                // Not our token: an HTTP client timeout.
+                return new StorageException($"{operation}: timed out", isTransient: true, StorageErrorKind.Network, exception);
+            case IOException or HttpRequestException or SocketException:
+                return new StorageException($"{operation}: network error: {exception.Message}", isTransient: true, StorageErrorKind.Network, exception);
+            case UnauthorizedAccessException:
+                return new StorageException($"{operation}: access denied: {exception.Message}", isTransient: false, StorageErrorKind.AccessDenied, exception);
+            default:
+                return new StorageException($"{operation}: {exception.Message}", isTransient: false, StorageErrorKind.Other, exception);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Cairn.Storage;
+
+/// <summary>Which backend a storage URL selects.</summary>
+public enum StorageKind
+{
+    /// <summary>A local folder: a plain path, <c>local://</c> or <c>file://</c>.</summary>
+    Local,
+    /// <summary><c>noop://</c>: discards writes.</summary>
+    Noop,
+    /// <summary><c>s3://bucket/prefix</c>.</summary>
+    S3,
+    /// <summary><c>azure://container/prefix</c> or <c>azblob://…</c>.</summary>
+    AzureBlob,
+    /// <summary><c>gcs://bucket/prefix</c> or <c>gs://…</c>.</summary>
+    Gcs,
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Cairn.Storage.Tests;
+
+/// <summary>
+/// A storage emulator (azurite or the GCS emulator) running as a node child process on a free 127.0.0.1 port, with
+/// its own temp folder. Disposing kills the whole process tree and deletes the folder.
+/// </summary>
+public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
+{
+    private const string SetupHint = "run `scripts/setup.sh storage` from the repository root to install the storage emulators";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private AzureGcsEmulatorProcess(Process process, StringBuilder output, int port, string tempDirectory)
+    {
+        _process = process;
+        _output = output;
+        Port = port;
+        TempDirectory = tempDirectory;
+    }
+
+    /// <summary>The port the emulator listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The emulator's private temp folder.</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>What the emulator printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The repository root: the nearest folder above the test assembly that holds Cairn.slnx.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Cairn.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"Cairn.slnx not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>A file of the npm-installed emulators (under .tools/emulators/node_modules); fails with the setup command when missing.</summary>
+    public static string RequireEmulatorFile(string relativePath, string what)
+    {
+        var path = Path.Combine(RepositoryRoot(), ".tools", "emulators", "node_modules", relativePath);
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{what} is not installed ({path} is missing): {SetupHint}");
+        }
+        return path;
+    }
+
+    /// <summary>Starts <c>node script args…</c> on a free port (passed through <paramref name="arguments"/>) and waits until the port answers.</summary>
+    public static async Task<AzureGcsEmulatorProcess> StartAsync(string name, string script, Func<int, IEnumerable<string>> arguments,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var node = FindNode() ?? throw new InvalidOperationException($"node is not on PATH; it is needed for {name}: {SetupHint}");
+        Exception? last = null;
+        // A free port can be taken by someone else between probing and binding; try a few.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var port = FreePort();
+            var temp = Directory.CreateTempSubdirectory($"cairn-{name}-").FullName;
+            var info = new ProcessStartInfo(node)
+            {
+                WorkingDirectory = temp,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            info.ArgumentList.Add(script);
+            foreach (var argument in arguments(port))
+            {
+                info.ArgumentList.Add(argument);
+            }
+            info.Environment["TMPDIR"] = temp;
+            info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            {
+                info.Environment[key] = value;
+            }
+            var output = new StringBuilder();
+            var process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) => Append(output, e.Data);
+            process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var emulator = new AzureGcsEmulatorProcess(process, output, port, temp);
+            try
+            {
+                await emulator.WaitForPortAsync(name).ConfigureAwait(false);
+                return emulator;
+            }
+            catch (Exception e)
+            {
+                last = e;
+                await emulator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        throw new InvalidOperationException($"{name} did not start: {last?.Message}", last);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone, or refusing to die: nothing more a test can do.
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(TempDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task WaitForPortAsync(string name)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with code {_process.ExitCode}: {Output}");
+            }
+            // Both emulators announce their URL once listening. Waiting for our own child's announcement (and not
+            // just for the port to answer) keeps us from mistaking another process that grabbed the port for ours.
+            if (Output.Contains($"http://127.0.0.1:{Port}", StringComparison.Ordinal))
+            {
+                using var client = new TcpClient();
+                try
+                {
+                    await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
+            }
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"{name} did not listen on port {Port} within {StartTimeout.TotalSeconds} s: {Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindNode()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, "node");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (output)
+        {
+            // Keep the tail only: a chatty emulator must not grow the test's memory.
+            if (output.Length > 64 * 1024)
+            {
+                output.Remove(0, output.Length - 32 * 1024);
+            }
+            output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Cairn.Storage.Gcs;
+
+namespace Cairn.Storage.Tests;
+
+/// <summary>
+/// The firebase-tools storage emulator (GCS JSON API) started through scripts/emulators/gcs-emulator.js on a free
+/// port, with its temp files in a private folder, and a bucket name for the test class. The emulator creates
+/// buckets on first use (its bucket-create endpoint is not implemented). Requires `scripts/setup.sh storage`.
+/// </summary>
+public class GcsEmulatorFixture : IAsyncLifetime
+{
+    private readonly string _chunkedUploads;
+    private AzureGcsEmulatorProcess? _emulator;
+
+    /// <summary>The emulator as it is: resumable sessions end with their first PUT.</summary>
+    public GcsEmulatorFixture()
+        : this(chunkedUploads: "0")
+    {
+    }
+
+    /// <param name="chunkedUploads">GCS_CHUNKED_UPLOADS for the launcher: "0" (off), "1" (chunked uploads) or "partial"
+    /// (chunked uploads that keep only half of each large chunk).</param>
+    protected GcsEmulatorFixture(string chunkedUploads) => _chunkedUploads = chunkedUploads;
+
+    /// <summary>The JSON API endpoint: http://127.0.0.1:port.</summary>
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The emulator's port.</summary>
+    public int Port => _emulator?.Port ?? throw new InvalidOperationException("the GCS emulator is not running");
+
+    /// <summary>The bucket used by the test class.</summary>
+    public string Bucket { get; } = "cairn-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Options for the class's bucket, unauthenticated (the emulator ignores credentials anyway).</summary>
+    public GcsOptions Options(string prefix = "", string? endpoint = null) => new()
+    {
+        Bucket = Bucket,
+        Prefix = prefix,
+        Endpoint = endpoint ?? Endpoint,
+    };
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync()
+    {
+        AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("firebase-tools", "lib", "emulator", "storage", "index.js"), "firebase-tools (GCS emulator)");
+        var script = Path.Combine(AzureGcsEmulatorProcess.RepositoryRoot(), "scripts", "emulators", "gcs-emulator.js");
+        _emulator = await AzureGcsEmulatorProcess.StartAsync("gcs-emulator", script, _ => [],
+            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads });
+    }
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync()
+    {
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+    }
+}
