@@ -18,7 +18,7 @@ if [ $# -lt 2 ]; then
   echo "usage: $0 DIR PORT [MON_PORT] [OSD_PORT_MIN]" >&2
   exit 2
 fi
-for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph-authtool monmaptool ceph curl; do
+for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph-authtool monmaptool ceph; do
   command -v "$tool" >/dev/null || { echo "rgw-start: $tool is missing; run scripts/setup.sh storage" >&2; exit 3; }
 done
 
@@ -91,9 +91,18 @@ ceph-osd "${c[@]}" -i 0 --mkfs >"$dir/log/osd-mkfs.out" 2>&1
 ceph-osd "${c[@]}" -i 0 >"$dir/log/osd-start.out" 2>&1
 radosgw "${c[@]}" -n client.rgw.a
 
+# Any HTTP answer on the S3 port means the gateway is serving (bash's /dev/tcp: no curl needed).
+probe() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    IFS= read -r -t 5 status <&3 || exit 1
+    [[ $status == HTTP/1.* ]]
+  ) 2>/dev/null
+}
 ready=""
 for _ in $(seq 1 240); do
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then ready=1; break; fi
+  if probe; then ready=1; break; fi
   sleep 0.5
 done
 if [ -z "$ready" ]; then

@@ -75,11 +75,17 @@ internal sealed class S3StorageWriter : IStorageWriter
                 UploadId = _uploadId,
                 PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
             };
+            var attempts = 0;
             await _owner.RequestRetry.ExecuteAsync($"complete upload of {_describe}", async ct =>
             {
                 try
                 {
+                    attempts++;
                     await _owner.Client.CompleteMultipartUploadAsync(request, ct).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception e) when (attempts > 1 && e.ErrorCode == "NoSuchUpload" && await IsPublishedAsync(ct).ConfigureAwait(false))
+                {
+                    // An earlier attempt completed the upload but its answer was lost on the way back.
                 }
                 catch (Exception e) when (_owner.Map(e, $"complete upload of {_describe}", ct) is { } mapped)
                 {
@@ -237,6 +243,19 @@ internal sealed class S3StorageWriter : IStorageWriter
                 throw mapped;
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IsPublishedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await _owner.Client.GetObjectMetadataAsync(_owner.Options.Bucket, _key, cancellationToken).ConfigureAwait(false);
+            return head.ContentLength == BytesWritten;
+        }
+        catch (AmazonServiceException)
+        {
+            return false;
+        }
     }
 
     private void ReturnBuffers()
