@@ -83,12 +83,11 @@ internal sealed class S3StorageWriter : IStorageWriter
                     attempts++;
                     await _owner.Client.CompleteMultipartUploadAsync(request, ct).ConfigureAwait(false);
                 }
-                catch (AmazonS3Exception e) when (attempts > 1 && e.ErrorCode == "NoSuchUpload" && await IsPublishedAsync(ct).ConfigureAwait(false))
-                {
-                    // An earlier attempt completed the upload but its answer was lost on the way back.
-                }
                 catch (Exception e) when (_owner.Map(e, $"complete upload of {_describe}", ct) is { } mapped)
                 {
+                    // NoSuchUpload on a retry: an earlier attempt completed the upload but its answer was lost.
+                    if (attempts > 1 && e is AmazonS3Exception { ErrorCode: "NoSuchUpload" } && await IsPublishedAsync(ct).ConfigureAwait(false))
+                        return;
                     throw mapped;
                 }
             }, cancellationToken).ConfigureAwait(false);
