@@ -10,6 +10,8 @@
 #   environment:
 #     RGW_ACCESS_KEY / RGW_SECRET_KEY   test user's keys (default AKIATEST / SECRETTEST)
 #     RGW_MEMSTORE_BYTES                the OSD's capacity (default 1 GiB; it is RAM)
+#     RGW_OWNER_PID                     stop everything (and wipe DIR) once this process is gone, so a
+#                                       crashed test run leaves no daemons behind
 #
 # Prints "rgw ready on http://127.0.0.1:PORT" once S3 answers and the user exists. Stop with scripts/rgw-stop.sh DIR.
 set -euo pipefail
@@ -121,5 +123,12 @@ done
 if [ -z "$created" ]; then
   echo "rgw-start: could not create the test user; see $dir/log/user-create.out" >&2
   exit 1
+fi
+if [ -n "${RGW_OWNER_PID:-}" ]; then
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  owner=$RGW_OWNER_PID
+  # Detached and with its own stdio, so that whoever reads this script's output is not kept waiting.
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$3" ]; do sleep 2; done; [ -d "$3" ] && "$2/rgw-stop.sh" "$3" && rm -rf "$3"' \
+    rgw-watchdog "$owner" "$here" "$dir" </dev/null >/dev/null 2>&1 &
 fi
 echo "rgw ready on http://127.0.0.1:$port"
