@@ -86,7 +86,7 @@ public sealed class LocalStorage : IExternalStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"open {Describe(path)}");
+            throw Map(Directory.Exists(full) ? new FileNotFoundException("a folder, not an object", full) : ex, $"open {Describe(path)}");
         }
         var size = stream.Length;
         var start = Math.Min(offset, size);
@@ -105,7 +105,7 @@ public sealed class LocalStorage : IExternalStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"read {Describe(path)}");
+            throw Map(Directory.Exists(full) ? new FileNotFoundException("a folder, not an object", full) : ex, $"read {Describe(path)}");
         }
     }
 
