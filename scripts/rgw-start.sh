@@ -10,6 +10,8 @@
 #   environment:
 #     RGW_ACCESS_KEY / RGW_SECRET_KEY   test user's keys (default AKIATEST / SECRETTEST)
 #     RGW_MEMSTORE_BYTES                the OSD's capacity (default 1 GiB; it is RAM)
+#     RGW_OWNER_PID                     stop everything (and wipe DIR) once this process is gone, so a
+#                                       crashed test run leaves no daemons behind
 #
 # Prints "rgw ready on http://127.0.0.1:PORT" once S3 answers and the user exists. Stop with scripts/rgw-stop.sh DIR.
 set -euo pipefail
@@ -18,7 +20,7 @@ if [ $# -lt 2 ]; then
   echo "usage: $0 DIR PORT [MON_PORT] [OSD_PORT_MIN]" >&2
   exit 2
 fi
-for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph-authtool monmaptool ceph curl; do
+for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph-authtool monmaptool ceph; do
   command -v "$tool" >/dev/null || { echo "rgw-start: $tool is missing; run scripts/setup.sh storage" >&2; exit 3; }
 done
 
@@ -91,9 +93,18 @@ ceph-osd "${c[@]}" -i 0 --mkfs >"$dir/log/osd-mkfs.out" 2>&1
 ceph-osd "${c[@]}" -i 0 >"$dir/log/osd-start.out" 2>&1
 radosgw "${c[@]}" -n client.rgw.a
 
+# Any HTTP answer on the S3 port means the gateway is serving (bash's /dev/tcp: no curl needed).
+probe() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    IFS= read -r -t 5 status <&3 || exit 1
+    [[ $status == HTTP/1.* ]]
+  ) 2>/dev/null
+}
 ready=""
 for _ in $(seq 1 240); do
-  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then ready=1; break; fi
+  if probe; then ready=1; break; fi
   sleep 0.5
 done
 if [ -z "$ready" ]; then
@@ -112,5 +123,12 @@ done
 if [ -z "$created" ]; then
   echo "rgw-start: could not create the test user; see $dir/log/user-create.out" >&2
   exit 1
+fi
+if [ -n "${RGW_OWNER_PID:-}" ]; then
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  owner=$RGW_OWNER_PID
+  # Detached and with its own stdio, so that whoever reads this script's output is not kept waiting.
+  setsid bash -c 'while kill -0 "$1" 2>/dev/null && [ -d "$3" ]; do sleep 2; done; [ -d "$3" ] && "$2/rgw-stop.sh" "$3" && rm -rf "$3"' \
+    rgw-watchdog "$owner" "$here" "$dir" </dev/null >/dev/null 2>&1 &
 fi
 echo "rgw ready on http://127.0.0.1:$port"

@@ -56,7 +56,7 @@ public sealed record RetryPolicy
                 error = classified;
             }
 
-            if (!error.IsTransient)
+            if (!error.IsTransient || error is StorageRetryExhaustedException)
                 throw error;
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             var delay = NextDelay(attempt, error.Kind);
@@ -64,9 +64,7 @@ public sealed record RetryPolicy
             {
                 if (attempt == 1)
                     throw error;
-                throw new StorageException(
-                    $"{operation}: gave up after {attempt} attempts in {elapsed.TotalSeconds:0.#} s: {error.Message}",
-                    isTransient: true, error.Kind, error);
+                throw new StorageRetryExhaustedException($"gave up after {attempt} attempts in {elapsed.TotalSeconds:0.#} s: {error.Message}", attempt, error);
             }
             OnRetry?.Invoke(new StorageRetryEvent(operation, attempt, delay, error));
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);

@@ -92,10 +92,10 @@ public sealed class RetryingStorage : IExternalStorage
 
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             var delay = _policy.NextDelay(attempt, error.Kind);
-            if (!error.IsTransient)
+            if (!error.IsTransient || error is StorageRetryExhaustedException)
                 throw error;
             if (attempt >= Math.Max(1, _policy.MaxAttempts) || elapsed + delay > _policy.TotalBudget)
-                throw new StorageException($"{operation}: gave up after {attempt} attempts: {error.Message}", isTransient: true, error.Kind, error);
+                throw new StorageRetryExhaustedException($"gave up after {attempt} attempts: {error.Message}", attempt, error);
             _policy.OnRetry?.Invoke(new StorageRetryEvent(operation, attempt, delay, error));
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }

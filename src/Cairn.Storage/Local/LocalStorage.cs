@@ -57,11 +57,11 @@ public sealed class LocalStorage : IExternalStorage
                 Options = FileOptions.Asynchronous,
                 BufferSize = 0,
             });
-            return ValueTask.FromResult<IStorageWriter>(new LocalStorageWriter(stream, temp, target, path));
+            return ValueTask.FromResult<IStorageWriter>(new LocalStorageWriter(stream, temp, target, Describe(path)));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"create {path}");
+            throw Map(ex, $"create {Describe(path)}");
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class LocalStorage : IExternalStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"open {path}");
+            throw Map(Directory.Exists(full) ? new FileNotFoundException("a folder, not an object", full) : ex, $"open {Describe(path)}");
         }
         var size = stream.Length;
         var start = Math.Min(offset, size);
@@ -105,7 +105,7 @@ public sealed class LocalStorage : IExternalStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"read {path}");
+            throw Map(Directory.Exists(full) ? new FileNotFoundException("a folder, not an object", full) : ex, $"read {Describe(path)}");
         }
     }
 
@@ -137,7 +137,7 @@ public sealed class LocalStorage : IExternalStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Map(ex, $"delete {path}");
+            throw Map(ex, $"delete {Describe(path)}");
         }
         return ValueTask.CompletedTask;
     }
@@ -186,6 +186,8 @@ public sealed class LocalStorage : IExternalStorage
             throw new StorageException($"invalid storage path \"{path}\": it resolves outside {Uri}", isTransient: false, StorageErrorKind.InvalidArgument);
         return full;
     }
+
+    internal string Describe(string path) => StoragePath.Join(Uri, path);
 
     internal static StorageException Map(Exception ex, string operation) => ex switch
     {

@@ -113,7 +113,9 @@ public sealed class S3Storage : IExternalStorage
         var stream = await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var result = new byte[checked((int)stream.Length)];
+            if (stream.Length > Array.MaxLength)
+                throw new StorageException($"read {Describe(path)}: {stream.Length} bytes is too large to read whole; open a reader instead", isTransient: false, StorageErrorKind.InvalidArgument);
+            var result = new byte[stream.Length];
             await stream.ReadExactlyAsync(result, cancellationToken).ConfigureAwait(false);
             return result;
         }

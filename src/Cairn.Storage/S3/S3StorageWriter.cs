@@ -75,14 +75,19 @@ internal sealed class S3StorageWriter : IStorageWriter
                 UploadId = _uploadId,
                 PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
             };
+            var attempts = 0;
             await _owner.RequestRetry.ExecuteAsync($"complete upload of {_describe}", async ct =>
             {
                 try
                 {
+                    attempts++;
                     await _owner.Client.CompleteMultipartUploadAsync(request, ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (_owner.Map(e, $"complete upload of {_describe}", ct) is { } mapped)
                 {
+                    // NoSuchUpload on a retry: an earlier attempt completed the upload but its answer was lost.
+                    if (attempts > 1 && e is AmazonS3Exception { ErrorCode: "NoSuchUpload" } && await IsPublishedAsync(ct).ConfigureAwait(false))
+                        return;
                     throw mapped;
                 }
             }, cancellationToken).ConfigureAwait(false);
@@ -237,6 +242,19 @@ internal sealed class S3StorageWriter : IStorageWriter
                 throw mapped;
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IsPublishedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await _owner.Client.GetObjectMetadataAsync(_owner.Options.Bucket, _key, cancellationToken).ConfigureAwait(false);
+            return head.ContentLength == BytesWritten;
+        }
+        catch (AmazonServiceException)
+        {
+            return false;
+        }
     }
 
     private void ReturnBuffers()

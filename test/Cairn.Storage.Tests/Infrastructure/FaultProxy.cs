@@ -183,7 +183,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _droppedResponses);
                     await clientStream.WriteAsync(response.Encode(), stop).ConfigureAwait(false);
-                    var budget = Math.Clamp((long)(responseFraming.Length * _options.DropAfterFraction), 1, responseFraming.Length - 1);
+                    var budget = Math.Clamp((long)(responseFraming.Length * _options.DropAfterFraction), 0, responseFraming.Length - 1);
                     await responseFraming.CopyPrefixAsync(fromUpstream, clientStream, budget, stop).ConfigureAwait(false);
                     Reset(client);
                     return;

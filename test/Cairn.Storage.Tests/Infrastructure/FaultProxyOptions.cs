@@ -13,7 +13,7 @@ public sealed record FaultProxyOptions
     /// <summary>Only responses with a Content-Length of at least this many bytes are eligible for dropping.</summary>
     public long DropMinBodyBytes { get; init; } = 64 * 1024;
 
-    /// <summary>Fraction of the body forwarded before the cut.</summary>
+    /// <summary>Fraction of the body forwarded before the cut (0: the headers only).</summary>
     public double DropAfterFraction { get; init; } = 0.5;
 
     /// <summary>Body of injected <c>503 Slow Down</c> answers (S3 XML by default).</summary>

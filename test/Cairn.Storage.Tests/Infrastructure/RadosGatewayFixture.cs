@@ -48,6 +48,7 @@ public sealed class RadosGatewayFixture : IAsyncLifetime
                 ["RGW_ACCESS_KEY"] = AccessKey,
                 ["RGW_SECRET_KEY"] = SecretKey,
                 ["RGW_MEMSTORE_BYTES"] = (2L << 30).ToString(),
+                ["RGW_OWNER_PID"] = Environment.ProcessId.ToString(),
             },
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot run bash");

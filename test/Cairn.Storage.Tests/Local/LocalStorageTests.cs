@@ -73,6 +73,18 @@ public sealed class LocalStorageTests : IDisposable
         Assert.Contains("'..'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_folder_is_not_an_object()
+    {
+        await using var storage = new LocalStorage(_root.Path);
+        await storage.WriteAllAsync("dir/file", "x"u8.ToArray());
+        Assert.False(await storage.ExistsAsync("dir"));
+        var error = await Assert.ThrowsAsync<StorageException>(async () => await storage.ReadAllAsync("dir"));
+        Assert.Equal(StorageErrorKind.NotFound, error.Kind);
+        var open = await Assert.ThrowsAsync<StorageException>(async () => await storage.OpenReadAsync("dir"));
+        Assert.Equal(StorageErrorKind.NotFound, open.Kind);
+    }
+
     private static async Task<List<StorageObject>> ListAll(IExternalStorage storage)
     {
         var result = new List<StorageObject>();

@@ -1,6 +1,7 @@
 using Cairn.Storage.S3;
 using Cairn.Storage.Tests.Contract;
 using Cairn.Storage.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Cairn.Storage.Tests.S3;
 
@@ -16,10 +17,12 @@ public sealed class S3FaultInjectionContractTests : CredentialedStorageContractT
     private readonly RadosGatewayFixture _rgw;
     private readonly FaultProxy _proxy;
     private readonly List<StorageRetryEvent> _retries = [];
+    private readonly ITestOutputHelper _output;
 
-    public S3FaultInjectionContractTests(RadosGatewayFixture rgw)
+    public S3FaultInjectionContractTests(RadosGatewayFixture rgw, ITestOutputHelper output)
     {
         _rgw = rgw;
+        _output = output;
         _proxy = FaultProxy.Start(rgw.Endpoint, new FaultProxyOptions { ServiceUnavailableEvery = 3, DropResponseEvery = 2 });
     }
 
@@ -76,6 +79,7 @@ public sealed class S3FaultInjectionContractTests : CredentialedStorageContractT
         }
         Assert.Equal(TestData.Sha256(data), TestData.Sha256(await storage.ReadAllAsync("survivor.bin", ct)));
 
+        _output.WriteLine($"{_proxy.Requests} requests, {_proxy.InjectedErrors} answered 503, {_proxy.DroppedResponses} responses cut, {_retries.Count} retries");
         Assert.True(_proxy.InjectedErrors > 0, "no 503 was injected");
         Assert.True(_proxy.DroppedResponses > 0, "no response was cut");
         lock (_retries)
