@@ -511,7 +511,7 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private static byte[] PercentDecode(string text)
     {
-        var output = new ArrayBufferWriter<byte>(text.Length);
+        var output = new ArrayBufferWriter<byte>(Math.Max(16, text.Length));
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
