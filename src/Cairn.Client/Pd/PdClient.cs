@@ -236,6 +236,9 @@ public sealed class PdClient : IAsyncDisposable
         _discovery.Dispose();
     }
 
+    /// <summary>TSO round trips made so far; fewer than timestamps handed out when callers were batched.</summary>
+    internal long TsoRoundTrips => _tso.RoundTrips;
+
     /// <summary>The leader connection, discovering it when unknown.</summary>
     internal async Task<LeaderConnection> GetLeaderAsync(CancellationToken cancellationToken)
     {

@@ -18,8 +18,12 @@ internal sealed class TsoDispatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private TsoStream? _stream;
     private Task? _loop;
+    private long _roundTrips;
 
     public TsoDispatcher(PdClient client) => _client = client;
+
+    /// <summary>TSO requests sent to pd so far (each serves a whole batch of callers).</summary>
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
 
@@ -99,6 +103,7 @@ internal sealed class TsoDispatcher : IAsyncDisposable
                         _stream = new TsoStream(leader);
                     }
 
+                    Interlocked.Increment(ref _roundTrips);
                     var response = await _stream.RequestAsync((uint)batch.Count, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
                     if (response.Header?.Error is { } error && error.Type != ErrorType.Ok)
                     {
