@@ -97,7 +97,14 @@ internal sealed class PdHttpApi : IAsyncDisposable
             switch (parts)
             {
                 case ["stores"] when HttpMethods.IsGet(method):
-                    await WriteJsonAsync(http, 200, w => WriteStores(w, _cluster.StoreViews())).ConfigureAwait(false);
+                    if (!TryParseStateFilter(http, out var states))
+                    {
+                        await WriteErrorAsync(http, 400, "state must be 0 (Up), 1 (Offline) or 2 (Tombstone)").ConfigureAwait(false);
+                        return;
+                    }
+
+                    var views = _cluster.StoreViews().FindAll(v => states.Contains(v.Store.State));
+                    await WriteJsonAsync(http, 200, w => WriteStores(w, views)).ConfigureAwait(false);
                     return;
                 case ["store", var id] when HttpMethods.IsGet(method):
                     if (!TryParseId(id, out var storeId) || _cluster.StoreView(storeId) is not { } view)
@@ -320,6 +327,29 @@ internal sealed class PdHttpApi : IAsyncDisposable
         _schedulers.Pause(delay);
         await WriteJsonAsync(http, 200, w => w.WriteStringValue(delay <= 0 ? "Resume the scheduler successfully." : "Pause the scheduler successfully."))
             .ConfigureAwait(false);
+    }
+
+    /// <summary>PD's <c>?state=N</c> filter (repeatable); without it, tombstone stores are left out as PD does.</summary>
+    private static bool TryParseStateFilter(HttpContext http, out HashSet<StoreState> states)
+    {
+        states = [];
+        foreach (var value in http.Request.Query["state"])
+        {
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 0 or > 2)
+            {
+                return false;
+            }
+
+            states.Add((StoreState)number);
+        }
+
+        if (states.Count == 0)
+        {
+            states.Add(StoreState.Up);
+            states.Add(StoreState.Offline);
+        }
+
+        return true;
     }
 
     private static void WriteCounts(Utf8JsonWriter w, string name, SortedDictionary<ulong, int> counts)

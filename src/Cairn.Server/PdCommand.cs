@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Cairn.Pd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Cairn.Server;
 
@@ -24,12 +27,13 @@ internal static class PdCommand
         var operatorTimeout = StringOption("--operator-timeout", "Time a region move may take before it times out. Default 10m.");
         var scheduleInterval = StringOption("--schedule-interval", "How often operators and schedulers are checked. Default 1s.");
         var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
+        var logLevel = StringOption("--log-level", "Log to stderr at this level: debug, info, warn, error or none. Default warn.");
 
         var command = new Command("pd", "Run the placement driver (timestamps, IDs, stores, regions, scatter, GC safepoints).")
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, clusterVersion })
+        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, clusterVersion, logLevel })
         {
             command.Options.Add(option);
         }
@@ -60,7 +64,8 @@ internal static class PdCommand
                     ClusterVersion = Value(parse, clusterVersion) ?? defaults.ClusterVersion,
                 };
                 options.Validate();
-                return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+                var level = ParseLogLevel(Value(parse, logLevel) ?? "warn");
+                return await RunAsync(options, level, cancellationToken).ConfigureAwait(false);
             }
             catch (UsageException e)
             {
@@ -81,8 +86,20 @@ internal static class PdCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(PdServerOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(PdServerOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {
+        // stdout carries only the ready line; logs go to stderr.
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            })
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
         // The host owns shutdown: SIGTERM and Ctrl-C stop the server cleanly instead of killing the process.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnSignal(PosixSignalContext context)
@@ -97,7 +114,7 @@ internal static class PdCommand
         PdServer server;
         try
         {
-            server = await PdServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            server = await PdServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Cairn.RocksDb.RocksDbException)
         {
@@ -122,6 +139,16 @@ internal static class PdCommand
 
         return 0;
     }
+
+    private static LogLevel ParseLogLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "none" or "off" => LogLevel.None,
+        _ => throw new UsageException($"--log-level: '{text}' is not one of debug, info, warn, error, none"),
+    };
 
     private static Option<string?> StringOption(string name, string description) => new(name)
     {

@@ -63,6 +63,15 @@ public sealed class HttpApiTests
         var state = store4.RootElement.GetProperty("store").GetProperty("state_name").GetString();
         Assert.True(state is "Offline" or "Tombstone", state);
         Assert.Equal("Tombstone", await WaitForStateAsync(pd, 4, "Tombstone"));
+
+        // Like PD, the list leaves tombstones out unless asked for them.
+        using var upOnly = await GetJsonAsync(pd, "/pd/api/v1/stores");
+        Assert.Equal(1, upOnly.RootElement.GetProperty("count").GetInt32());
+        using var tombstones = await GetJsonAsync(pd, "/pd/api/v1/stores?state=2");
+        Assert.Equal(4UL, tombstones.RootElement.GetProperty("stores")[0].GetProperty("store").GetProperty("id").GetUInt64());
+        Assert.Equal(2, tombstones.RootElement.GetProperty("stores")[0].GetProperty("store").GetProperty("state").GetInt32());
+        using var bad = await pd.Http.GetAsync("/pd/api/v1/stores?state=9", TestPd.Guard);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     private static async Task<string?> WaitForStateAsync(TestPd pd, ulong id, string wanted)
