@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Cairn.Rpc.Metapb;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,12 +29,16 @@ internal sealed class PdHttpApi : IAsyncDisposable
     private readonly PdCluster _cluster;
     private readonly GcSafePointManager _gc;
     private readonly SchedulerController _schedulers;
+    private readonly TsoAllocator _tso;
+    private readonly ScheduleConfig _scheduleConfig;
     private readonly ILoggerFactory _loggerFactory;
     private KestrelServer? _kestrel;
     private ServiceProvider? _services;
 
-    public PdHttpApi(PdServer server, PdCluster cluster, GcSafePointManager gc, SchedulerController schedulers, ILoggerFactory loggerFactory)
+    public PdHttpApi(PdServer server, PdCluster cluster, GcSafePointManager gc, SchedulerController schedulers, TsoAllocator tso, ILoggerFactory loggerFactory)
     {
+        _tso = tso;
+        _scheduleConfig = new ScheduleConfig(server.Options);
         _server = server;
         _cluster = cluster;
         _gc = gc;
@@ -162,6 +167,15 @@ internal sealed class PdHttpApi : IAsyncDisposable
                 case ["config", "cluster-version"] when HttpMethods.IsGet(method):
                     await WriteJsonAsync(http, 200, w => w.WriteStringValue(_server.Options.ClusterVersion)).ConfigureAwait(false);
                     return;
+                case ["config", "schedule"] when HttpMethods.IsGet(method):
+                    await WriteRawJsonAsync(http, 200, _scheduleConfig.ToJson()).ConfigureAwait(false);
+                    return;
+                case ["config", "schedule"] when HttpMethods.IsPost(method):
+                    await UpdateScheduleConfigAsync(http).ConfigureAwait(false);
+                    return;
+                case ["admin", "reset-ts"] when HttpMethods.IsPost(method):
+                    await ResetTsAsync(http).ConfigureAwait(false);
+                    return;
                 case ["stats", "region"] when HttpMethods.IsGet(method):
                     await WriteRegionStatsAsync(http).ConfigureAwait(false);
                     return;
@@ -267,6 +281,71 @@ internal sealed class PdHttpApi : IAsyncDisposable
             WriteCounts(w, "store_peer_count", peers);
             w.WriteEndObject();
         }).ConfigureAwait(false);
+    }
+
+    private async Task UpdateScheduleConfigAsync(HttpContext http)
+    {
+        JsonObject? items;
+        try
+        {
+            items = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            items = null;
+        }
+
+        if (items is null)
+        {
+            await WriteErrorAsync(http, 400, "the body must be a JSON object of schedule config items").ConfigureAwait(false);
+            return;
+        }
+
+        if (_scheduleConfig.Update(items) is { } unknown)
+        {
+            await WriteErrorAsync(http, 400, $"config item {unknown} not found").ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(http, 200, w => w.WriteStringValue("The config is updated.")).ConfigureAwait(false);
+    }
+
+    private async Task ResetTsAsync(HttpContext http)
+    {
+        ulong? ts = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("tso", out var value))
+            {
+                if (value.ValueKind == JsonValueKind.String && ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+                {
+                    ts = parsed;
+                }
+                else if (value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out parsed))
+                {
+                    ts = parsed;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (ts is null)
+        {
+            await WriteErrorAsync(http, 400, "the body must be {\"tso\": \"<timestamp>\"}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!_tso.ResetAbove(ts.Value))
+        {
+            // PD answers 403 when asked to move time backwards; br accepts that as "already above".
+            await WriteErrorAsync(http, 403, "the specified ts is smaller than the current timestamp").ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(http, 200, w => w.WriteStringValue("Reset ts successfully.")).ConfigureAwait(false);
     }
 
     private async Task AddSchedulerAsync(HttpContext http)
@@ -581,6 +660,15 @@ internal sealed class PdHttpApi : IAsyncDisposable
         http.Response.ContentType = "application/json; charset=UTF-8";
         http.Response.ContentLength = buffer.WrittenCount;
         await http.Response.Body.WriteAsync(buffer.WrittenMemory, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteRawJsonAsync(HttpContext http, int status, string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json; charset=UTF-8";
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task WriteErrorAsync(HttpContext http, int status, string message) => WriteJsonAsync(http, status, w => w.WriteStringValue(message));

@@ -56,6 +56,7 @@ public sealed class PdServer : IAsyncDisposable
     private readonly GcSafePointManager _gc;
     private readonly SchedulerController _schedulers;
     private readonly PdGrpcService _service;
+    private readonly TsoAllocator _tso;
     private RpcServer? _rpc;
     private PdHttpApi? _http;
     private Task? _background;
@@ -79,6 +80,7 @@ public sealed class PdServer : IAsyncDisposable
         ClusterId = clusterId.Value;
         var ids = new IdAllocator(storage);
         var tso = new TsoAllocator(storage, time, options.TsoSaveWindow);
+        _tso = tso;
         _cluster = new PdCluster(storage, ids, options, time, _logger);
         _gc = new GcSafePointManager(storage, time);
         _schedulers = new SchedulerController(storage, time, options.EnableBalanceRegion);
@@ -194,7 +196,7 @@ public sealed class PdServer : IAsyncDisposable
 
         var httpEndPoint = Options.HttpEndPoint
             ?? new IPEndPoint(rpc.EndPoint.Address, Options.EndPoint.Port == 0 ? 0 : rpc.EndPoint.Port + 1);
-        var http = new PdHttpApi(this, _cluster, _gc, _schedulers, _loggerFactory);
+        var http = new PdHttpApi(this, _cluster, _gc, _schedulers, _tso, _loggerFactory);
         _http = http;
         await http.StartAsync(httpEndPoint, cancellationToken).ConfigureAwait(false);
         Member.PeerUrls.Add(HttpAddress);

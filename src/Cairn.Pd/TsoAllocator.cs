@@ -92,6 +92,31 @@ internal sealed class TsoAllocator
         }
     }
 
+    /// <summary>
+    /// Moves the allocator forward so every later timestamp is above <paramref name="ts"/> (a restore brings data
+    /// committed at timestamps this cluster never issued). Returns false when <paramref name="ts"/> is not above the
+    /// last timestamp handed out: timestamps never go back.
+    /// </summary>
+    public bool ResetAbove(ulong ts)
+    {
+        var (physical, logical) = Tso.Split(ts);
+        lock (_lock)
+        {
+            var issuedPhysical = Math.Max(_physical, NowMs());
+            var issuedLogical = issuedPhysical == _physical ? _logical - 1 : -1;
+            if (physical < issuedPhysical || (physical == issuedPhysical && logical <= issuedLogical))
+            {
+                return false;
+            }
+
+            // Persist first, so a crash right after cannot start below the new floor.
+            Extend(physical);
+            _physical = physical;
+            _logical = logical + 1;
+            return true;
+        }
+    }
+
     private void Extend(long physical)
     {
         var mark = physical + _windowMs;

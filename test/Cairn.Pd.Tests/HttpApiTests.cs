@@ -194,6 +194,54 @@ public sealed class HttpApiTests
     }
 
     [Fact]
+    public async Task Reset_ts_moves_timestamps_forward_only_and_survives_restart()
+    {
+        await using var pd = await TestPd.StartAsync();
+        var target = Cairn.Common.Tso.Compose(DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(), 5);
+        using var reset = await pd.Http.PostAsync("/pd/api/v1/admin/reset-ts", Json($"{{\"tso\":\"{target}\"}}"), TestPd.Guard);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+
+        await using (var stream = new TsoTests.TsoStream(pd))
+        {
+            var next = await stream.RequestAsync(1);
+            Assert.True(Cairn.Common.Tso.Compose(next.Timestamp.Physical, next.Timestamp.Logical) > target);
+        }
+
+        using var back = await pd.Http.PostAsync("/pd/api/v1/admin/reset-ts", Json($"{{\"tso\":\"{target - 1000}\"}}"), TestPd.Guard);
+        Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        using var malformed = await pd.Http.PostAsync("/pd/api/v1/admin/reset-ts", Json("{\"tso\":\"soon\"}"), TestPd.Guard);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        await pd.RestartAsync();
+        await using var after = new TsoTests.TsoStream(pd);
+        var restarted = await after.RequestAsync(1);
+        Assert.True(Cairn.Common.Tso.Compose(restarted.Timestamp.Physical, restarted.Timestamp.Logical) > target);
+    }
+
+    [Fact]
+    public async Task Schedule_config_reads_and_takes_updates_of_known_items()
+    {
+        await using var pd = await TestPd.StartAsync();
+        using (var before = await GetJsonAsync(pd, "/pd/api/v1/config/schedule"))
+        {
+            Assert.Equal(20, before.RootElement.GetProperty("max-merge-region-size").GetInt32());
+            Assert.Equal("true", before.RootElement.GetProperty("enable-location-replacement").GetString());
+        }
+
+        using var set = await pd.Http.PostAsync("/pd/api/v1/config/schedule?ttlSecond=300",
+            Json("{\"max-merge-region-size\":0,\"max-merge-region-keys\":0,\"enable-location-replacement\":\"false\"}"), TestPd.Guard);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        using (var after = await GetJsonAsync(pd, "/pd/api/v1/config/schedule"))
+        {
+            Assert.Equal(0, after.RootElement.GetProperty("max-merge-region-size").GetInt32());
+            Assert.Equal("false", after.RootElement.GetProperty("enable-location-replacement").GetString());
+        }
+
+        using var unknown = await pd.Http.PostAsync("/pd/api/v1/config/schedule", Json("{\"no-such-item\":1}"), TestPd.Guard);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+    }
+
+    [Fact]
     public void Query_bytes_decode_percent_escapes_and_plus()
     {
         Assert.Equal(new byte[] { 0x74, 0x80, 0xFF, 0x20, 0x61 }, PdHttpApi.ParseQueryBytes("start_key=t%80%ff+a&end_key=", "start_key"));
