@@ -60,6 +60,7 @@ public sealed class PdServer : IAsyncDisposable
     private RpcServer? _rpc;
     private PdHttpApi? _http;
     private Task? _background;
+    private volatile Member? _member;
     private int _disposed;
 
     private PdServer(PdServerOptions options, PdStorage storage, ILoggerFactory loggerFactory)
@@ -85,7 +86,6 @@ public sealed class PdServer : IAsyncDisposable
         _gc = new GcSafePointManager(storage, time);
         _schedulers = new SchedulerController(storage, time, options.EnableBalanceRegion);
         _service = new PdGrpcService(this, _cluster, tso, ids, _gc, _logger, _stopping.Token);
-        Member = new Member { Name = options.Name, MemberId = ClusterId ^ 0x9E3779B97F4A7C15UL };
     }
 
     /// <summary>The settings the server runs with.</summary>
@@ -109,7 +109,8 @@ public sealed class PdServer : IAsyncDisposable
     /// <summary>The current GC safepoint.</summary>
     public ulong GcSafePoint => _gc.GcSafePoint;
 
-    internal Member Member { get; }
+    /// <summary>This pd as a member; unavailable until both listeners are bound, so clients retry instead of learning no URL.</summary>
+    internal Member Member => _member ?? throw new RpcException(StatusCode.Unavailable, "pd is starting");
 
     /// <summary>Opens the data directory, binds both listeners and starts the background work.</summary>
     public static async Task<PdServer> StartAsync(PdServerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -192,14 +193,20 @@ public sealed class PdServer : IAsyncDisposable
         _service.Map(rpc);
         await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
         _rpc = rpc;
-        Member.ClientUrls.Add(rpc.Address);
 
         var httpEndPoint = Options.HttpEndPoint
             ?? new IPEndPoint(rpc.EndPoint.Address, Options.EndPoint.Port == 0 ? 0 : rpc.EndPoint.Port + 1);
         var http = new PdHttpApi(this, _cluster, _gc, _schedulers, _tso, _loggerFactory);
         _http = http;
         await http.StartAsync(httpEndPoint, cancellationToken).ConfigureAwait(false);
-        Member.PeerUrls.Add(HttpAddress);
+        // One member, always the leader; its member id only has to be stable for this cluster.
+        _member = new Member
+        {
+            Name = Options.Name,
+            MemberId = ClusterId ^ 0x9E3779B97F4A7C15UL,
+            ClientUrls = { rpc.Address },
+            PeerUrls = { HttpAddress },
+        };
 
         _background = Task.Run(() => RunBackgroundAsync(_stopping.Token), CancellationToken.None);
         PdLog.Started(_logger, Address, HttpAddress, ClusterId);
