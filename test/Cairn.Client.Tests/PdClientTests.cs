@@ -134,6 +134,9 @@ public sealed class PdClientTests : IAsyncLifetime
         var stores = await client.GetAllStoresAsync(cancellationToken: Guard);
         var store = await client.GetStoreAsync(stores[0].Id, Guard);
         Assert.Equal("a", store.Labels.Single().Value);
+        Assert.Equal(0, store.LastHeartbeat);
+        Assert.Equal("5.1.0", await client.StoreHeartbeatAsync(new StoreStats { StoreId = store.Id, Capacity = 1 << 30, Available = 1 << 29 }, Guard));
+        Assert.NotEqual(0, (await client.GetStoreAsync(store.Id, Guard)).LastHeartbeat);
 
         var whole = await client.GetRegionAsync(Key("anything").ToByteArray(), Guard);
         Assert.NotNull(whole);

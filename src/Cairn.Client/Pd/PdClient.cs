@@ -105,6 +105,11 @@ public sealed class PdClient : IAsyncDisposable
     public Task PutStoreAsync(Store store, CancellationToken cancellationToken = default) =>
         CallAsync(PdMethods.PutStore, h => new PutStoreRequest { Header = h, Store = store }, r => r.Header, cancellationToken);
 
+    /// <summary>Reports a store's stats (the store side's periodic heartbeat); returns the cluster version pd reports.</summary>
+    public async Task<string> StoreHeartbeatAsync(StoreStats stats, CancellationToken cancellationToken = default) =>
+        (await CallAsync(PdMethods.StoreHeartbeat, h => new StoreHeartbeatRequest { Header = h, Stats = stats }, r => r.Header, cancellationToken)
+            .ConfigureAwait(false)).ClusterVersion;
+
     /// <summary>A store's metadata (state, address, labels); fails with <see cref="PdException"/> if pd does not know it.</summary>
     public async Task<Store> GetStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
         (await CallAsync(PdMethods.GetStore, h => new GetStoreRequest { Header = h, StoreId = storeId }, r => r.Header, cancellationToken).ConfigureAwait(false)).Store;
