@@ -83,6 +83,43 @@ public sealed class OperatorTests
     }
 
     [Fact]
+    public async Task Scatter_skips_stores_that_stopped_heartbeating()
+    {
+        await using var pd = await TestPd.StartAsync(o => o with { StoreDisconnectTime = TimeSpan.FromMilliseconds(400) });
+        await SetUpAsync(pd);
+        await TestPd.WaitUntilAsync(async () =>
+        {
+            await pd.StoreHeartbeatAsync(1);
+            return await HttpApiTests.StateNameAsync(pd, 4) == "Disconnected";
+        }, "store 4 to be Disconnected");
+        await pd.StoreHeartbeatAsync(1);
+
+        var scatter = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionsId = { 50, 52 } });
+        Assert.Equal(100UL, scatter.FinishedPercentage);
+        Assert.Equal(ErrorType.RegionNotFound, (await GetOperatorAsync(pd, 50)).Header.Error?.Type);
+        Assert.Equal(ErrorType.RegionNotFound, (await GetOperatorAsync(pd, 52)).Header.Error?.Type);
+    }
+
+    [Fact]
+    public async Task Region_heartbeat_with_a_wrong_cluster_id_gets_a_header_error_and_changes_nothing()
+    {
+        await using var pd = await TestPd.StartAsync();
+        await pd.BootstrapAsync();
+        await using var stream = pd.OpenHeartbeatStream();
+        await stream.SendAsync(new RegionHeartbeatRequest
+        {
+            Header = new RequestHeader { ClusterId = pd.Server.ClusterId + 7 },
+            Region = RegionTests.Region(60, "", "", 9, 9, (61, 1)),
+            Leader = new Peer { Id = 61, StoreId = 1 },
+        });
+        var reply = await stream.ReadAsync();
+        Assert.NotNull(reply.Header.Error);
+        Assert.Equal(60UL, reply.RegionId);
+        Assert.Null((await pd.GetRegionByIdAsync(60)).Region);
+        Assert.NotNull((await pd.GetRegionByIdAsync(2)).Region);
+    }
+
+    [Fact]
     public async Task Scatter_operator_times_out_when_the_store_never_moves_the_region()
     {
         await using var pd = await TestPd.StartAsync(o => o with { OperatorTimeout = TimeSpan.FromMilliseconds(300) });
