@@ -123,8 +123,8 @@ public sealed class ClusterTests
     {
         await using var pd = await TestPd.StartAsync(o => o with
         {
-            StoreDisconnectTime = TimeSpan.FromMilliseconds(300),
-            StoreDownTime = TimeSpan.FromMilliseconds(900),
+            StoreDisconnectTime = TimeSpan.FromSeconds(1),
+            StoreDownTime = TimeSpan.FromSeconds(2.5),
         });
         await pd.BootstrapAsync();
         await pd.StoreHeartbeatAsync(1);

@@ -53,7 +53,7 @@ public sealed class GcTests
         var tooOld = await UpdateServiceAsync(pd, "br-old", 300, 50);
         Assert.Equal(100UL, tooOld.MinSafePoint);
 
-        var expiring = await UpdateServiceAsync(pd, "br-short", 1, 300);
+        var expiring = await UpdateServiceAsync(pd, "br-short", 3, 300);
         Assert.Equal(100UL, expiring.MinSafePoint);
         var listed = await HttpApiTests.ServiceIdsAsync(pd);
         Assert.Contains("br-short", listed);

@@ -85,7 +85,7 @@ public sealed class OperatorTests
     [Fact]
     public async Task Scatter_skips_stores_that_stopped_heartbeating()
     {
-        await using var pd = await TestPd.StartAsync(o => o with { StoreDisconnectTime = TimeSpan.FromMilliseconds(400) });
+        await using var pd = await TestPd.StartAsync(o => o with { StoreDisconnectTime = TimeSpan.FromSeconds(1.5) });
         await SetUpAsync(pd);
         await TestPd.WaitUntilAsync(async () =>
         {
@@ -122,7 +122,7 @@ public sealed class OperatorTests
     [Fact]
     public async Task Scatter_operator_times_out_when_the_store_never_moves_the_region()
     {
-        await using var pd = await TestPd.StartAsync(o => o with { OperatorTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var pd = await TestPd.StartAsync(o => o with { OperatorTimeout = TimeSpan.FromSeconds(1.5) });
         await SetUpAsync(pd);
         var scatter = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionId = 50 });
         Assert.Null(scatter.Header.Error);
