@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using Cairn.Pd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Cairn.Server;
+
+/// <summary><c>cairn pd</c>: runs a placement driver until SIGTERM or Ctrl-C.</summary>
+internal static class PdCommand
+{
+    private const int UsageError = 2;
+
+    public static Command Create()
+    {
+        var addr = StringOption("--addr", "gRPC listen address (host:port). Default 127.0.0.1:2379.");
+        var dataDir = StringOption("--data-dir", "Directory of pd's metadata (required).");
+        var httpAddr = StringOption("--http-addr", "HTTP admin API listen address. Default: the gRPC port + 1.");
+        var name = StringOption("--name", "Member name reported to clients. Default pd.");
+        var gcLifeTime = StringOption("--gc-life-time", "How long old versions are kept before GC may drop them, e.g. 10m. Default 10m.");
+        var gcInterval = StringOption("--gc-run-interval", "How often the GC safepoint is advanced, e.g. 1m. Default 1m.");
+        var disconnect = StringOption("--store-disconnect-time", "Silence after which a store is Disconnected. Default 20s.");
+        var down = StringOption("--store-down-time", "Silence after which a store is Down. Default 30m.");
+        var operatorTimeout = StringOption("--operator-timeout", "Time a region move may take before it times out. Default 10m.");
+        var scheduleInterval = StringOption("--schedule-interval", "How often operators and schedulers are checked. Default 1s.");
+        var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
+        var logLevel = StringOption("--log-level", "Log to stderr at this level: debug, info, warn, error or none. Default warn.");
+
+        var command = new Command("pd", "Run the placement driver (timestamps, IDs, stores, regions, scatter, GC safepoints).")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, clusterVersion, logLevel })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var error = Console.Error;
+            if (parse.UnmatchedTokens.Count > 0)
+            {
+                return Usage($"unrecognized argument(s): {string.Join(' ', parse.UnmatchedTokens)}");
+            }
+
+            var defaults = new PdServerOptions();
+            try
+            {
+                var options = defaults with
+                {
+                    EndPoint = ParseEndPoint("--addr", Value(parse, addr) ?? "127.0.0.1:2379"),
+                    HttpEndPoint = Value(parse, httpAddr) is { } h ? ParseEndPoint("--http-addr", h) : null,
+                    DataDir = Value(parse, dataDir) ?? throw new UsageException("--data-dir is required"),
+                    Name = Value(parse, name) ?? defaults.Name,
+                    GcLifeTime = Duration(parse, gcLifeTime, defaults.GcLifeTime),
+                    GcRunInterval = Duration(parse, gcInterval, defaults.GcRunInterval),
+                    StoreDisconnectTime = Duration(parse, disconnect, defaults.StoreDisconnectTime),
+                    StoreDownTime = Duration(parse, down, defaults.StoreDownTime),
+                    OperatorTimeout = Duration(parse, operatorTimeout, defaults.OperatorTimeout),
+                    ScheduleInterval = Duration(parse, scheduleInterval, defaults.ScheduleInterval),
+                    ClusterVersion = Value(parse, clusterVersion) ?? defaults.ClusterVersion,
+                };
+                options.Validate();
+                var level = ParseLogLevel(Value(parse, logLevel) ?? "warn");
+                return await RunAsync(options, level, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UsageException e)
+            {
+                return Usage(e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                return Usage(e.Message);
+            }
+
+            int Usage(string message)
+            {
+                error.WriteLine($"cairn pd: {message}");
+                error.WriteLine("usage: cairn pd --data-dir DIR [--addr 127.0.0.1:2379] [--http-addr HOST:PORT] [--gc-life-time 10m] ...");
+                return UsageError;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(PdServerOptions options, LogLevel logLevel, CancellationToken cancellationToken)
+    {
+        // stdout carries only the ready line; logs go to stderr.
+        using var loggerFactory = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            })
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
+        // The host owns shutdown: SIGTERM and Ctrl-C stop the server cleanly instead of killing the process.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        cancellationToken = stop.Token;
+        PdServer server;
+        try
+        {
+            server = await PdServer.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Cairn.RocksDb.RocksDbException)
+        {
+            await Console.Error.WriteLineAsync($"cairn pd: cannot start: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"pd ready: grpc {server.Address} http {server.HttpAddress} cluster-id {server.ClusterId} data-dir {options.DataDir}")).ConfigureAwait(false);
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGTERM or Ctrl-C: fall through to a clean stop.
+            }
+        }
+
+        return 0;
+    }
+
+    private static LogLevel ParseLogLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "none" or "off" => LogLevel.None,
+        _ => throw new UsageException($"--log-level: '{text}' is not one of debug, info, warn, error, none"),
+    };
+
+    private static Option<string?> StringOption(string name, string description) => new(name)
+    {
+        Description = description,
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static string? Value(ParseResult parse, Option<string?> option)
+    {
+        var result = parse.GetResult(option);
+        if (result is null)
+        {
+            return null;
+        }
+
+        var value = parse.GetValue(option);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new UsageException($"{option.Name} needs a value");
+        }
+
+        return value;
+    }
+
+    private static TimeSpan Duration(ParseResult parse, Option<string?> option, TimeSpan fallback)
+    {
+        var text = Value(parse, option);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return TryParseDuration(text, out var value)
+            ? value
+            : throw new UsageException($"{option.Name}: '{text}' is not a duration (e.g. 500ms, 30s, 10m, 1h30m)");
+    }
+
+    private static IPEndPoint ParseEndPoint(string flag, string text)
+    {
+        var value = text.Contains("://", StringComparison.Ordinal) ? text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/') : text;
+        if (value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
+        {
+            value = "127.0.0.1" + value["localhost".Length..];
+        }
+
+        if (IPEndPoint.TryParse(value, out var endPoint) && value.Contains(':', StringComparison.Ordinal))
+        {
+            return endPoint;
+        }
+
+        throw new UsageException($"{flag}: '{text}' is not an IP:port address");
+    }
+
+    /// <summary>Durations written as Go and PD write them: <c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
+    internal static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var span = text.AsSpan().Trim();
+        if (span.IsEmpty)
+        {
+            return false;
+        }
+
+        if (span is "0")
+        {
+            return true;
+        }
+
+        var total = 0.0;
+        while (!span.IsEmpty)
+        {
+            var digits = 0;
+            while (digits < span.Length && (char.IsAsciiDigit(span[digits]) || span[digits] == '.'))
+            {
+                digits++;
+            }
+
+            if (digits == 0 || !double.TryParse(span[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                return false;
+            }
+
+            span = span[digits..];
+            var unitLength = 0;
+            while (unitLength < span.Length && char.IsAsciiLetter(span[unitLength]))
+            {
+                unitLength++;
+            }
+
+            double scale = span[..unitLength] switch
+            {
+                "ms" => 1,
+                "s" => 1000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                _ => double.NaN,
+            };
+            if (double.IsNaN(scale))
+            {
+                return false;
+            }
+
+            total += number * scale;
+            span = span[unitLength..];
+        }
+
+        value = TimeSpan.FromMilliseconds(total);
+        return true;
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+}
