@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Xml.Linq;
+using Cairn.Storage.Http;
 
 namespace Cairn.Storage.Azure;
 

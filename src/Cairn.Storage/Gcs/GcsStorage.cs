@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Cairn.Storage.Azure;
+using Cairn.Storage.Http;
 using Google.Apis.Auth.OAuth2;
 
 namespace Cairn.Storage.Gcs;
