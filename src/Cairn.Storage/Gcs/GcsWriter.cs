@@ -344,7 +344,7 @@ internal sealed class GcsWriter : IStorageWriter
         }
         using (response)
         {
-            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            await _storage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
             VerifySize(await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false), BytesWritten);
         }
     }
@@ -362,7 +362,7 @@ internal sealed class GcsWriter : IStorageWriter
         }
         using (response)
         {
-            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            await _storage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
             throw new StorageException($"GCS write of '{_path}' failed: the server answered before the upload was complete", false, StorageErrorKind.ServerError);
         }
     }
