@@ -11,7 +11,7 @@ namespace Cairn.Storage.Http;
 /// The reopen callback is expected to pin the object version (ETag / generation) so a resumed read cannot
 /// splice two different versions of an object together.
 /// </remarks>
-internal sealed class ResumingReadStream : Stream
+internal sealed class ResumingReadStream : ReadOnlyStream
 {
     /// <summary>Opens the body of <c>[offset, offset + count)</c>; throws <see cref="StorageException"/> on failure.</summary>
     public delegate Task<Stream> Reopen(long offset, long count, CancellationToken cancellationToken);
@@ -48,15 +48,9 @@ internal sealed class ResumingReadStream : Stream
     public int Resumes { get; private set; }
 
     public override bool CanRead => !_disposed;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException("The stream is forward-only; open a new reader at the wanted offset.");
-    }
+    protected override long ReadPosition => _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -105,19 +99,6 @@ internal sealed class ResumingReadStream : Stream
             await Task.Delay(Backoff(failures), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {
