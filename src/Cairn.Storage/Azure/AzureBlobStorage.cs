@@ -92,23 +92,17 @@ public sealed class AzureBlobStorage : IExternalStorage
         sas = signer is null ? sas!.TrimStart('?') : null;
 
         var storage = new AzureBlobStorage(options, handler, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, requestRetry ?? RetryPolicy.None);
-        try
+        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CreateContainer)
             {
-                await storage.CreateContainerAsync(cancellationToken).ConfigureAwait(false);
+                await s.CreateContainerAsync(ct).ConfigureAwait(false);
             }
             if (options.CheckContainerOnOpen)
             {
-                await storage.CheckContainerAsync(cancellationToken).ConfigureAwait(false);
+                await s.CheckContainerAsync(ct).ConfigureAwait(false);
             }
-            return storage;
-        }
-        catch
-        {
-            await storage.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -203,11 +197,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, BlobUrl(path));
         request.Headers.TryAddWithoutValidation("x-ms-delete-snapshots", "include");
-        using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
-        {
-            await EnsureSuccessAsync("delete", path, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -376,11 +366,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     private async Task CreateContainerAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, ContainerUrl("restype=container"));
-        using var response = await SendAsync("create of container", Options.Container, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Conflict)
-        {
-            await EnsureSuccessAsync("create of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("create of container", Options.Container, request, HttpStatusCode.Conflict, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CheckContainerAsync(CancellationToken cancellationToken)

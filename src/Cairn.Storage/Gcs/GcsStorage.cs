@@ -90,19 +90,13 @@ public sealed class GcsStorage : IExternalStorage
             var explicitMode => explicitMode,
         };
         var storage = new GcsStorage(options, handler, credential, endpoint, prefix, mode, requestRetry ?? RetryPolicy.None);
-        try
+        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CheckBucketOnOpen)
             {
-                await storage.CheckBucketAsync(cancellationToken).ConfigureAwait(false);
+                await s.CheckBucketAsync(ct).ConfigureAwait(false);
             }
-            return storage;
-        }
-        catch
-        {
-            await storage.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -212,11 +206,7 @@ public sealed class GcsStorage : IExternalStorage
     {
         StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, ObjectUrl(path, null));
-        using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
-        {
-            await EnsureSuccessAsync("delete", path, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -34,4 +34,20 @@ internal static class HttpObjects
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Runs the checks of a storage just opened; if they fail, disposes the storage before the failure propagates.</summary>
+    public static async Task<T> CheckOpenedAsync<T>(T storage, Func<T, CancellationToken, Task> check, CancellationToken cancellationToken)
+        where T : IAsyncDisposable
+    {
+        try
+        {
+            await check(storage, cancellationToken).ConfigureAwait(false);
+            return storage;
+        }
+        catch
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

@@ -65,6 +65,17 @@ internal sealed class HttpTransport : IDisposable
         }
     }
 
+    /// <summary>Sends a request whose answer carries nothing to read; <paramref name="tolerated"/> counts as success
+    /// (404 for a delete of what is already gone, 409 for a create of what exists).</summary>
+    public async Task SendTolerantAsync(string operation, string target, HttpRequestMessage request, HttpStatusCode tolerated, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(operation, target, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != tolerated)
+        {
+            await EnsureSuccessAsync(operation, target, response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Sends a ranged GET and returns its successful response (its body not yet read), or null on 416 (the range
     /// starts at or past the end). A <paramref name="changedStatus"/> answer means the object was replaced under a
