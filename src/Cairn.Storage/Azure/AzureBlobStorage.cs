@@ -33,7 +33,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = new HttpTransport(handler, options.RequestTimeout, Authorize, AzureErrors.FromResponseAsync, AzureErrors.FromException);
+        _http = new HttpTransport(handler, options.RequestTimeout, Authorize, AzureErrors.Mapper);
         _signer = signer;
         _sas = sas;
         _containerUrl = containerUrl;
@@ -159,7 +159,7 @@ public sealed class AzureBlobStorage : IExternalStorage
                 },
                 Options.ReadAttempts,
                 Options.RequestTimeout,
-                e => AzureErrors.FromException("read", path, e, CancellationToken.None));
+                e => AzureErrors.Mapper.FromException("read", path, e, CancellationToken.None));
         }
         catch
         {
@@ -382,7 +382,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         using var response = await SendAsync("open of container", Options.Container, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            var error = await AzureErrors.FromResponseAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
+            var error = await AzureErrors.Mapper.FromResponseAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
             throw new StorageException($"Azure Blob container '{Options.Container}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
         }
         await EnsureSuccessAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);

@@ -10,17 +10,8 @@ namespace Cairn.Storage.Azure;
 /// </remarks>
 internal static class AzureErrors
 {
-    private const string Service = "Azure Blob";
-
-    public static async Task<StorageException> FromResponseAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var code = await ErrorCodeAsync(response, cancellationToken).ConfigureAwait(false);
-        return HttpErrors.FromResponse(Service, operation, target, response.StatusCode, code, fallback: null,
-            "(check the account name and key or the SAS token and its permissions)");
-    }
-
-    public static StorageException FromException(string operation, string target, Exception exception, CancellationToken cancellationToken) =>
-        HttpErrors.FromException(Service, operation, target, exception, cancellationToken);
+    public static readonly HttpErrorMapper Mapper = new("Azure Blob", "(check the account name and key or the SAS token and its permissions)",
+        ErrorCodeAsync, reasonPhraseFallback: false);
 
     private static async Task<string> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

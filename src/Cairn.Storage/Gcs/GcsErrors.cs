@@ -6,18 +6,9 @@ namespace Cairn.Storage.Gcs;
 /// <summary>Turns GCS JSON API failures into <see cref="StorageException"/>s naming the operation, the object and the error reason.</summary>
 internal static class GcsErrors
 {
-    private const string Service = "GCS";
-
-    public static async Task<StorageException> FromResponseAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var reason = await ReasonAsync(response, cancellationToken).ConfigureAwait(false);
-        // Media downloads answer errors in plain text; the status phrase is the closest thing to a code.
-        return HttpErrors.FromResponse(Service, operation, target, response.StatusCode, reason, response.ReasonPhrase,
-            "(check the service-account credentials and their permissions on the bucket)");
-    }
-
-    public static StorageException FromException(string operation, string target, Exception exception, CancellationToken cancellationToken) =>
-        HttpErrors.FromException(Service, operation, target, exception, cancellationToken);
+    // Media downloads answer errors in plain text; the status phrase is the closest thing to a code.
+    public static readonly HttpErrorMapper Mapper = new("GCS", "(check the service-account credentials and their permissions on the bucket)",
+        ReasonAsync, reasonPhraseFallback: true);
 
     private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

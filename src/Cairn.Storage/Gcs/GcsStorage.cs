@@ -36,7 +36,7 @@ public sealed class GcsStorage : IExternalStorage
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = new HttpTransport(handler, options.RequestTimeout, AuthorizeAsync, GcsErrors.FromResponseAsync, GcsErrors.FromException);
+        _http = new HttpTransport(handler, options.RequestTimeout, AuthorizeAsync, GcsErrors.Mapper);
         _credential = credential;
         _endpoint = endpoint;
         _bucketPath = "/b/" + System.Uri.EscapeDataString(options.Bucket);
@@ -169,7 +169,7 @@ public sealed class GcsStorage : IExternalStorage
                 },
                 Options.ReadAttempts,
                 Options.RequestTimeout,
-                e => GcsErrors.FromException("read", path, e, CancellationToken.None));
+                e => GcsErrors.Mapper.FromException("read", path, e, CancellationToken.None));
         }
         catch
         {
@@ -425,7 +425,7 @@ public sealed class GcsStorage : IExternalStorage
         using var response = await SendAsync("open of bucket", Options.Bucket, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            var error = await GcsErrors.FromResponseAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
+            var error = await GcsErrors.Mapper.FromResponseAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
             throw new StorageException($"GCS bucket '{Options.Bucket}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
         }
         await EnsureSuccessAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);

@@ -103,7 +103,7 @@ internal sealed class GcsWriter : BufferedUploadWriter
                     }
                     continue; // the service kept only part of the final chunk: send the rest
                 }
-                failure = await GcsErrors.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
+                failure = await GcsErrors.Mapper.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageException e) when (e.IsTransient)
             {
@@ -183,7 +183,7 @@ internal sealed class GcsWriter : BufferedUploadWriter
         using var response = await _storage.SendAsync("write", TargetPath, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is null)
         {
-            throw await GcsErrors.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
+            throw await GcsErrors.Mapper.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
         }
         return (int)response.StatusCode != 308;
     }
@@ -295,7 +295,7 @@ internal sealed class GcsWriter : BufferedUploadWriter
         }
         catch (Exception e) when (e is not StorageException)
         {
-            throw GcsErrors.FromException("write", TargetPath, e, cancellationToken);
+            throw GcsErrors.Mapper.FromException("write", TargetPath, e, cancellationToken);
         }
         using (response)
         {

@@ -11,16 +11,14 @@ internal sealed class HttpTransport : IDisposable
     private readonly HttpClient _http;
     private readonly TimeSpan _requestTimeout;
     private readonly Authorize _authorize;
-    private readonly ResponseError _responseError;
-    private readonly TransportError _transportError;
+    private readonly HttpErrorMapper _errors;
 
     /// <param name="handler">Carries the requests instead of an own connection pool; not disposed here.</param>
     /// <param name="requestTimeout">How long a request may take up to its response (or to its whole body, when the
     /// body is read with the response).</param>
     /// <param name="authorize">Adds the backend's headers and credentials to a request about to be sent.</param>
-    /// <param name="responseError">Builds the exception for a response that is not a success.</param>
-    /// <param name="transportError">Wraps a network failure or timeout.</param>
-    public HttpTransport(HttpMessageHandler? handler, TimeSpan requestTimeout, Authorize authorize, ResponseError responseError, TransportError transportError)
+    /// <param name="errors">The backend's error mapping.</param>
+    public HttpTransport(HttpMessageHandler? handler, TimeSpan requestTimeout, Authorize authorize, HttpErrorMapper errors)
     {
         _http = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
@@ -28,15 +26,10 @@ internal sealed class HttpTransport : IDisposable
         _http.Timeout = Timeout.InfiniteTimeSpan; // per request in SendAsync
         _requestTimeout = requestTimeout;
         _authorize = authorize;
-        _responseError = responseError;
-        _transportError = transportError;
+        _errors = errors;
     }
 
     public delegate ValueTask Authorize(HttpRequestMessage request, CancellationToken cancellationToken);
-
-    public delegate Task<StorageException> ResponseError(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken);
-
-    public delegate StorageException TransportError(string operation, string target, Exception exception, CancellationToken cancellationToken);
 
     /// <summary>Authorizes and sends a request; a network failure or timeout throws a transient <see cref="StorageException"/>.</summary>
     /// <param name="unbounded">Sends without the request timeout (for a body that lasts as long as its producer).</param>
@@ -52,7 +45,7 @@ internal sealed class HttpTransport : IDisposable
         }
         catch (Exception e) when (HttpErrors.IsNetworkFailure(e, cancellationToken))
         {
-            throw _transportError(operation, target, e, cancellationToken);
+            throw _errors.FromException(operation, target, e, cancellationToken);
         }
     }
 
@@ -61,7 +54,7 @@ internal sealed class HttpTransport : IDisposable
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw await _responseError(operation, target, response, cancellationToken).ConfigureAwait(false);
+            throw await _errors.FromResponseAsync(operation, target, response, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -118,7 +111,7 @@ internal sealed class HttpTransport : IDisposable
         }
         catch (Exception e) when (HttpErrors.IsNetworkFailure(e, cancellationToken))
         {
-            throw _transportError(operation, target, e, cancellationToken);
+            throw _errors.FromException(operation, target, e, cancellationToken);
         }
     }
 
