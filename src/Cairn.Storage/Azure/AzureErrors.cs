@@ -10,23 +10,15 @@ namespace Cairn.Storage.Azure;
 /// </remarks>
 internal static class AzureErrors
 {
+    // HEAD responses have no body, so the code comes from the header when there is one.
     public static readonly HttpErrorMapper Mapper = new("Azure Blob", "(check the account name and key or the SAS token and its permissions)",
-        ErrorCodeAsync, reasonPhraseFallback: false);
+        "x-ms-error-code", CodeFromBody, reasonPhraseFallback: false);
 
-    private static async Task<string> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The code in <c>&lt;Error&gt;&lt;Code&gt;…&lt;/Code&gt;&lt;/Error&gt;</c>, or empty.</summary>
+    private static string CodeFromBody(ArraySegment<byte> body)
     {
-        if (response.Headers.TryGetValues("x-ms-error-code", out var values))
-        {
-            return string.Join(",", values);
-        }
-        // HEAD responses have no body; other responses carry <Error><Code>…</Code></Error>.
         try
         {
-            var body = await HttpErrors.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            if (body.Count == 0)
-            {
-                return "";
-            }
             using var reader = XmlReader.Create(new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
             while (reader.Read())
             {
@@ -36,7 +28,7 @@ internal static class AzureErrors
                 }
             }
         }
-        catch (Exception e) when (e is XmlException or IOException or HttpRequestException)
+        catch (XmlException)
         {
             // The body is only a hint; the status still classifies the failure.
         }

@@ -8,18 +8,13 @@ internal static class GcsErrors
 {
     // Media downloads answer errors in plain text; the status phrase is the closest thing to a code.
     public static readonly HttpErrorMapper Mapper = new("GCS", "(check the service-account credentials and their permissions on the bucket)",
-        ReasonAsync, reasonPhraseFallback: true);
+        codeHeader: null, ReasonFromBody, reasonPhraseFallback: true);
 
-    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>The reason in <c>{"error":{"code":404,"message":"…","errors":[{"reason":"notFound",…}]}}</c>, or empty.</summary>
+    private static string ReasonFromBody(ArraySegment<byte> body)
     {
         try
         {
-            var body = await HttpErrors.ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            if (body.Count == 0)
-            {
-                return "";
-            }
-            // {"error":{"code":404,"message":"…","errors":[{"reason":"notFound",…}]}}
             using var document = JsonDocument.Parse(body.AsMemory());
             if (document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
@@ -29,7 +24,7 @@ internal static class GcsErrors
                 return reason.GetString() ?? "";
             }
         }
-        catch (Exception e) when (e is JsonException or IOException or HttpRequestException)
+        catch (JsonException)
         {
             // The body is only a hint (the emulator answers some errors with plain text); the status still classifies.
         }
