@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Xml.Linq;
+using Cairn.Storage.Http;
 
 namespace Cairn.Storage.Azure;
 
@@ -22,17 +23,17 @@ public sealed class AzureBlobStorage : IExternalStorage
     private const int MaxBlockSize = 1 << 30; // the service allows 4000 MiB; a writer holds one block in memory
     private const int MaxSinglePut = 256 * 1024 * 1024;
 
-    private readonly HttpClient _http;
+    private readonly HttpTransport _http;
     private readonly AzureSharedKeySigner? _signer;
     private readonly string? _sas;
     private readonly string _containerUrl;
     private readonly string _prefix;
 
-    private AzureBlobStorage(AzureBlobOptions options, HttpClient http, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy requestRetry)
+    private AzureBlobStorage(AzureBlobOptions options, HttpMessageHandler? handler, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy requestRetry)
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = http;
+        _http = new HttpTransport(handler, options.RequestTimeout, Authorize, AzureErrors.Mapper);
         _signer = signer;
         _sas = sas;
         _containerUrl = containerUrl;
@@ -90,28 +91,18 @@ public sealed class AzureBlobStorage : IExternalStorage
         var signer = accountKey is not null ? new AzureSharedKeySigner(account!, accountKey) : null;
         sas = signer is null ? sas!.TrimStart('?') : null;
 
-        var http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
-            : new HttpClient(handler, disposeHandler: false);
-        http.Timeout = options.RequestTimeout;
-        var storage = new AzureBlobStorage(options, http, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, requestRetry ?? RetryPolicy.None);
-        try
+        var storage = new AzureBlobStorage(options, handler, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, requestRetry ?? RetryPolicy.None);
+        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CreateContainer)
             {
-                await storage.CreateContainerAsync(cancellationToken).ConfigureAwait(false);
+                await s.CreateContainerAsync(ct).ConfigureAwait(false);
             }
             if (options.CheckContainerOnOpen)
             {
-                await storage.CheckContainerAsync(cancellationToken).ConfigureAwait(false);
+                await s.CheckContainerAsync(ct).ConfigureAwait(false);
             }
-            return storage;
-        }
-        catch
-        {
-            await storage.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -124,12 +115,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        StoragePath.Validate(path);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (length is { } l)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(length));
-        }
+        HttpObjects.ValidateRead(path, offset, length);
         if (length == 0)
         {
             if (!await ExistsAsync(path, cancellationToken).ConfigureAwait(false))
@@ -173,7 +159,7 @@ public sealed class AzureBlobStorage : IExternalStorage
                 },
                 Options.ReadAttempts,
                 Options.RequestTimeout,
-                e => AzureErrors.FromException("read", path, e, CancellationToken.None));
+                e => AzureErrors.Mapper.FromException("read", path, e, CancellationToken.None));
         }
         catch
         {
@@ -183,16 +169,8 @@ public sealed class AzureBlobStorage : IExternalStorage
     }
 
     /// <inheritdoc/>
-    public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default)
-    {
-        var stream = await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var data = new byte[stream.Length];
-            await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-            return data;
-        }
-    }
+    public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default) =>
+        await HttpObjects.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -203,12 +181,7 @@ public sealed class AzureBlobStorage : IExternalStorage
             await PutBlobAsync(path, data, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var writer = new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency);
-        await using (writer.ConfigureAwait(false))
-        {
-            await writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await HttpObjects.WriteAllAsync(new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency), data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -224,11 +197,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, BlobUrl(path));
         request.Headers.TryAddWithoutValidation("x-ms-delete-snapshots", "include");
-        using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
-        {
-            await EnsureSuccessAsync("delete", path, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -272,15 +241,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         using var request = new HttpRequestMessage(HttpMethod.Get, ContainerUrl(query));
         using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return await XDocument.LoadAsync(body, LoadOptions.None, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (AzureErrors.IsNetworkFailure(e, cancellationToken))
-        {
-            throw AzureErrors.FromException("list", prefix, e, cancellationToken);
-        }
+        return await _http.ReadBodyAsync("list", prefix, response, (body, ct) => XDocument.LoadAsync(body, LoadOptions.None, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Names the storage by its credential-free <see cref="Uri"/>.</summary>
@@ -371,47 +332,21 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <summary>GET of a byte range; null on 416 (range not satisfiable). Throws on every other failure.</summary>
     private async Task<HttpResponseMessage?> GetRangeAsync(string operation, string path, long offset, long? length, string? ifMatch, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, BlobUrl(path));
-        try
+        using var request = new HttpRequestMessage(HttpMethod.Get, BlobUrl(path));
+        // A zero-length blob cannot satisfy any range, so a whole-object read goes without one.
+        if (offset > 0 || length is not null)
         {
-            // A zero-length blob cannot satisfy any range, so a whole-object read goes without one.
-            if (offset > 0 || length is not null)
-            {
-                var range = length is { } l
-                    ? $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{(offset + l - 1).ToString(CultureInfo.InvariantCulture)}"
-                    : $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-";
-                request.Headers.TryAddWithoutValidation("x-ms-range", range);
-            }
-            if (ifMatch is not null)
-            {
-                request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-            }
-            var response = await SendAsync(operation, path, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-            {
-                response.Dispose();
-                return null;
-            }
-            if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-                response.Dispose();
-                throw new StorageException($"Azure Blob {operation} of '{path}' failed: the blob changed while being read", false, StorageErrorKind.Other);
-            }
-            try
-            {
-                await EnsureSuccessAsync(operation, path, response, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                response.Dispose();
-                throw;
-            }
-            return response;
+            var range = length is { } l
+                ? $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{(offset + l - 1).ToString(CultureInfo.InvariantCulture)}"
+                : $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-";
+            request.Headers.TryAddWithoutValidation("x-ms-range", range);
         }
-        finally
+        if (ifMatch is not null)
         {
-            request.Dispose();
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
+        return await _http.GetRangeAsync(operation, path, request, HttpStatusCode.PreconditionFailed,
+            $"Azure Blob {operation} of '{path}' failed: the blob changed while being read", cancellationToken).ConfigureAwait(false);
     }
 
     private static (long Start, long Count) BodyRange(HttpResponseMessage response, long requestedOffset, string path)
@@ -431,11 +366,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     private async Task CreateContainerAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, ContainerUrl("restype=container"));
-        using var response = await SendAsync("create of container", Options.Container, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Conflict)
-        {
-            await EnsureSuccessAsync("create of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("create of container", Options.Container, request, HttpStatusCode.Conflict, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CheckContainerAsync(CancellationToken cancellationToken)
@@ -451,33 +382,24 @@ public sealed class AzureBlobStorage : IExternalStorage
         using var response = await SendAsync("open of container", Options.Container, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            var error = await AzureErrors.FromResponseAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
+            var error = await AzureErrors.Mapper.FromResponseAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
             throw new StorageException($"Azure Blob container '{Options.Container}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
         }
         await EnsureSuccessAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
+        _http.SendAsync(operation, target, request, completion, cancellationToken);
+
+    private Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        _http.EnsureSuccessAsync(operation, target, response, cancellationToken);
+
+    private ValueTask Authorize(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Headers.TryAddWithoutValidation("x-ms-date", DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("x-ms-version", ApiVersion);
         _signer?.Sign(request);
-        try
-        {
-            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (AzureErrors.IsNetworkFailure(e, cancellationToken))
-        {
-            throw AzureErrors.FromException(operation, target, e, cancellationToken);
-        }
-    }
-
-    private static async Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await AzureErrors.FromResponseAsync(operation, target, response, cancellationToken).ConfigureAwait(false);
-        }
+        return ValueTask.CompletedTask;
     }
 
     private void AddAccessTier(HttpRequestMessage request)

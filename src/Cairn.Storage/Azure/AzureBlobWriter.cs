@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Cairn.Storage.Http;
 
 namespace Cairn.Storage.Azure;
 
@@ -10,13 +11,11 @@ namespace Cairn.Storage.Azure;
 /// completing commits the block list. An object that fits in one buffer is written with a single Put Blob.
 /// </summary>
 /// <remarks>Memory: at most <c>concurrency + 1</c> buffers of the block size.</remarks>
-internal sealed class AzureBlobWriter : IStorageWriter
+internal sealed class AzureBlobWriter : BufferedUploadWriter
 {
     private const int MaxBlocks = 50_000;
 
     private readonly AzureBlobStorage _storage;
-    private readonly string _path;
-    private readonly int _blockSize;
     private readonly int _concurrency;
     // Block ids must all have the same length within a blob; a per-writer tag keeps concurrent writers of the same
     // name from committing each other's blocks.
@@ -25,105 +24,42 @@ internal sealed class AzureBlobWriter : IStorageWriter
     private readonly Queue<(Task Upload, byte[] Buffer)> _inFlight = new();
     // Uploads outlive the WriteAsync call that started them, so they follow the writer's lifetime, not a call's token.
     private readonly CancellationTokenSource _abort = new();
-    private byte[]? _buffer;
-    private int _buffered;
-    private State _state;
 
     public AzureBlobWriter(AzureBlobStorage storage, string path, int blockSize, int concurrency)
+        : base(path, blockSize)
     {
         _storage = storage;
-        _path = path;
-        _blockSize = blockSize;
         _concurrency = Math.Max(1, concurrency);
     }
 
-    private enum State
-    {
-        Open,
-        Completed,
-        Failed,
-        Disposed,
-    }
+    // Staged only once more data arrives, so that an object of exactly one block still goes out as one Put Blob.
+    protected override Task FlushFullBufferAsync(CancellationToken cancellationToken) => StageBufferAsync(cancellationToken);
 
-    public long BytesWritten { get; private set; }
-
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    protected override async Task CompleteCoreAsync(CancellationToken cancellationToken)
     {
-        EnsureOpen();
-        try
+        if (_blockIds.Count == 0)
         {
-            while (!data.IsEmpty)
-            {
-                _buffer ??= ArrayPool<byte>.Shared.Rent(_blockSize);
-                if (_buffered == _blockSize)
-                {
-                    // Staged only once more data arrives, so that an object of exactly one block still goes out as one Put Blob.
-                    await StageBufferAsync(cancellationToken).ConfigureAwait(false);
-                    _buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
-                }
-                var n = Math.Min(data.Length, _blockSize - _buffered);
-                data.Span[..n].CopyTo(_buffer.AsSpan(_buffered));
-                _buffered += n;
-                BytesWritten += n;
-                data = data[n..];
-            }
-        }
-        catch
-        {
-            _state = State.Failed;
-            throw;
-        }
-    }
-
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
-    {
-        if (_state == State.Completed)
-        {
+            var data = BufferedData();
+            await _storage.RequestRetry.ExecuteAsync($"write {TargetPath}",
+                ct => new ValueTask(_storage.PutBlobAsync(TargetPath, data, ct)), cancellationToken).ConfigureAwait(false);
             return;
         }
-        EnsureOpen();
-        try
+        if (Filled > 0)
         {
-            if (_blockIds.Count == 0)
-            {
-                var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
-                await _storage.RequestRetry.ExecuteAsync($"write {_path}",
-                    ct => new ValueTask(_storage.PutBlobAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                if (_buffered > 0)
-                {
-                    await StageBufferAsync(cancellationToken).ConfigureAwait(false);
-                }
-                while (_inFlight.Count > 0)
-                {
-                    await DrainOneAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await _storage.RequestRetry.ExecuteAsync($"commit {_path}",
-                    ct => new ValueTask(_storage.PutBlockListAsync(_path, _blockIds, ct)), cancellationToken).ConfigureAwait(false);
-            }
-            _state = State.Completed;
+            await StageBufferAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        while (_inFlight.Count > 0)
         {
-            _state = State.Failed;
-            throw;
+            await DrainOneAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
-        {
-            ReturnBuffer();
-        }
+        await _storage.RequestRetry.ExecuteAsync($"commit {TargetPath}",
+            ct => new ValueTask(_storage.PutBlockListAsync(TargetPath, _blockIds, ct)), cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask DisposeCoreAsync(bool completed)
     {
         // Nothing to undo on abort: staged blocks that are never committed are invisible and expire on their own.
         // Uploads still running are stopped and awaited, because their buffers go back to the pool only afterwards.
-        if (_state != State.Completed)
-        {
-            _state = State.Disposed;
-        }
         await _abort.CancelAsync().ConfigureAwait(false);
         while (_inFlight.TryDequeue(out var pending))
         {
@@ -137,7 +73,6 @@ internal sealed class AzureBlobWriter : IStorageWriter
             }
             ArrayPool<byte>.Shared.Return(pending.Buffer);
         }
-        ReturnBuffer();
         _abort.Dispose();
     }
 
@@ -145,7 +80,7 @@ internal sealed class AzureBlobWriter : IStorageWriter
     {
         if (_blockIds.Count == MaxBlocks)
         {
-            throw new StorageException($"Azure Blob write of '{_path}' failed: more than {MaxBlocks} blocks; raise BlockSize",
+            throw new StorageException($"Azure Blob write of '{TargetPath}' failed: more than {MaxBlocks} blocks; raise BlockSize",
                 isTransient: false, StorageErrorKind.InvalidArgument);
         }
         // A block that already failed ends the writer now rather than at completion.
@@ -155,14 +90,14 @@ internal sealed class AzureBlobWriter : IStorageWriter
         }
         var index = _blockIds.Count;
         var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_tag + index.ToString("D6", CultureInfo.InvariantCulture)));
-        var buffer = _buffer!;
-        var data = buffer.AsMemory(0, _buffered);
-        _buffer = null;
-        _buffered = 0;
+        var buffer = CurrentBuffer!;
+        var data = buffer.AsMemory(0, Filled);
+        CurrentBuffer = null;
+        Filled = 0;
         _blockIds.Add(id);
         // Put Block is idempotent (same id, same bytes), so a failed block is simply sent again.
-        var upload = _storage.RequestRetry.ExecuteAsync($"write {_path} block {index}",
-            ct => new ValueTask(_storage.PutBlockAsync(_path, id, data, ct)), _abort.Token).AsTask();
+        var upload = _storage.RequestRetry.ExecuteAsync($"write {TargetPath} block {index}",
+            ct => new ValueTask(_storage.PutBlockAsync(TargetPath, id, data, ct)), _abort.Token).AsTask();
         _inFlight.Enqueue((upload, buffer));
     }
 
@@ -172,27 +107,5 @@ internal sealed class AzureBlobWriter : IStorageWriter
         await upload.WaitAsync(cancellationToken).ConfigureAwait(false);
         _inFlight.Dequeue();
         ArrayPool<byte>.Shared.Return(buffer);
-    }
-
-    private void EnsureOpen()
-    {
-        switch (_state)
-        {
-            case State.Completed:
-                throw new InvalidOperationException($"the writer of '{_path}' is already completed");
-            case State.Failed:
-                throw new InvalidOperationException($"the writer of '{_path}' failed earlier; start a new one");
-            case State.Disposed:
-                throw new ObjectDisposedException(nameof(AzureBlobWriter));
-        }
-    }
-
-    private void ReturnBuffer()
-    {
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }

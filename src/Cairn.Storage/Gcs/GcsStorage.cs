@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Cairn.Storage.Azure;
+using Cairn.Storage.Http;
 using Google.Apis.Auth.OAuth2;
 
 namespace Cairn.Storage.Gcs;
@@ -26,17 +26,17 @@ public sealed class GcsStorage : IExternalStorage
     private const int ChunkGranularity = 256 * 1024;
     private const int MaxSingleUpload = 64 * 1024 * 1024;
 
-    private readonly HttpClient _http;
+    private readonly HttpTransport _http;
     private readonly ITokenAccess? _credential;
     private readonly string _endpoint;
     private readonly string _bucketPath;
     private readonly string _prefix;
 
-    private GcsStorage(GcsOptions options, HttpClient http, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy requestRetry)
+    private GcsStorage(GcsOptions options, HttpMessageHandler? handler, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy requestRetry)
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = http;
+        _http = new HttpTransport(handler, options.RequestTimeout, AuthorizeAsync, GcsErrors.Mapper);
         _credential = credential;
         _endpoint = endpoint;
         _bucketPath = "/b/" + System.Uri.EscapeDataString(options.Bucket);
@@ -89,24 +89,14 @@ public sealed class GcsStorage : IExternalStorage
             GcsUploadMode.Auto => options.Endpoint is not null && credential is null ? GcsUploadMode.SingleRequest : GcsUploadMode.Chunked,
             var explicitMode => explicitMode,
         };
-        var http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false })
-            : new HttpClient(handler, disposeHandler: false);
-        http.Timeout = Timeout.InfiniteTimeSpan; // per request in SendAsync
-        var storage = new GcsStorage(options, http, credential, endpoint, prefix, mode, requestRetry ?? RetryPolicy.None);
-        try
+        var storage = new GcsStorage(options, handler, credential, endpoint, prefix, mode, requestRetry ?? RetryPolicy.None);
+        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CheckBucketOnOpen)
             {
-                await storage.CheckBucketAsync(cancellationToken).ConfigureAwait(false);
+                await s.CheckBucketAsync(ct).ConfigureAwait(false);
             }
-            return storage;
-        }
-        catch
-        {
-            await storage.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -119,12 +109,7 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        StoragePath.Validate(path);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (length is { } l)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(length));
-        }
+        HttpObjects.ValidateRead(path, offset, length);
         if (length == 0)
         {
             _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
@@ -184,7 +169,7 @@ public sealed class GcsStorage : IExternalStorage
                 },
                 Options.ReadAttempts,
                 Options.RequestTimeout,
-                e => GcsErrors.FromException("read", path, e, CancellationToken.None));
+                e => GcsErrors.Mapper.FromException("read", path, e, CancellationToken.None));
         }
         catch
         {
@@ -194,16 +179,8 @@ public sealed class GcsStorage : IExternalStorage
     }
 
     /// <inheritdoc/>
-    public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default)
-    {
-        var stream = await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var data = new byte[stream.Length];
-            await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-            return data;
-        }
-    }
+    public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default) =>
+        await HttpObjects.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -214,12 +191,7 @@ public sealed class GcsStorage : IExternalStorage
             await UploadMultipartAsync(path, data, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var writer = new GcsWriter(this, path, Options.ChunkSize, UploadMode, Options.ReadAttempts);
-        await using (writer.ConfigureAwait(false))
-        {
-            await writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await HttpObjects.WriteAllAsync(new GcsWriter(this, path, Options.ChunkSize, UploadMode, Options.ReadAttempts), data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -234,11 +206,7 @@ public sealed class GcsStorage : IExternalStorage
     {
         StoragePath.Validate(path);
         using var request = new HttpRequestMessage(HttpMethod.Delete, ObjectUrl(path, null));
-        using var response = await SendAsync("delete", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
-        {
-            await EnsureSuccessAsync("delete", path, response, cancellationToken).ConfigureAwait(false);
-        }
+        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -276,16 +244,7 @@ public sealed class GcsStorage : IExternalStorage
         using var request = new HttpRequestMessage(HttpMethod.Get, Url("/storage/v1" + _bucketPath + "/o", query));
         using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-        JsonDocument document;
-        try
-        {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            document = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (GcsErrors.IsNetworkFailure(e, cancellationToken))
-        {
-            throw GcsErrors.FromException("list", prefix, e, cancellationToken);
-        }
+        var document = await _http.ReadBodyAsync("list", prefix, response, (body, ct) => JsonDocument.ParseAsync(body, default, ct), cancellationToken).ConfigureAwait(false);
         using (document)
         {
             var root = document.RootElement;
@@ -356,41 +315,30 @@ public sealed class GcsStorage : IExternalStorage
         return location.IsAbsoluteUri ? location : new Uri(new Uri(_endpoint), location);
     }
 
-    internal async Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
-        CancellationToken cancellationToken, bool unbounded = false)
+    /// <param name="unbounded">The streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.</param>
+    internal Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
+        CancellationToken cancellationToken, bool unbounded = false) =>
+        _http.SendAsync(operation, target, request, completion, cancellationToken, unbounded);
+
+    internal Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        _http.EnsureSuccessAsync(operation, target, response, cancellationToken);
+
+    private async ValueTask AuthorizeAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (_credential is not null)
+        if (_credential is null)
         {
-            string token;
-            try
-            {
-                token = await _credential.GetAccessTokenForRequestAsync(_endpoint, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                throw TokenFailure(e);
-            }
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return;
         }
-        // The streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.
-        using var timeout = unbounded ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout?.CancelAfter(Options.RequestTimeout);
+        string token;
         try
         {
-            return await _http.SendAsync(request, completion, timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+            token = await _credential.GetAccessTokenForRequestAsync(_endpoint, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (GcsErrors.IsNetworkFailure(e, cancellationToken))
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw GcsErrors.FromException(operation, target, e, cancellationToken);
+            throw TokenFailure(e);
         }
-    }
-
-    internal static async Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await GcsErrors.FromResponseAsync(operation, target, response, cancellationToken).ConfigureAwait(false);
-        }
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
     internal static long ParseSize(JsonElement item) =>
@@ -460,27 +408,8 @@ public sealed class GcsStorage : IExternalStorage
         {
             request.Headers.Range = new RangeHeaderValue(offset, length is { } l ? offset + l - 1 : null);
         }
-        var response = await SendAsync("read", path, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-        {
-            response.Dispose();
-            return null;
-        }
-        if (response.StatusCode == HttpStatusCode.NotFound && generation is not null)
-        {
-            response.Dispose();
-            throw new StorageException($"GCS read of '{path}' failed: the object changed while being read", false, StorageErrorKind.Other);
-        }
-        try
-        {
-            await EnsureSuccessAsync("read", path, response, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
-        return response;
+        return await _http.GetRangeAsync("read", path, request, generation is null ? null : HttpStatusCode.NotFound,
+            $"GCS read of '{path}' failed: the object changed while being read", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CheckBucketAsync(CancellationToken cancellationToken)
@@ -496,7 +425,7 @@ public sealed class GcsStorage : IExternalStorage
         using var response = await SendAsync("open of bucket", Options.Bucket, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            var error = await GcsErrors.FromResponseAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
+            var error = await GcsErrors.Mapper.FromResponseAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
             throw new StorageException($"GCS bucket '{Options.Bucket}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
         }
         await EnsureSuccessAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);

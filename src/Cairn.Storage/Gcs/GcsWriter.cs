@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Cairn.Storage.Http;
 
 namespace Cairn.Storage.Gcs;
 
@@ -11,124 +11,61 @@ namespace Cairn.Storage.Gcs;
 /// (<see cref="GcsUploadMode.Chunked"/>) or as the body of one streaming PUT (<see cref="GcsUploadMode.SingleRequest"/>).
 /// A session publishes nothing until its last byte is in, so abandoning the writer leaves no object.
 /// </summary>
-internal sealed class GcsWriter : IStorageWriter
+internal sealed class GcsWriter : BufferedUploadWriter
 {
     private static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(10);
 
     private readonly GcsStorage _storage;
-    private readonly string _path;
-    private readonly int _chunkSize;
     private readonly GcsUploadMode _mode;
     private readonly int _attempts;
-    private byte[]? _buffer;
-    private int _buffered;
     private Uri? _session;
     private long _committed;
     private GcsStreamingContent? _content;
     private HttpRequestMessage? _streamRequest;
     private Task<HttpResponseMessage>? _send;
     private CancellationTokenSource? _sendCancel;
-    private State _state;
 
     public GcsWriter(GcsStorage storage, string path, int chunkSize, GcsUploadMode mode, int attempts)
+        : base(path, chunkSize)
     {
         _storage = storage;
-        _path = path;
-        _chunkSize = chunkSize;
         _mode = mode;
         _attempts = attempts;
     }
 
-    private enum State
+    protected override async Task CompleteCoreAsync(CancellationToken cancellationToken)
     {
-        Open,
-        Completed,
-        Failed,
-        Disposed,
-    }
-
-    public long BytesWritten { get; private set; }
-
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
-    {
-        EnsureOpen();
-        try
+        if (_session is null)
         {
-            while (!data.IsEmpty)
-            {
-                _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
-                if (_buffered == _chunkSize)
-                {
-                    // A full buffer is sent only once more data arrives: the last chunk must carry the total size.
-                    await FlushFullBufferAsync(cancellationToken).ConfigureAwait(false);
-                    _buffer ??= ArrayPool<byte>.Shared.Rent(_chunkSize);
-                }
-                var n = Math.Min(data.Length, _chunkSize - _buffered);
-                data.Span[..n].CopyTo(_buffer.AsSpan(_buffered));
-                _buffered += n;
-                BytesWritten += n;
-                data = data[n..];
-            }
+            var data = BufferedData();
+            await _storage.RequestRetry.ExecuteAsync($"write {TargetPath}",
+                ct => new ValueTask(_storage.UploadMultipartAsync(TargetPath, data, ct)), cancellationToken).ConfigureAwait(false);
         }
-        catch
+        else if (_mode == GcsUploadMode.Chunked)
         {
-            _state = State.Failed;
-            throw;
+            await SendChunksAsync(final: true, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await FinishStreamAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    protected override async ValueTask DisposeCoreAsync(bool completed)
     {
-        if (_state == State.Completed)
+        if (!completed)
         {
-            return;
-        }
-        EnsureOpen();
-        try
-        {
-            if (_session is null)
-            {
-                var data = _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _buffered);
-                await _storage.RequestRetry.ExecuteAsync($"write {_path}",
-                    ct => new ValueTask(_storage.UploadMultipartAsync(_path, data, ct)), cancellationToken).ConfigureAwait(false);
-            }
-            else if (_mode == GcsUploadMode.Chunked)
-            {
-                await SendChunksAsync(final: true, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await FinishStreamAsync(cancellationToken).ConfigureAwait(false);
-            }
-            _state = State.Completed;
-        }
-        catch
-        {
-            _state = State.Failed;
-            throw;
-        }
-        finally
-        {
-            ReturnBuffer();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_state != State.Completed)
-        {
-            _state = State.Disposed;
             await AbortAsync().ConfigureAwait(false);
         }
-        ReturnBuffer();
         _sendCancel?.Dispose();
         _streamRequest?.Dispose();
     }
 
-    private async Task FlushFullBufferAsync(CancellationToken cancellationToken)
+    // A full buffer is sent only once more data arrives: the last chunk must carry the total size.
+    protected override async Task FlushFullBufferAsync(CancellationToken cancellationToken)
     {
-        _session ??= await _storage.RequestRetry.ExecuteAsync($"write {_path} (start upload session)",
-            async ct => await _storage.StartResumableAsync(_path, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _session ??= await _storage.RequestRetry.ExecuteAsync($"write {TargetPath} (start upload session)",
+            async ct => await _storage.StartResumableAsync(TargetPath, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (_mode == GcsUploadMode.Chunked)
         {
             await SendChunksAsync(final: false, cancellationToken).ConfigureAwait(false);
@@ -146,7 +83,7 @@ internal sealed class GcsWriter : IStorageWriter
         var failures = 0;
         while (true)
         {
-            var count = _buffered;
+            var count = Filled;
             var total = _committed + count;
             var range = final
                 ? count > 0 ? $"bytes {_committed}-{total - 1}/{total}" : $"bytes */{total}"
@@ -155,9 +92,9 @@ internal sealed class GcsWriter : IStorageWriter
             HttpResponseMessage? response = null;
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ReadOnlyMemoryContent(_buffer.AsMemory(0, count)) };
+                using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ReadOnlyMemoryContent(CurrentBuffer.AsMemory(0, count)) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Range", range);
-                response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                response = await _storage.SendAsync("write", TargetPath, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
                 if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is { } done)
                 {
                     if (done)
@@ -166,7 +103,7 @@ internal sealed class GcsWriter : IStorageWriter
                     }
                     continue; // the service kept only part of the final chunk: send the rest
                 }
-                failure = await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+                failure = await GcsErrors.Mapper.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageException e) when (e.IsTransient)
             {
@@ -191,7 +128,7 @@ internal sealed class GcsWriter : IStorageWriter
                 await Task.Delay(TimeSpan.FromMilliseconds(100 << Math.Min(failures, 5)), cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    if (await ResyncAsync(final, total, cancellationToken).ConfigureAwait(false) || (!final && _buffered < count))
+                    if (await ResyncAsync(final, total, cancellationToken).ConfigureAwait(false) || (!final && Filled < count))
                     {
                         // Complete (the final chunk had arrived, only its answer was lost), or an intermediate chunk
                         // at least partly stored, whose rest stays at the front of the buffer for the next one.
@@ -225,11 +162,11 @@ internal sealed class GcsWriter : IStorageWriter
             {
                 await DeleteEarlyObjectAsync(cancellationToken).ConfigureAwait(false);
                 throw new StorageException(
-                    $"GCS write of '{_path}' failed: the server finished the upload after {size} bytes although more were coming; " +
+                    $"GCS write of '{TargetPath}' failed: the server finished the upload after {size} bytes although more were coming; " +
                     "it does not support chunked resumable uploads (use GcsUploadMode.SingleRequest)", false, StorageErrorKind.ServerError);
             }
             VerifySize(size, total);
-            _buffered = 0;
+            Filled = 0;
             return true;
         }
         return null;
@@ -243,10 +180,10 @@ internal sealed class GcsWriter : IStorageWriter
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, _session) { Content = new ByteArrayContent([]) };
         request.Content.Headers.TryAddWithoutValidation("Content-Range", "bytes */*");
-        using var response = await _storage.SendAsync("write", _path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _storage.SendAsync("write", TargetPath, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         if (await HandleAnswerAsync(response, final, total, cancellationToken).ConfigureAwait(false) is null)
         {
-            throw await GcsErrors.FromResponseAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            throw await GcsErrors.Mapper.FromResponseAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
         }
         return (int)response.StatusCode != 308;
     }
@@ -269,16 +206,16 @@ internal sealed class GcsWriter : IStorageWriter
     private void Consume(long persistedEnd)
     {
         var consumed = persistedEnd - _committed;
-        if (consumed < 0 || consumed > _buffered)
+        if (consumed < 0 || consumed > Filled)
         {
-            throw new StorageException($"GCS write of '{_path}' failed: the service reports {persistedEnd} bytes stored, expected {_committed}–{_committed + _buffered}",
+            throw new StorageException($"GCS write of '{TargetPath}' failed: the service reports {persistedEnd} bytes stored, expected {_committed}–{_committed + Filled}",
                 false, StorageErrorKind.ServerError);
         }
-        if (consumed < _buffered)
+        if (consumed < Filled)
         {
-            Buffer.BlockCopy(_buffer!, (int)consumed, _buffer!, 0, _buffered - (int)consumed);
+            Buffer.BlockCopy(CurrentBuffer!, (int)consumed, CurrentBuffer!, 0, Filled - (int)consumed);
         }
-        _buffered -= (int)consumed;
+        Filled -= (int)consumed;
         _committed = persistedEnd;
     }
 
@@ -287,7 +224,7 @@ internal sealed class GcsWriter : IStorageWriter
         // The server published a truncated object; take it down so nothing partial stays visible.
         try
         {
-            await _storage.DeleteAsync(_path, cancellationToken).ConfigureAwait(false);
+            await _storage.DeleteAsync(TargetPath, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException)
         {
@@ -304,16 +241,16 @@ internal sealed class GcsWriter : IStorageWriter
             _content = new GcsStreamingContent();
             _sendCancel = new CancellationTokenSource();
             _streamRequest = new HttpRequestMessage(HttpMethod.Put, _session) { Content = _content };
-            _send = _storage.SendAsync("write", _path, _streamRequest, HttpCompletionOption.ResponseContentRead, _sendCancel.Token, unbounded: true);
+            _send = _storage.SendAsync("write", TargetPath, _streamRequest, HttpCompletionOption.ResponseContentRead, _sendCancel.Token, unbounded: true);
             var content = _content;
             // If the request ends early (refused, reset, rejected), a writer waiting to push must not wait forever.
             _ = _send.ContinueWith(t => content.Finish(t.Exception?.GetBaseException() ?? new IOException("the upload request ended")),
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        var buffer = _buffer!;
-        var count = _buffered;
-        _buffer = null;
-        _buffered = 0;
+        var buffer = CurrentBuffer!;
+        var count = Filled;
+        CurrentBuffer = null;
+        Filled = 0;
         try
         {
             await _content.PushAsync(buffer, count, cancellationToken).ConfigureAwait(false);
@@ -328,7 +265,7 @@ internal sealed class GcsWriter : IStorageWriter
 
     private async Task FinishStreamAsync(CancellationToken cancellationToken)
     {
-        if (_buffered > 0)
+        if (Filled > 0)
         {
             await PushStreamAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -340,11 +277,11 @@ internal sealed class GcsWriter : IStorageWriter
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new StorageException($"GCS write of '{_path}' failed: the upload was cancelled", true, StorageErrorKind.Network);
+            throw new StorageException($"GCS write of '{TargetPath}' failed: the upload was cancelled", true, StorageErrorKind.Network);
         }
         using (response)
         {
-            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
+            await _storage.EnsureSuccessAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
             VerifySize(await ObjectSizeAsync(response, cancellationToken).ConfigureAwait(false), BytesWritten);
         }
     }
@@ -358,12 +295,12 @@ internal sealed class GcsWriter : IStorageWriter
         }
         catch (Exception e) when (e is not StorageException)
         {
-            throw GcsErrors.FromException("write", _path, e, cancellationToken);
+            throw GcsErrors.Mapper.FromException("write", TargetPath, e, cancellationToken);
         }
         using (response)
         {
-            await GcsStorage.EnsureSuccessAsync("write", _path, response, cancellationToken).ConfigureAwait(false);
-            throw new StorageException($"GCS write of '{_path}' failed: the server answered before the upload was complete", false, StorageErrorKind.ServerError);
+            await _storage.EnsureSuccessAsync("write", TargetPath, response, cancellationToken).ConfigureAwait(false);
+            throw new StorageException($"GCS write of '{TargetPath}' failed: the server answered before the upload was complete", false, StorageErrorKind.ServerError);
         }
     }
 
@@ -392,7 +329,7 @@ internal sealed class GcsWriter : IStorageWriter
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Delete, _session);
-                using var response = await _storage.SendAsync("abort", _path, request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                using var response = await _storage.SendAsync("abort", TargetPath, request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is StorageException or OperationCanceledException)
             {
@@ -412,29 +349,7 @@ internal sealed class GcsWriter : IStorageWriter
     {
         if (stored != expected)
         {
-            throw new StorageException($"GCS write of '{_path}' failed: the service stored {stored} bytes, {expected} were sent", false, StorageErrorKind.ServerError);
-        }
-    }
-
-    private void EnsureOpen()
-    {
-        switch (_state)
-        {
-            case State.Completed:
-                throw new InvalidOperationException($"the writer of '{_path}' is already completed");
-            case State.Failed:
-                throw new InvalidOperationException($"the writer of '{_path}' failed earlier; start a new one");
-            case State.Disposed:
-                throw new ObjectDisposedException(nameof(GcsWriter));
-        }
-    }
-
-    private void ReturnBuffer()
-    {
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            throw new StorageException($"GCS write of '{TargetPath}' failed: the service stored {stored} bytes, {expected} were sent", false, StorageErrorKind.ServerError);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace Cairn.Storage.S3;
 /// <see cref="S3Options.MaxReadResumes"/> times in a row without progress; then it fails with a transient
 /// <see cref="StorageException"/>. Reopenings themselves follow the storage's part retry policy.
 /// </summary>
-internal sealed class S3ReadStream : Stream
+internal sealed class S3ReadStream : ReadOnlyStream
 {
     private readonly S3Storage _owner;
     private readonly string _key;
@@ -46,37 +46,9 @@ internal sealed class S3ReadStream : Stream
         return new S3ReadStream(owner, key, describe, offset, clippedEnd, response);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _end - _start;
 
-    public override long Position
-    {
-        get => _position - _start;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        // Synchronous callers (Stream.CopyTo) are rare; the pooled array keeps this path allocation-free.
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
-        try
-        {
-            var n = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    protected override long ReadPosition => _position - _start;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -199,14 +171,6 @@ internal sealed class S3ReadStream : Stream
         _body = null;
         _response = null;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Azure;
+namespace Cairn.Storage.Http;
 
 /// <summary>
 /// A forward-only stream over a byte range of a remote object that survives dropped connections: when the body
@@ -6,12 +6,12 @@ namespace Cairn.Storage.Azure;
 /// range again, starting at the first byte not yet returned.
 /// </summary>
 /// <remarks>
-/// Used by both HTTP backends (Azure Blob and GCS). Attempts are counted per read call and reset whenever bytes
+/// Used by the HTTP backends (Azure Blob and GCS). Attempts are counted per read call and reset whenever bytes
 /// arrive, so a long download over a flaky link finishes while a dead server fails after a few tries.
 /// The reopen callback is expected to pin the object version (ETag / generation) so a resumed read cannot
 /// splice two different versions of an object together.
 /// </remarks>
-internal sealed class ResumingReadStream : Stream
+internal sealed class ResumingReadStream : ReadOnlyStream
 {
     /// <summary>Opens the body of <c>[offset, offset + count)</c>; throws <see cref="StorageException"/> on failure.</summary>
     public delegate Task<Stream> Reopen(long offset, long count, CancellationToken cancellationToken);
@@ -48,15 +48,9 @@ internal sealed class ResumingReadStream : Stream
     public int Resumes { get; private set; }
 
     public override bool CanRead => !_disposed;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException("The stream is forward-only; open a new reader at the wanted offset.");
-    }
+    protected override long ReadPosition => _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -105,19 +99,6 @@ internal sealed class ResumingReadStream : Stream
             await Task.Delay(Backoff(failures), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cairn.Storage.Azure;
+namespace Cairn.Storage.Http;
 
 /// <summary>Prefix handling and URL escaping of object names for the HTTP backends (Azure Blob and GCS).</summary>
 internal static class ObjectPath
