@@ -3,4 +3,5 @@ using Cairn.Server;
 
 var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its tools");
 root.Subcommands.Add(SmokeCommand.Create());
+root.Subcommands.Add(StoreCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
