@@ -182,6 +182,27 @@ public sealed class RegionManager
     }
 
     /// <summary>
+    /// Turns split keys as clients send them (raw keys) into the region's key form: memcomparable-encoded unless
+    /// <paramref name="isRawKv"/>. Returns an error for an empty key, which encoding would otherwise hide.
+    /// </summary>
+    public static string? PrepareSplitKeys(IEnumerable<ByteString> rawKeys, bool isRawKv, out List<byte[]> keys)
+    {
+        ArgumentNullException.ThrowIfNull(rawKeys);
+        keys = [];
+        foreach (var key in rawKeys)
+        {
+            if (key.IsEmpty)
+            {
+                return $"split key {keys.Count} is empty";
+            }
+
+            keys.Add(isRawKv ? key.ToByteArray() : Common.Mvcc.MvccKey.EncodeKey(key.Span));
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Splits the region named by <paramref name="context"/> at <paramref name="splitKeys"/> (already in the region's
     /// key form). With <paramref name="suppliedIds"/> null, IDs come from <paramref name="ids"/>. As TiKV with its
     /// default <c>right-derive-when-split</c>, the rightmost result keeps the original region ID and peers; every

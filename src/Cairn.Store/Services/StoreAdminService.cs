@@ -1,4 +1,3 @@
-using Cairn.Common.Mvcc;
 using Cairn.Rpc;
 using MetaStore = Cairn.Rpc.Metapb.Store;
 using Cairn.Rpc.Storepb;
@@ -46,8 +45,9 @@ public sealed class StoreAdminService
 
     private async Task<AdminSplitRegionResponse> SplitAsync(AdminSplitRegionRequest request, CancellationToken cancellationToken)
     {
-        var keys = request.SplitKeys.Select(k => request.IsRawKv ? k.ToByteArray() : MvccKey.EncodeKey(k.Span)).ToList();
-        var outcome = await _regions.SplitAsync(request.Context, keys, request.Ids, _ids, cancellationToken).ConfigureAwait(false);
+        var outcome = RegionManager.PrepareSplitKeys(request.SplitKeys, request.IsRawKv, out var keys) is { } invalid
+            ? SplitOutcome.Invalid(invalid)
+            : await _regions.SplitAsync(request.Context, keys, request.Ids, _ids, cancellationToken).ConfigureAwait(false);
         var response = new AdminSplitRegionResponse();
         if (outcome.RegionError is { } regionError)
         {

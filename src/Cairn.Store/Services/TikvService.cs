@@ -85,8 +85,9 @@ public sealed class TikvService
 #pragma warning disable CS0612 // Old clients send the deprecated single split_key and read left/right.
             var rawKeys = request.SplitKeys.Count > 0 ? request.SplitKeys : (IEnumerable<ByteString>)[request.SplitKey];
 #pragma warning restore CS0612
-            var keys = rawKeys.Select(k => request.IsRawKv ? k.ToByteArray() : MvccKey.EncodeKey(k.Span)).ToList();
-            var outcome = await _regions.SplitAsync(request.Context, keys, null, _ids, cancellationToken).ConfigureAwait(false);
+            var outcome = RegionManager.PrepareSplitKeys(rawKeys, request.IsRawKv, out var keys) is { } invalid
+                ? SplitOutcome.Invalid(invalid)
+                : await _regions.SplitAsync(request.Context, keys, null, _ids, cancellationToken).ConfigureAwait(false);
             var response = new SplitRegionResponse();
             if (outcome.RegionError is { } regionError)
             {
