@@ -29,6 +29,19 @@ public sealed class PercolatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Empty_values_are_values_and_deletes_hide_older_ones()
+    {
+        var put = await _store.PutAsync(("empty", ""));
+        Assert.Equal("", await _store.ReadAsync("empty", put));
+        var t = _store.Ts.Next();
+        Assert.Empty((await _store.PrewriteAsync(t, "empty", 3000, (Op.Del, "empty", null))).Errors);
+        var deleted = _store.Ts.Next();
+        Assert.Null((await _store.CommitAsync(t, deleted, "empty")).Error);
+        Assert.Null(await _store.ReadAsync("empty", deleted));
+        Assert.Equal("", await _store.ReadAsync("empty", deleted - 1));
+    }
+
+    [Fact]
     public async Task Get_can_return_the_commit_ts()
     {
         var commitTs = await _store.PutAsync(("ct", "x"));
