@@ -99,6 +99,8 @@ public sealed class StoreNode : IAsyncDisposable
             }
 
             engine.Dispose();
+            // A node that failed to start has nothing left to stop.
+            Volatile.Write(ref _state, 2);
             throw;
         }
     }

@@ -433,6 +433,39 @@ public sealed class PercolatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scan_reads_the_right_version_among_many()
+    {
+        var commits = new List<ulong>();
+        await _store.PutAsync(("mu", "before"));
+        for (var i = 0; i < 20; i++)
+        {
+            commits.Add(await _store.PutAsync(("mv", $"v{i}")));
+        }
+
+        await _store.PutAsync(("mw", "after"));
+        foreach (var i in new[] { 0, 3, 8, 9, 15, 19 })
+        {
+            foreach (var reverse in new[] { false, true })
+            {
+                var request = new ScanRequest { Context = _store.Ctx("m"), Version = commits[i], Reverse = reverse };
+                (request.StartKey, request.EndKey) = reverse ? (B("mz"), B("m")) : (B("m"), B("mz"));
+                var response = await _store.Channel.UnaryAsync(TikvMethods.KvScan, request);
+                var pairs = response.Pairs.Select(p => $"{p.Key.ToStringUtf8()}={p.Value.ToStringUtf8()}").ToList();
+                if (reverse)
+                {
+                    pairs.Reverse();
+                }
+
+                Assert.Equal(["mu=before", $"mv=v{i}"], pairs);
+            }
+        }
+
+        var latest = await _store.Channel.UnaryAsync(TikvMethods.KvScan,
+            new ScanRequest { Context = _store.Ctx("m"), StartKey = B("m"), EndKey = B("mz"), Version = _store.Ts.Next() });
+        Assert.Equal(["mu=before", "mv=v19", "mw=after"], latest.Pairs.Select(p => $"{p.Key.ToStringUtf8()}={p.Value.ToStringUtf8()}"));
+    }
+
+    [Fact]
     public async Task BatchGet_returns_found_pairs_and_stops_at_locks()
     {
         var commitTs = await _store.PutAsync(("bg1", "a"), ("bg2", "b"));

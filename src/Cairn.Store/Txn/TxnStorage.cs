@@ -164,7 +164,12 @@ public sealed class TxnStorage
 
             if (hasWrite && MvccKeys.UserKeyOfVersioned(writes.Key).SequenceEqual(current))
             {
-                if (reader.TryGetValue(current, request.Version, out var value, out _))
+                // Forward, the iterator already stands on the key's newest version: read in place. Reverse, it
+                // stands on the oldest, so look the visible version up with a seek.
+                var found = forward
+                    ? TryReadInPlace(reader, writes, current, request.Version, out var value)
+                    : reader.TryGetValue(current, request.Version, out value, out _);
+                if (found)
                 {
                     response.Pairs.Add(new KvPair
                     {
@@ -173,12 +178,19 @@ public sealed class TxnStorage
                     });
                 }
 
-                // Skip the remaining versions of this key.
-                do
+                // Skip the remaining versions of this key; forward, a long history is jumped over with one seek to
+                // the key's last possible version (ts 0).
+                var skipped = 0;
+                while (writes.Valid && MvccKeys.IsVersionOf(writes.Key, current))
                 {
+                    if (forward && ++skipped == 8)
+                    {
+                        writes.Seek(MvccKeys.Versioned(current, 0));
+                        continue;
+                    }
+
                     Step(writes, forward);
                 }
-                while (writes.Valid && MvccKeys.IsVersionOf(writes.Key, current));
             }
         }
 
@@ -900,6 +912,53 @@ public sealed class TxnStorage
         IsLockedWithConflict = source.IsLockedWithConflict,
         Generation = source.Generation,
     };
+
+    /// <summary>
+    /// Finds the version of <paramref name="encoded"/> visible at <paramref name="readTs"/> by stepping forward
+    /// from the key's newest version, seeking once when many newer versions stand in the way.
+    /// </summary>
+    private static bool TryReadInPlace(MvccReader reader, RocksDbIterator writes, byte[] encoded, ulong readTs, out byte[] value)
+    {
+        const int StepsBeforeSeek = 8;
+        var steps = 0;
+        while (writes.Valid && MvccKeys.IsVersionOf(writes.Key, encoded))
+        {
+            var commitTs = MvccKey.DecodeTs(writes.Key);
+            if (commitTs > readTs)
+            {
+                if (++steps == StepsBeforeSeek)
+                {
+                    writes.Seek(MvccKeys.Versioned(encoded, readTs));
+                }
+                else
+                {
+                    writes.Next();
+                }
+
+                continue;
+            }
+
+            var view = WriteRecordView.Parse(writes.Value);
+            switch (view.Type)
+            {
+                case WriteType.Put:
+                    value = view.HasShortValue
+                        ? view.ShortValue.ToArray()
+                        : reader.LoadDefault(encoded, view.StartTs) ?? throw new InvalidDataException(
+                            $"default CF value of key {Convert.ToHexString(encoded)} at start_ts {view.StartTs} is missing");
+                    return true;
+                case WriteType.Delete:
+                    value = [];
+                    return false;
+                default:
+                    writes.Next();
+                    break;
+            }
+        }
+
+        value = [];
+        return false;
+    }
 
     private static void Step(RocksDbIterator iterator, bool forward)
     {
