@@ -22,7 +22,4 @@ internal static partial class StoreLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Split of region {RegionId} rejected: {Reason}")]
     public static partial void SplitRejected(ILogger logger, ulong regionId, string reason);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Request {Method} answered with region error: {Error}")]
-    public static partial void RegionError(ILogger logger, string method, string error);
 }
