@@ -62,8 +62,19 @@ public sealed class StoreNode : IAsyncDisposable
             throw new InvalidOperationException("The store node was already started.");
         }
 
-        _options.Validate();
-        var engine = StoreEngine.Open(_options.DataDir, _options.BlockCacheSize, _options.SyncWrites);
+        StoreEngine engine;
+        try
+        {
+            _options.Validate();
+            engine = StoreEngine.Open(_options.DataDir, _options.BlockCacheSize, _options.SyncWrites);
+        }
+        catch
+        {
+            // A node that failed to start has nothing left to stop.
+            Volatile.Write(ref _state, 2);
+            throw;
+        }
+
         RpcServer? server = null;
         try
         {
@@ -108,7 +119,7 @@ public sealed class StoreNode : IAsyncDisposable
     /// <summary>Stops serving (letting running calls finish until <paramref name="cancellationToken"/> fires) and closes the engine.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _state, 2) != 1)
+        if (Interlocked.Exchange(ref _state, 2) != 1 || _regions is null)
         {
             return;
         }

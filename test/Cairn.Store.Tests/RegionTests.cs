@@ -27,6 +27,30 @@ public sealed class RegionTests
     }
 
     [Fact]
+    public async Task Synced_writes_and_invalid_options_are_handled_at_start()
+    {
+        await using (var store = await TestStore.StartAsync(syncWrites: true))
+        {
+            Assert.True(store.Node.Engine.SyncDataWrites);
+            var commitTs = await store.PutAsync(("synced", "yes"));
+            Assert.Equal("yes", await store.ReadAsync("synced", commitTs));
+        }
+
+        using var dir = new TempDirectory();
+        await using var bad = new StoreNode(new StoreNodeOptions { DataDir = dir.Path, Address = "localhost" });
+        await Assert.ThrowsAsync<ArgumentException>(() => bad.StartAsync());
+        await using var withPd = new StoreNode(new StoreNodeOptions { DataDir = dir.Path, Address = "127.0.0.1:0", PdAddress = "127.0.0.1:2379" });
+        await Assert.ThrowsAsync<NotSupportedException>(() => withPd.StartAsync());
+
+        // One data directory serves one store: RocksDB's lock keeps a second node out.
+        await using var owner = await TestStore.StartAsync(dir.Path);
+        await using var intruder = new StoreNode(new StoreNodeOptions { DataDir = dir.Path, Address = "127.0.0.1:0" });
+        await Assert.ThrowsAsync<RocksDb.RocksDbException>(() => intruder.StartAsync());
+        var ownerCommit = await owner.PutAsync(("still", "served"));
+        Assert.Equal("served", await owner.ReadAsync("still", ownerCommit));
+    }
+
+    [Fact]
     public async Task Unknown_region_is_RegionNotFound()
     {
         await using var store = await TestStore.StartAsync();

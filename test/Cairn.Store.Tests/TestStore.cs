@@ -23,7 +23,7 @@ internal sealed class TestStore : IAsyncDisposable
 
     public Timestamps Ts { get; } = new();
 
-    public static async Task<TestStore> StartAsync(string? dataDir = null, int? maxInFlight = null)
+    public static async Task<TestStore> StartAsync(string? dataDir = null, int? maxInFlight = null, bool syncWrites = false)
     {
         TempDirectory? owned = dataDir is null ? new TempDirectory() : null;
         var node = new StoreNode(new StoreNodeOptions
@@ -32,6 +32,7 @@ internal sealed class TestStore : IAsyncDisposable
             DataDir = dataDir ?? owned!.Path,
             BlockCacheSize = 8L * 1024 * 1024,
             MaxInFlightRequests = maxInFlight,
+            SyncWrites = syncWrites,
             Labels = new Dictionary<string, string> { ["zone"] = "test" },
         });
         await node.StartAsync();

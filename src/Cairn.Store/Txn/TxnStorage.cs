@@ -94,6 +94,7 @@ public sealed class TxnStorage
     /// <summary>
     /// KvScan at <c>version</c>, clipped to <paramref name="region"/>. Forward scans cover [start_key, end_key);
     /// reverse scans cover [end_key, start_key) downward. A blocking lock stops the scan with an error and no pairs.
+    /// A limit of 0 means no limit (clients always set one; the whole region is then the bound).
     /// </summary>
     public ScanResponse Scan(ScanRequest request, Region region)
     {
