@@ -5,4 +5,5 @@ var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its to
 root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(StorageCommand.Create());
 root.Subcommands.Add(PdCommand.Create());
+root.Subcommands.Add(StoreCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Cairn.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR]</c>: runs one store node until
+/// SIGTERM or Ctrl-C. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
+/// </summary>
+internal static class StoreCommand
+{
+    private const int BadUsage = 2;
+
+    public static Command Create()
+    {
+        // Every option is a string checked here, so any bad flag (unknown, missing, malformed) exits with 2 and a
+        // message that says which, instead of the parser's generic failure.
+        var addr = new Option<string>("--addr") { Description = "Address to listen on (IP:port).", DefaultValueFactory = _ => "127.0.0.1:20160" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the store's data (required)." };
+        var labels = new Option<string?>("--labels") { Description = "Store labels, k=v pairs separated by commas." };
+        var pd = new Option<string?>("--pd") { Description = "pd address (not supported yet: the store runs standalone without it)." };
+        var syncWrites = new Option<string?>("--sync-writes") { Description = "fsync every data write: true or false (default false).", Arity = ArgumentArity.ZeroOrOne };
+        var maxInFlight = new Option<string?>("--max-in-flight") { Description = "Requests served at once before answering ServerIsBusy (default unlimited)." };
+        var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning, error." };
+        var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
+        {
+            addr, dataDir, labels, pd, syncWrites, maxInFlight, logLevel,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.UnmatchedTokens.Count > 0)
+            {
+                return Usage($"unrecognized argument(s): {string.Join(' ', result.UnmatchedTokens)}");
+            }
+
+            var dir = result.GetValue(dataDir);
+            if (string.IsNullOrWhiteSpace(dir))
+            {
+                return Usage("--data-dir is required");
+            }
+
+            if (!TryParseLabels(result.GetValue(labels), out var parsedLabels, out var labelError))
+            {
+                return Usage(labelError);
+            }
+
+            var sync = false;
+            if (result.GetResult(syncWrites) is not null)
+            {
+                var text = result.GetValue(syncWrites);
+                if (text is not null && !bool.TryParse(text, out sync))
+                {
+                    return Usage($"--sync-writes takes true or false, got '{text}'");
+                }
+
+                sync = text is null || sync;
+            }
+
+            int? limit = null;
+            if (result.GetValue(maxInFlight) is { } limitText)
+            {
+                if (!int.TryParse(limitText, out var value) || value < 0)
+                {
+                    return Usage($"--max-in-flight takes a non-negative integer, got '{limitText}'");
+                }
+
+                limit = value;
+            }
+
+            var level = LogLevel.Information;
+            if (result.GetValue(logLevel) is { } levelText && !Enum.TryParse(levelText, ignoreCase: true, out level))
+            {
+                return Usage($"--log-level takes trace, debug, information, warning or error, got '{levelText}'");
+            }
+
+            if (result.GetValue(pd) is { } pdAddress)
+            {
+                return Usage($"--pd {pdAddress}: joining a cluster through pd is not supported yet; run without --pd for a standalone store");
+            }
+
+            var options = new StoreNodeOptions
+            {
+                Address = result.GetValue(addr)!,
+                DataDir = Path.GetFullPath(dir),
+                Labels = parsedLabels,
+                SyncWrites = sync,
+                MaxInFlightRequests = limit,
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                return Usage(e.Message);
+            }
+
+            return await RunAsync(options, level, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(StoreNodeOptions options, LogLevel level, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .SetMinimumLevel(level)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; }));
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Handle SIGTERM and SIGINT ourselves: cancelling the default action keeps the runtime from tearing the
+        // process down (or hanging in a host lifetime) before the engine is closed.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        await using var node = new StoreNode(options, loggerFactory);
+        try
+        {
+            await node.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or Cairn.RocksDb.RocksDbException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync($"cairn store: cannot start: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"store {node.StoreId} listening on {node.Address}").ConfigureAwait(false);
+        await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        using (cancellationToken.Register(() => stop.TrySetResult()))
+        {
+            await stop.Task.ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await node.StopAsync(timeout.Token).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static bool TryParseLabels(string? text, out Dictionary<string, string> labels, out string error)
+    {
+        labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        error = "";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == part.Length - 1)
+            {
+                error = $"--labels: '{part}' is not key=value";
+                return false;
+            }
+
+            if (!labels.TryAdd(part[..eq], part[(eq + 1)..]))
+            {
+                error = $"--labels: key '{part[..eq]}' is given twice";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"cairn store: {message}");
+        Console.Error.WriteLine("usage: cairn store --addr IP:PORT --data-dir DIR [--labels k=v,...] [--sync-writes] [--max-in-flight N] [--log-level LEVEL]");
+        return BadUsage;
+    }
+}

@@ -1,0 +1,403 @@
+using Cairn.Common.Codec;
+using Cairn.RocksDb;
+using Cairn.Rpc.Kvrpcpb;
+using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Storepb;
+using Cairn.Store.Engine;
+using Google.Protobuf;
+using RegionError = Cairn.Rpc.Errorpb.Error;
+
+namespace Cairn.Store.Regions;
+
+/// <summary>
+/// The regions of one store: loaded from local keys at start, checked against every request's context, and changed
+/// (split) with the new states written atomically and synced before anyone sees them. Region messages handed out are
+/// never mutated afterwards: every change replaces them.
+/// </summary>
+public sealed class RegionManager
+{
+    private const int MaxRegionsInEpochError = 64;
+    private readonly StoreEngine _engine;
+    private readonly Lock _gate = new();
+    private Dictionary<ulong, Region> _regions;
+
+    private RegionManager(StoreEngine engine, ulong storeId, Dictionary<ulong, Region> regions)
+    {
+        _engine = engine;
+        StoreId = storeId;
+        _regions = regions;
+    }
+
+    /// <summary>This store's ID.</summary>
+    public ulong StoreId { get; }
+
+    /// <summary>Number of regions on this store.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _regions.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the store identity and its regions; a store with no identity is bootstrapped standalone: a store ID,
+    /// one region covering the whole key space with epoch {1, 1} and one peer on this store, written in one synced batch.
+    /// </summary>
+    public static async Task<RegionManager> LoadOrBootstrapAsync(StoreEngine engine, IIdAllocator ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(ids);
+        var identBytes = engine.Db.Get(engine.Default, LocalKeys.StoreIdent);
+        if (identBytes is null)
+        {
+            var storeId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+            var regionId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+            var peerId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+            var region = new Region
+            {
+                Id = regionId,
+                StartKey = ByteString.Empty,
+                EndKey = ByteString.Empty,
+                RegionEpoch = new RegionEpoch { ConfVer = 1, Version = 1 },
+            };
+            region.Peers.Add(new Peer { Id = peerId, StoreId = storeId, Role = PeerRole.Voter });
+            using var batch = new WriteBatch();
+            batch.Put(engine.Default, LocalKeys.RegionState(regionId), region.ToByteArray());
+            // The identity goes last in the same batch: a store with an identity always has its first region.
+            batch.Put(engine.Default, LocalKeys.StoreIdent, new StoreIdent { StoreId = storeId }.ToByteArray());
+            engine.WriteMeta(batch);
+            return new RegionManager(engine, storeId, new Dictionary<ulong, Region> { [regionId] = region });
+        }
+
+        var ident = StoreIdent.Parser.ParseFrom(identBytes);
+        var regions = new Dictionary<ulong, Region>();
+        using (var it = engine.Db.NewIterator(engine.Default, LocalKeys.RegionMetaMin, LocalKeys.RegionMetaMax))
+        {
+            for (it.SeekToFirst(); it.Valid; it.Next())
+            {
+                var region = Region.Parser.ParseFrom(it.Value);
+                regions[region.Id] = region;
+            }
+
+            it.ThrowIfError();
+        }
+
+        return new RegionManager(engine, ident.StoreId, regions);
+    }
+
+    /// <summary>A snapshot of every region ordered by start key.</summary>
+    public IReadOnlyList<Region> GetRegions()
+    {
+        lock (_gate)
+        {
+            return [.. _regions.Values.OrderBy(r => r.StartKey.Memory, ByteStringComparer.Instance)];
+        }
+    }
+
+    /// <summary>The region with this ID, or null.</summary>
+    public Region? GetRegion(ulong regionId)
+    {
+        lock (_gate)
+        {
+            return _regions.GetValueOrDefault(regionId);
+        }
+    }
+
+    /// <summary>This store's peer in <paramref name="region"/>, or null.</summary>
+    public Peer? LocalPeer(Region region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        foreach (var peer in region.Peers)
+        {
+            if (peer.StoreId == StoreId)
+            {
+                return peer;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checks a request's context as TiKV does, in order: store ID, region, peer, epoch. Normal requests compare
+    /// the epoch version only; admin requests (split) compare conf_ver too. Returns null and the region when it can be served.
+    /// </summary>
+    public RegionError? Check(Context? context, bool checkConfVer, out Region region)
+    {
+        region = null!;
+        if (context is null)
+        {
+            return RegionErrors.RegionNotFound(0);
+        }
+
+        if (context.Peer is { StoreId: not 0 } requested && requested.StoreId != StoreId)
+        {
+            return RegionErrors.StoreNotMatch(requested.StoreId, StoreId);
+        }
+
+        Region? found;
+        lock (_gate)
+        {
+            found = _regions.GetValueOrDefault(context.RegionId);
+        }
+
+        if (found is null)
+        {
+            return RegionErrors.RegionNotFound(context.RegionId);
+        }
+
+        var local = LocalPeer(found);
+        if (local is null)
+        {
+            return RegionErrors.NotLeader(found.Id, null);
+        }
+
+        if (context.Peer is { Id: not 0 } peer && peer.Id != local.Id)
+        {
+            return RegionErrors.NotLeader(found.Id, local);
+        }
+
+        var epoch = context.RegionEpoch;
+        var current = found.RegionEpoch;
+        if (epoch is null || epoch.Version != current.Version || (checkConfVer && epoch.ConfVer != current.ConfVer))
+        {
+            return RegionErrors.EpochNotMatch(
+                $"current epoch of region {found.Id} is {Describe(current)}, but you sent {Describe(epoch)}",
+                CurrentRegionsFor(found, epoch));
+        }
+
+        region = found;
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="key"/> (in the region's key form) lies in <c>[start, end)</c>.</summary>
+    public static bool Contains(Region region, ReadOnlySpan<byte> key)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return key.SequenceCompareTo(region.StartKey.Span) >= 0 && (region.EndKey.IsEmpty || key.SequenceCompareTo(region.EndKey.Span) < 0);
+    }
+
+    /// <summary>
+    /// Turns split keys as clients send them (raw keys) into the region's key form: memcomparable-encoded unless
+    /// <paramref name="isRawKv"/>. Returns an error for an empty key, which encoding would otherwise hide.
+    /// </summary>
+    public static string? PrepareSplitKeys(IEnumerable<ByteString> rawKeys, bool isRawKv, out List<byte[]> keys)
+    {
+        ArgumentNullException.ThrowIfNull(rawKeys);
+        keys = [];
+        foreach (var key in rawKeys)
+        {
+            if (key.IsEmpty)
+            {
+                return $"split key {keys.Count} is empty";
+            }
+
+            keys.Add(isRawKv ? key.ToByteArray() : Common.Mvcc.MvccKey.EncodeKey(key.Span));
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Splits the region named by <paramref name="context"/> at <paramref name="splitKeys"/> (already in the region's
+    /// key form). With <paramref name="suppliedIds"/> null, IDs come from <paramref name="ids"/>. As TiKV with its
+    /// default <c>right-derive-when-split</c>, the rightmost result keeps the original region ID and peers; every
+    /// result gets epoch version + number of new regions. All states are written in one synced batch.
+    /// </summary>
+    public async Task<SplitOutcome> SplitAsync(
+        Context? context, IReadOnlyList<byte[]> splitKeys, IReadOnlyList<SplitId>? suppliedIds, IIdAllocator ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(splitKeys);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (Check(context, checkConfVer: true, out var region) is { } error)
+        {
+            return SplitOutcome.Failed(error);
+        }
+
+        if (splitKeys.Count == 0)
+        {
+            return SplitOutcome.Invalid("no split keys");
+        }
+
+        for (var i = 0; i < splitKeys.Count; i++)
+        {
+            var key = splitKeys[i];
+            if (key.Length == 0)
+            {
+                return SplitOutcome.Invalid($"split key {i} is empty");
+            }
+
+            if (key.AsSpan().SequenceEqual(region.StartKey.Span))
+            {
+                return SplitOutcome.Invalid($"split key {Convert.ToHexString(key)} equals the start key of region {region.Id}");
+            }
+
+            if (!Contains(region, key))
+            {
+                return SplitOutcome.Invalid($"split key {Convert.ToHexString(key)} is outside region {region.Id} [{Convert.ToHexString(region.StartKey.Span)}, {Convert.ToHexString(region.EndKey.Span)})");
+            }
+
+            if (i > 0)
+            {
+                var order = KeyBytes.Compare(splitKeys[i - 1], key);
+                if (order == 0)
+                {
+                    return SplitOutcome.Invalid($"split key {Convert.ToHexString(key)} is given twice");
+                }
+
+                if (order > 0)
+                {
+                    return SplitOutcome.Invalid("split keys are not in ascending order");
+                }
+            }
+        }
+
+        var newIds = new List<SplitId>(splitKeys.Count);
+        if (suppliedIds is not null)
+        {
+            if (suppliedIds.Count != splitKeys.Count)
+            {
+                return SplitOutcome.Invalid($"{splitKeys.Count} split keys need {splitKeys.Count} ids, got {suppliedIds.Count}");
+            }
+
+            var seen = new HashSet<ulong>();
+            foreach (var id in suppliedIds)
+            {
+                if (id.NewRegionId == 0 || id.NewPeerIds.Count != region.Peers.Count || id.NewPeerIds.Any(p => p == 0))
+                {
+                    return SplitOutcome.Invalid($"each split id needs a non-zero region id and {region.Peers.Count} non-zero peer ids");
+                }
+
+                if (!seen.Add(id.NewRegionId) || GetRegion(id.NewRegionId) is not null)
+                {
+                    return SplitOutcome.Invalid($"region id {id.NewRegionId} is already in use");
+                }
+
+                foreach (var peerId in id.NewPeerIds)
+                {
+                    if (!seen.Add(peerId) || PeerIdInUse(peerId))
+                    {
+                        return SplitOutcome.Invalid($"peer id {peerId} is already in use");
+                    }
+                }
+
+                newIds.Add(id);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < splitKeys.Count; i++)
+            {
+                var id = new SplitId { NewRegionId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false) };
+                for (var p = 0; p < region.Peers.Count; p++)
+                {
+                    id.NewPeerIds.Add(await ids.AllocAsync(cancellationToken).ConfigureAwait(false));
+                }
+
+                newIds.Add(id);
+            }
+        }
+
+        lock (_gate)
+        {
+            // Re-check under the lock: a concurrent split may have changed the region since the first check.
+            if (!_regions.TryGetValue(region.Id, out var latest) || !ReferenceEquals(latest, region))
+            {
+                return SplitOutcome.Failed(RegionErrors.EpochNotMatch($"region {region.Id} changed during the split", CurrentRegionsFor(latest ?? region, region.RegionEpoch)));
+            }
+
+            var version = region.RegionEpoch.Version + (ulong)splitKeys.Count;
+            var results = new List<Region>(splitKeys.Count + 1);
+            var start = region.StartKey;
+            for (var i = 0; i < splitKeys.Count; i++)
+            {
+                var end = ByteString.CopyFrom(splitKeys[i]);
+                var created = new Region
+                {
+                    Id = newIds[i].NewRegionId,
+                    StartKey = start,
+                    EndKey = end,
+                    RegionEpoch = new RegionEpoch { ConfVer = region.RegionEpoch.ConfVer, Version = version },
+                };
+                for (var p = 0; p < region.Peers.Count; p++)
+                {
+                    var old = region.Peers[p];
+                    created.Peers.Add(new Peer { Id = newIds[i].NewPeerIds[p], StoreId = old.StoreId, Role = old.Role });
+                }
+
+                results.Add(created);
+                start = end;
+            }
+
+            var derived = region.Clone();
+            derived.StartKey = start;
+            derived.RegionEpoch = new RegionEpoch { ConfVer = region.RegionEpoch.ConfVer, Version = version };
+            results.Add(derived);
+
+            using (var batch = new WriteBatch())
+            {
+                foreach (var r in results)
+                {
+                    batch.Put(_engine.Default, LocalKeys.RegionState(r.Id), r.ToByteArray());
+                }
+
+                _engine.WriteMeta(batch);
+            }
+
+            var next = new Dictionary<ulong, Region>(_regions);
+            foreach (var r in results)
+            {
+                next[r.Id] = r;
+            }
+
+            _regions = next;
+            return new SplitOutcome { Regions = results };
+        }
+    }
+
+    private bool PeerIdInUse(ulong peerId)
+    {
+        lock (_gate)
+        {
+            return _regions.Values.Any(r => r.Peers.Any(p => p.Id == peerId));
+        }
+    }
+
+    // The current region first, then every region created since the client's epoch (siblings of a split carry a
+    // higher version), so a client can refresh its cache from one answer.
+    private List<Region> CurrentRegionsFor(Region current, RegionEpoch? stale)
+    {
+        var result = new List<Region> { current };
+        var staleVersion = stale?.Version ?? 0;
+        lock (_gate)
+        {
+            foreach (var r in _regions.Values)
+            {
+                if (result.Count >= MaxRegionsInEpochError)
+                {
+                    break;
+                }
+
+                if (r.Id != current.Id && r.RegionEpoch.Version > staleVersion)
+                {
+                    result.Add(r);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string Describe(RegionEpoch? epoch) => epoch is null ? "none" : $"{{conf_ver: {epoch.ConfVer}, version: {epoch.Version}}}";
+
+    private sealed class ByteStringComparer : IComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly ByteStringComparer Instance = new();
+
+        public int Compare(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceCompareTo(y.Span);
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Store;
+
+/// <summary>The store's log messages.</summary>
+internal static partial class StoreLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Store {StoreId} bootstrapped standalone in {DataDir} with region {RegionId}")]
+    public static partial void Bootstrapped(ILogger logger, ulong storeId, string dataDir, ulong regionId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Store {StoreId} opened {DataDir} with {RegionCount} regions")]
+    public static partial void Opened(ILogger logger, ulong storeId, string dataDir, int regionCount);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Store {StoreId} serving on {Address}")]
+    public static partial void Serving(ILogger logger, ulong storeId, string address);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Store {StoreId} stopping")]
+    public static partial void Stopping(ILogger logger, ulong storeId);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Region {RegionId} split into {Regions}")]
+    public static partial void Split(ILogger logger, ulong regionId, string regions);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Split of region {RegionId} rejected: {Reason}")]
+    public static partial void SplitRejected(ILogger logger, ulong regionId, string reason);
+}
