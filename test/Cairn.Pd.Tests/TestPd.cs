@@ -66,9 +66,9 @@ internal sealed class TestPd : IAsyncDisposable
         where TResponse : class, IMessage<TResponse>
         => Channel.UnaryAsync(method, request, new RpcCallOptions { Timeout = TimeSpan.FromSeconds(30) }, Guard);
 
-    public static Store NewStore(ulong id, params (string Key, string Value)[] labels)
+    public static Rpc.Metapb.Store NewStore(ulong id, params (string Key, string Value)[] labels)
     {
-        var store = new Store { Id = id, Address = $"127.0.0.1:{20160 + (int)id}", Version = "5.1.0", StatusAddress = $"127.0.0.1:{20180 + (int)id}" };
+        var store = new Rpc.Metapb.Store { Id = id, Address = $"127.0.0.1:{20160 + (int)id}", Version = "5.1.0", StatusAddress = $"127.0.0.1:{20180 + (int)id}" };
         foreach (var (key, value) in labels)
         {
             store.Labels.Add(new StoreLabel { Key = key, Value = value });
@@ -89,7 +89,7 @@ internal sealed class TestPd : IAsyncDisposable
         Assert.Null(response.Header.Error);
     }
 
-    public async Task PutStoreAsync(Store store)
+    public async Task PutStoreAsync(Rpc.Metapb.Store store)
     {
         var response = await CallAsync(PdMethods.PutStore, new PutStoreRequest { Header = Header, Store = store });
         Assert.Null(response.Header.Error);
