@@ -315,7 +315,7 @@ public sealed class GcsStorage : IExternalStorage
         return location.IsAbsoluteUri ? location : new Uri(new Uri(_endpoint), location);
     }
 
-    /// <param name="unbounded">The streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.</param>
+    // unbounded: the streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.
     internal Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
         CancellationToken cancellationToken, bool unbounded = false) =>
         _http.SendAsync(operation, target, request, completion, cancellationToken, unbounded);

@@ -32,7 +32,7 @@ internal sealed class HttpTransport : IDisposable
     public delegate ValueTask Authorize(HttpRequestMessage request, CancellationToken cancellationToken);
 
     /// <summary>Authorizes and sends a request; a network failure or timeout throws a transient <see cref="StorageException"/>.</summary>
-    /// <param name="unbounded">Sends without the request timeout (for a body that lasts as long as its producer).</param>
+    /// <remarks><paramref name="unbounded"/> sends without the request timeout (for a body that lasts as long as its producer).</remarks>
     public async Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
         CancellationToken cancellationToken, bool unbounded = false)
     {
