@@ -31,7 +31,8 @@ public sealed class LockResolver
     private long _resolved;
 
     /// <summary>
-    /// Tries to clear <paramref name="locks"/> for a reader or writer that started at <paramref name="callerStartTs"/>.
+    /// Tries to clear <paramref name="locks"/> for a reader that started at <paramref name="callerStartTs"/> (writers pass 0:
+    /// pushing a live lock's min commit ts only lets readers through).
     /// Returns zero when every lock is gone or no longer blocks the caller (its min commit ts was pushed past it);
     /// otherwise the time until the longest-lived remaining lock expires, which the caller backs off for.
     /// </summary>

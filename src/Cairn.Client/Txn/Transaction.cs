@@ -279,7 +279,9 @@ public sealed class Transaction
             throw new TxnAbortedException($"{what} on {group.Region} failed: {TxnErrorFormat.Describe(error)}", retryable);
         }
 
-        var wait = await _client.Resolver.ResolveAsync(locks, StartTs, backoffer, cancellationToken).ConfigureAwait(false);
+        // Caller ts 0: a writer cannot get past a live lock by pushing its min commit ts (that only helps readers), so
+        // it must wait for the lock to go away.
+        var wait = await _client.Resolver.ResolveAsync(locks, 0, backoffer, cancellationToken).ConfigureAwait(false);
         if (wait > TimeSpan.Zero)
         {
             await backoffer.BackoffAsync(BackoffKind.TxnLock, $"{what} on {group.Region}", TxnErrorFormat.Describe(response.Errors[0]), cancellationToken).ConfigureAwait(false);
