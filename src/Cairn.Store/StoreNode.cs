@@ -94,7 +94,7 @@ public sealed class StoreNode : IAsyncDisposable
             Region? bootstrapRegion = null;
             if (_options.PdAddress is { } pdAddress)
             {
-                pd = await PdClient.ConnectAsync([pdAddress], cancellationToken: cancellationToken).ConfigureAwait(false);
+                pd = await PdClient.ConnectAsync([pdAddress], new PdClientOptions { RetryTimeout = _options.PdConnectTimeout }, cancellationToken).ConfigureAwait(false);
                 ids = new PdIdAllocator(pd);
                 (regions, bootstrapRegion) = await JoinClusterAsync(engine, pd, ids, cancellationToken).ConfigureAwait(false);
             }

@@ -33,6 +33,9 @@ public sealed record StoreNodeOptions
     /// </summary>
     public string? PdAddress { get; init; }
 
+    /// <summary>How long the store keeps trying to reach pd at start before it gives up (also how long each later pd call retries). Default 30 s.</summary>
+    public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the store heartbeat goes to pd. Default 10 s (pd reports a store Disconnected after 20 s).</summary>
     public TimeSpan StoreHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -87,6 +87,18 @@ internal sealed class ClusterKv : IAsyncDisposable
         return response.NotFound ? null : response.Value.ToStringUtf8();
     }
 
+    /// <summary>Splits the region holding the first key at <paramref name="keys"/> (raw keys; encoded unless <paramref name="raw"/>).</summary>
+    public async Task<IReadOnlyList<Region>> SplitAsync(bool raw, params string[] keys)
+    {
+        var first = raw ? B(keys[0]) : MvccKey.EncodeKey(B(keys[0]));
+        var response = await CallAsync(first, raw, (ch, ctx) => ch.UnaryAsync(TikvMethods.SplitRegion,
+            new SplitRegionRequest { Context = ctx, SplitKeys = { keys.Select(ByteString.CopyFromUtf8) }, IsRawKv = raw }), r => r.RegionError, _ => "");
+        return response.Regions;
+    }
+
+    /// <summary>A channel to store <paramref name="index"/>.</summary>
+    public RpcChannel Channel(int index) => _channels.GetOrAdd(_cluster.StoreAddress(index), a => new RpcChannel(a));
+
     /// <summary>The region holding the key (in region form) and the index of the store leading it, from pd.</summary>
     public async Task<(Region Region, int StoreIndex)> LocateAsync(byte[] regionKey)
     {

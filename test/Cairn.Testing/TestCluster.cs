@@ -94,7 +94,7 @@ public sealed class TestCluster : IAsyncDisposable
         PdServer pd;
         try
         {
-            pd = await PdServer.StartAsync(pdOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+            pd = await PdServer.StartAsync(pdOptions, options.LoggerFactory, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -177,7 +177,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             try
             {
-                _pd = await PdServer.StartAsync(_pdOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _pd = await PdServer.StartAsync(_pdOptions, _options.LoggerFactory, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (IsAddressInUse(e) && DateTime.UtcNow < deadline)
@@ -255,7 +255,7 @@ public sealed class TestCluster : IAsyncDisposable
                 RegionSplitKeys = _options.RegionSplitKeys,
             };
             options = _options.ConfigureStore?.Invoke(index, options) ?? options;
-            var node = new StoreNode(options);
+            var node = new StoreNode(options, _options.LoggerFactory);
             try
             {
                 await node.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,9 @@ public sealed record TestClusterOptions
     /// <summary>Last word on each store's options; the int is the store's index.</summary>
     public Func<int, StoreNodeOptions, StoreNodeOptions>? ConfigureStore { get; init; }
 
+    /// <summary>Logger factory for pd and the stores (null: no logs).</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>Upper bound of every wait the cluster does (start-up, restarts). Default 60 s.</summary>
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
