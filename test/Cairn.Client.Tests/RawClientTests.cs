@@ -51,6 +51,31 @@ public sealed class RawClientTests
     }
 
     [Fact]
+    public async Task Requests_follow_regions_that_moved_to_another_store()
+    {
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 2 });
+        await using var pd = await cluster.ConnectPdAsync();
+        await ClusterSetup.SplitAsync(cluster, pd, [B("m/3"), B("m/6")], KeyMode.Raw);
+        await using var raw = new RawClient(pd);
+        var keys = Enumerable.Range(0, 9).Select(i => B($"m/{i}")).ToList();
+        await raw.BatchPutAsync(keys.Select(k => new KeyValuePair<byte[], byte[]>(k, k)));
+        var before = await raw.Cache.GroupKeysByRegionAsync(keys, KeyMode.Raw, new Backoffer(TimeSpan.Zero));
+        Assert.Single(before.Select(g => g.Region.Leader.StoreId).Distinct());
+
+        // Move regions away while the client still has the old leaders cached.
+        await ClusterSetup.ScatterAsync(cluster, pd, minStores: 2);
+
+        foreach (var key in keys)
+        {
+            Assert.Equal(key, await raw.GetAsync(key));
+        }
+
+        Assert.Equal(keys.Count, (await raw.ScanAsync(B("m/"), B("m0"))).Count);
+        var after = await raw.Cache.GroupKeysByRegionAsync(keys, KeyMode.Raw, new Backoffer(TimeSpan.Zero));
+        Assert.Equal(2, after.Select(g => g.Region.Leader.StoreId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_stopped_store_gives_a_bounded_error_naming_key_region_and_store_then_recovers()
     {
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 1 });
