@@ -189,6 +189,43 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task RunInTransaction_retries_a_conflict_a_bounded_number_of_times()
+    {
+        var key = B("c/retry");
+        await using var once = NewClient(new ClientOptions { MaxTransactionAttempts = 1 });
+        var e = await Assert.ThrowsAsync<WriteConflictException>(() => once.RunInTransactionAsync(async t =>
+        {
+            await t.GetAsync(key);
+            await Interfere(once, key, "other");
+            t.Set(key, B("mine"));
+        }));
+        Assert.Equal(key, e.Key);
+        Assert.Equal(0, once.RetryCount);
+
+        await using var twice = NewClient(new ClientOptions { MaxTransactionAttempts = 2 });
+        var runs = 0;
+        await twice.RunInTransactionAsync(async t =>
+        {
+            await t.GetAsync(key);
+            if (++runs == 1)
+            {
+                await Interfere(twice, key, "other2");
+            }
+
+            t.Set(key, B("mine"));
+        });
+        Assert.Equal(2, runs);
+        Assert.Equal(1, twice.RetryCount);
+        Assert.Equal("mine", S(await (await twice.BeginAsync()).GetAsync(key)));
+
+        static Task Interfere(TxnClient client, byte[] key, string value) => client.RunInTransactionAsync(t =>
+        {
+            t.Set(key, B(value));
+            return Task.CompletedTask;
+        });
+    }
+
+    [Fact]
     public async Task A_crashed_transactions_locks_are_rolled_back_by_a_reader_after_their_ttl()
     {
         await using var client = NewClient();

@@ -57,11 +57,13 @@ public sealed class BankTests(ITestOutputHelper output)
         var checks = 0;
         var attempts = 0;
         var workersDone = false;
+        var disruptionsDone = false;
 
         async Task WorkerAsync(int seed)
         {
             var random = new Random(seed);
-            for (var n = 0; n < TransfersPerWorker; n++)
+            // Past its quota a worker keeps going until the disruptions are over, so they always hit live traffic.
+            for (var n = 0; n < TransfersPerWorker || !Volatile.Read(ref disruptionsDone); n++)
             {
                 var from = random.Next(Accounts);
                 var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
@@ -111,40 +113,49 @@ public sealed class BankTests(ITestOutputHelper output)
         }
 
         async Task WaitForCommitsAsync(int count) =>
-            await cluster.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref committed) >= count || Volatile.Read(ref workersDone)), $"{count} transfers");
+            await cluster.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref committed) >= count), $"{count} transfers");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var workers = Task.WhenAll(Enumerable.Range(0, Workers).Select(i => Task.Run(() => WorkerAsync(i))));
         var checker = Task.Run(CheckerAsync);
         var disruptions = Task.Run(async () =>
         {
-            await WaitForCommitsAsync(20);
-            await TxnClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
-            await WaitForCommitsAsync(50);
-            await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
-            var beforeRestart = Volatile.Read(ref committed);
-            await WaitForCommitsAsync(beforeRestart + 20);
-            await cluster.RestartStoreAsync(1);
-            return (beforeRestart, afterRestart: Volatile.Read(ref committed));
+            try
+            {
+                await WaitForCommitsAsync(20);
+                await TxnClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
+                await WaitForCommitsAsync(50);
+                await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
+                var beforeRestart = Volatile.Read(ref committed);
+                await WaitForCommitsAsync(beforeRestart + 20);
+                await cluster.RestartStoreAsync(1);
+                var atRestart = Volatile.Read(ref committed);
+                await cluster.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref committed) >= atRestart + 20), "transfers after the restart");
+                return (beforeRestart, atRestart);
+            }
+            finally
+            {
+                Volatile.Write(ref disruptionsDone, true);
+            }
         });
 
+        var (committedBeforeRestart, committedAtRestart) = await disruptions;
         await workers;
         Volatile.Write(ref workersDone, true);
         await checker;
-        var (committedBeforeRestart, committedAtRestart) = await disruptions;
 
         var final = await (await client.SnapshotAsync()).ScanAsync(Account(0), Account(Accounts));
         var regions = await pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0);
         output.WriteLine($"elapsed {clock.Elapsed.TotalSeconds:0.0} s");
-        output.WriteLine($"transfers committed {committed} of {Workers * TransfersPerWorker}, attempts {attempts}, retries {client.RetryCount}, " +
+        output.WriteLine($"transfers committed {committed} (quota {Workers * TransfersPerWorker}), attempts {attempts}, retries {client.RetryCount}, " +
             $"snapshot checks {checks}, violations {violations.Count}, failures {failures.Count}, locks resolved {client.Resolver.ResolvedLocks}, " +
             $"secondary commit failures {client.SecondaryCommitFailures}, regions {regions.Count} on {regions.Select(r => r.Leader?.StoreId).Distinct().Count()} stores, " +
-            $"committed before scatter-to-restart window {committedBeforeRestart}, at restart {committedAtRestart}");
+            $"committed when the restart was due {committedBeforeRestart}, right after it {committedAtRestart}");
 
         Assert.Empty(violations);
         Assert.Empty(failures);
-        Assert.Equal(Workers * TransfersPerWorker, committed);
-        Assert.True(committed > committedAtRestart, "transfers kept committing after the store restart");
+        Assert.True(committed >= Workers * TransfersPerWorker);
+        Assert.True(committed >= committedAtRestart + 20, "transfers kept committing after the store restart");
         Assert.True(checks >= 10, $"only {checks} snapshot checks ran");
         Assert.Equal(Accounts, final.Count);
         Assert.Equal(total, final.Sum(r => Decode(r.Value)));

@@ -295,7 +295,18 @@ public sealed class Transaction
         var backoffer = _client.NewWriteBackoffer();
         var primary = ByteString.CopyFrom(commit.Primary);
         var what = $"commit of txn {StartTs} primary {Convert.ToHexString(commit.Primary)}";
-        CommitTs = await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            CommitTs = await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Pd.PdException e)
+        {
+            // Nothing is committed yet: give the locks back and let the caller run the transaction again.
+            _state = State.RolledBack;
+            await RollbackLocksAsync(commit).ConfigureAwait(false);
+            throw new TxnAbortedException($"{what}: no commit timestamp from pd: {e.Message}", e.IsTransient);
+        }
+
         while (true)
         {
             CommitResponse? response;
