@@ -92,7 +92,25 @@ public sealed class RawClientTests
         Assert.NotNull(e.LastError);
         Assert.True(e.IsRetryable);
 
+        // Transactional reads and commits give up the same way, within their budgets.
+        var options = new ClientOptions { ReadBudget = TimeSpan.FromSeconds(1), WriteBudget = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(2) };
+        await using var txns = new Txn.TxnClient(pd, options);
+        var reader = await txns.BeginAsync();
+        var readError = await Assert.ThrowsAsync<RegionUnavailableException>(() => reader.GetAsync(B("t")));
+        Assert.Contains(Convert.ToHexString(B("t")), readError.Message);
+        Assert.Contains(cluster.StoreAddress(0), readError.Message);
+        var writer = await txns.BeginAsync();
+        writer.Set(B("t"), B("v"));
+        var writeError = await Assert.ThrowsAsync<RegionUnavailableException>(() => writer.CommitAsync());
+        Assert.Contains("prewrite", writeError.Message);
+
         await cluster.RestartStoreAsync(0);
         Assert.Equal("1", S(await raw.GetAsync(B("x"))));
+        await txns.RunInTransactionAsync(t =>
+        {
+            t.Set(B("t"), B("v2"));
+            return Task.CompletedTask;
+        });
+        Assert.Equal("v2", S(await (await txns.BeginAsync()).GetAsync(B("t"))));
     }
 }
