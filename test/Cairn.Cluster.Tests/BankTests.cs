@@ -32,7 +32,36 @@ public sealed class BankTests(ITestOutputHelper output)
     private static long Decode(byte[] value) => BinaryPrimitives.ReadInt64BigEndian(value);
 
     [Fact]
-    public async Task Transfers_keep_the_total_across_splits_moves_and_a_store_restart()
+    public Task Transfers_keep_the_total_across_splits_moves_and_a_store_restart() =>
+        RunBankAsync(async (cluster, pd, waitForCommits) =>
+        {
+            await waitForCommits(20);
+            await TxnClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
+            await waitForCommits(50);
+            await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
+            await waitForCommits(20);
+            await cluster.RestartStoreAsync(1);
+        });
+
+    [Fact]
+    public Task Transfers_keep_the_total_across_a_store_kill_and_a_pd_restart() =>
+        RunBankAsync(async (cluster, pd, waitForCommits) =>
+        {
+            await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
+            await waitForCommits(30);
+            // Killed, then back after a pause long enough for clients to back off against it.
+            await cluster.KillStoreAsync(2);
+            await Task.Delay(300);
+            await cluster.RestartStoreAsync(2);
+            await waitForCommits(30);
+            await cluster.RestartPdAsync();
+        });
+
+    /// <summary>
+    /// Runs the workload while <paramref name="disrupt"/> acts on the cluster; its third argument waits until that many
+    /// more transfers have committed.
+    /// </summary>
+    private async Task RunBankAsync(Func<TestCluster, Cairn.Client.Pd.PdClient, Func<int, Task>, Task> disrupt)
     {
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 3 });
         await using var pd = await cluster.ConnectPdAsync();
@@ -122,16 +151,10 @@ public sealed class BankTests(ITestOutputHelper output)
         {
             try
             {
-                await WaitForCommitsAsync(20);
-                await TxnClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
-                await WaitForCommitsAsync(50);
-                await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
-                var beforeRestart = Volatile.Read(ref committed);
-                await WaitForCommitsAsync(beforeRestart + 20);
-                await cluster.RestartStoreAsync(1);
-                var atRestart = Volatile.Read(ref committed);
-                await cluster.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref committed) >= atRestart + 20), "transfers after the restart");
-                return (beforeRestart, atRestart);
+                await disrupt(cluster, pd, more => WaitForCommitsAsync(Volatile.Read(ref committed) + more));
+                var atEnd = Volatile.Read(ref committed);
+                await WaitForCommitsAsync(atEnd + 20);
+                return atEnd;
             }
             finally
             {
@@ -139,7 +162,7 @@ public sealed class BankTests(ITestOutputHelper output)
             }
         });
 
-        var (committedBeforeRestart, committedAtRestart) = await disruptions;
+        var committedAtLastDisruption = await disruptions;
         await workers;
         Volatile.Write(ref workersDone, true);
         await checker;
@@ -150,15 +173,15 @@ public sealed class BankTests(ITestOutputHelper output)
         output.WriteLine($"transfers committed {committed} (quota {Workers * TransfersPerWorker}), attempts {attempts}, retries {client.RetryCount}, " +
             $"snapshot checks {checks}, violations {violations.Count}, failures {failures.Count}, locks resolved {client.Resolver.ResolvedLocks}, " +
             $"secondary commit failures {client.SecondaryCommitFailures}, regions {regions.Count} on {regions.Select(r => r.Leader?.StoreId).Distinct().Count()} stores, " +
-            $"committed when the restart was due {committedBeforeRestart}, right after it {committedAtRestart}");
+            $"committed when the last disruption ended {committedAtLastDisruption}");
 
         Assert.Empty(violations);
         Assert.Empty(failures);
         Assert.True(committed >= Workers * TransfersPerWorker);
-        Assert.True(committed >= committedAtRestart + 20, "transfers kept committing after the store restart");
+        Assert.True(committed >= committedAtLastDisruption + 20, "transfers kept committing after the last disruption");
         Assert.True(checks >= 10, $"only {checks} snapshot checks ran");
         Assert.Equal(Accounts, final.Count);
         Assert.Equal(total, final.Sum(r => Decode(r.Value)));
-        Assert.True(regions.Count >= 6);
+        Assert.True(regions.Count >= 3);
     }
 }
