@@ -36,6 +36,27 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task A_source_that_stopped_before_dropping_a_moved_region_drops_it_at_restart()
+    {
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 2 });
+        await using var kv = await ClusterKv.ConnectAsync(cluster);
+        var right = (await kv.SplitAsync(raw: false, "m"))[1];
+        await kv.TxnPutAsync("x", "1");
+        await kv.Pd.ScatterRegionsAsync([right.Id]);
+        await cluster.WaitUntilAsync(async () => await kv.Pd.GetOperatorAsync(right.Id) is { Status: OperatorStatus.Success }, "the move");
+
+        // As if store 0 had died after the target confirmed but before it removed its region state.
+        var stale = right.Clone();
+        cluster.Store(0).Regions.PutRegion(stale);
+        await cluster.RestartStoreAsync(0);
+
+        await cluster.WaitUntilAsync(() => Task.FromResult(cluster.Store(0).Regions.GetRegion(right.Id) is null), "the stale copy to be dropped");
+        Assert.Equal(1, cluster.Store(0).Regions.Count);
+        Assert.Equal(1, (await kv.LocateAsync(MvccKey.EncodeKey(ClusterKv.B("x")))).StoreIndex);
+        Assert.Equal("1", await kv.TxnGetAsync("x", await kv.Pd.GetTimestampAsync()));
+    }
+
+    [Fact]
     public async Task A_store_refuses_to_join_another_cluster_or_to_join_after_running_standalone()
     {
         await using var first = await TestCluster.StartAsync(new TestClusterOptions { Stores = 1 });
