@@ -16,9 +16,21 @@ namespace Cairn.Store;
 
 /// <summary>
 /// One store process: the engine, its regions and the RPC server with one service class per area
-/// (<see cref="TikvService"/>, <see cref="StoreAdminService"/>); backup, SST import, coprocessor and pd heartbeats
-/// register beside them in <see cref="StartAsync"/>.
+/// (<see cref="TikvService"/>, <see cref="StoreAdminService"/>, <see cref="RegionMover"/>); backup, SST import and
+/// coprocessor register beside them in <see cref="StartAsync"/>.
 /// </summary>
+/// <remarks>
+/// With <see cref="StoreNodeOptions.PdAddress"/> the node follows the protocol described on <c>Cairn.Pd.PdServer</c>:
+/// a new store takes its store id (and, if the cluster is not bootstrapped, the first region's ids) from pd's
+/// AllocID and writes them with pd's cluster id into its local identity before it bootstraps the cluster or calls
+/// PutStore with its bound address; a restart keeps the identity, and an identity of another cluster (or of a
+/// standalone store) fails the start. Then a background worker sends store heartbeats, keeps one region heartbeat
+/// stream open, splits regions past the size/key thresholds with ids from AskBatchSplit (reported with
+/// ReportBatchSplit, as are client-requested splits), carries out pd's moves and collects garbage up to pd's GC
+/// safepoint. Region sizes are measured by scanning each region's data keys in every CF on the split-check
+/// interval (bytes of keys and values; keys in the default and write CFs), which counts memtables too, unlike
+/// RocksDB's approximate sizes.
+/// </remarks>
 public sealed class StoreNode : IAsyncDisposable
 {
     private readonly StoreNodeOptions _options;

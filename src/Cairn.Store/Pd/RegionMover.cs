@@ -16,21 +16,24 @@ namespace Cairn.Store.Pd;
 /// <remarks>
 /// <para>Source (the store leading the region): freeze the region (new requests get ServerIsBusy, which clients
 /// retry), wait for requests already admitted to finish, write the region's data in every CF to SST files, stream
-/// them to the target, and wait for its answer. Only after the target confirms does the source remove the region
-/// state (synced) and delete the data range in every CF; later requests get NotLeader naming the new leader. If the
-/// transfer fails, the region is unfrozen and keeps being served here; pd repeats the instruction and the move is
-/// tried again.</para>
+/// them to the target (header message, then raw chunks), and wait for its answer. Only after the target confirms does
+/// the source remove the region state (synced) and delete the data range in every CF; later requests get NotLeader
+/// naming the new leader. If the transfer fails, the region is unfrozen and keeps being served here; pd repeats the
+/// instruction on every heartbeat and the move is tried again.</para>
 /// <para>Target: chunks go to files under <c>{data}/snap-recv/</c>; when the stream is complete it deletes any data
-/// left in the range (from an earlier, interrupted attempt), ingests the files per CF (moving them, with no RocksDB
-/// snapshot held), and only then persists the region with the new peer and conf_ver + 1, so it starts leading and
-/// heartbeating. A partial receive is never visible: the region does not exist on the target until the last step,
-/// and <c>snap-recv</c> is emptied at start-up.</para>
-/// <para>Crashes: target dies mid-receive → the source's call fails, the source unfreezes and keeps the region. Source
-/// dies mid-send → the target's stream breaks and the partial files are discarded; the source restarts with the
-/// region. The one window left: the target has confirmed but the source dies before its synced removal of the
-/// region state; after restart both stores hold the region, pd keeps the target's (higher conf_ver) and the source's
-/// copy answers with a stale conf_ver until it is removed by hand. Closing it needs a tombstone written before the
-/// transfer, which would in turn need a way to roll the move back.</para>
+/// left in the range (from an earlier, interrupted attempt), ingests the files per CF with move_files, and only then
+/// persists the region with the new peer and conf_ver + 1, so it starts leading and heartbeating. A partial receive is
+/// never visible: the region does not exist on the target until that last step, and <c>snap-recv</c> is emptied at
+/// start-up. The ingest takes no snapshot itself; reads of other regions may hold one at that moment, which costs
+/// only a later rewrite of the ingested files by RocksDB, not correctness.</para>
+/// <para>Crashes: target dies mid-receive → the source's call fails, the source unfreezes and keeps the region; the
+/// target discards the partial files at restart. Source dies mid-send → the target's stream breaks and the partial
+/// files are discarded; the source restarts with the region and serves it. Target dies after ingesting but before
+/// persisting the region → the data is unreachable there and deleted by the next receive of the range. The window
+/// left: the target has confirmed but the source dies before its synced removal of the region state. At start-up the
+/// source asks pd about each of its regions and drops those pd knows with a higher conf_ver and no peer on this store
+/// (the target heartbeats right after it persists the region); only if that heartbeat had not reached pd either do
+/// both stores serve the region until the source is restarted again.</para>
 /// </remarks>
 public sealed partial class RegionMover : IAsyncDisposable
 {
@@ -138,18 +141,8 @@ public sealed partial class RegionMover : IAsyncDisposable
             }
 
             // The target leads now: forget the region, then its data.
-            _regions.RemoveRegion(regionId, add.Clone());
+            DropRegion(region, add.Clone());
             frozen = false;
-            var (lower, upper) = RegionSizeScanner.DataRange(region);
-            using (var batch = new WriteBatch())
-            {
-                foreach (var cf in new[] { _engine.Default, _engine.Write, _engine.Lock })
-                {
-                    batch.DeleteRange(cf, lower, upper);
-                }
-
-                _engine.WriteData(batch);
-            }
 
             Log.Moved(_logger, regionId, add.StoreId);
         }
@@ -173,6 +166,24 @@ public sealed partial class RegionMover : IAsyncDisposable
                 _moving.Remove(regionId);
             }
         }
+    }
+
+    /// <summary>
+    /// Removes a region that now lives elsewhere: its state first (synced; requests then get NotLeader naming
+    /// <paramref name="newLeader"/>), then its data in every CF. A crash in between leaves data no region covers,
+    /// which no request can reach and which a later receive of the range deletes before ingesting.
+    /// </summary>
+    internal void DropRegion(Region region, Peer? newLeader)
+    {
+        _regions.RemoveRegion(region.Id, newLeader);
+        var (lower, upper) = RegionSizeScanner.DataRange(region);
+        using var batch = new WriteBatch();
+        foreach (var cf in new[] { _engine.Default, _engine.Write, _engine.Lock })
+        {
+            batch.DeleteRange(cf, lower, upper);
+        }
+
+        _engine.WriteData(batch);
     }
 
     private List<(string Cf, string Path)> WriteSsts(Region region, string dir)

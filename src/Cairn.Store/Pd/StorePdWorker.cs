@@ -155,8 +155,33 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
         await _pd.StoreHeartbeatAsync(stats, cancellationToken).ConfigureAwait(false);
     }
 
+    // A region pd knows with a higher conf_ver and no peer here was moved away, and this store stopped (or crashed)
+    // before it dropped its copy: drop it now instead of serving stale data.
+    private async Task DropMovedRegionsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var region in _regions.GetRegions())
+        {
+            var known = await _pd.GetRegionByIdAsync(region.Id, cancellationToken).ConfigureAwait(false);
+            if (known is not null && known.Region.RegionEpoch.ConfVer > region.RegionEpoch.ConfVer
+                && known.Region.Peers.All(p => p.StoreId != _regions.StoreId))
+            {
+                _mover.DropRegion(region, known.Leader);
+                Log.DroppedMovedRegion(_logger, region.Id, known.Leader?.StoreId ?? 0);
+            }
+        }
+    }
+
     private async Task RegionHeartbeatLoopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await DropMovedRegionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LoopFailed(_logger, nameof(DropMovedRegionsAsync), e);
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -375,6 +400,9 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Region {RegionId} split at {Bytes} bytes / {Keys} keys into {Regions}")]
         public static partial void AutoSplit(ILogger logger, ulong regionId, ulong bytes, ulong keys, string regions);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Region {RegionId} was moved to store {StoreId} before this store stopped; dropped the local copy")]
+        public static partial void DroppedMovedRegion(ILogger logger, ulong regionId, ulong storeId);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "GC ran up to safepoint {SafePoint}")]
         public static partial void GcDone(ILogger logger, ulong safePoint);
