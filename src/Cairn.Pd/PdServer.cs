@@ -109,6 +109,18 @@ public sealed class PdServer : IAsyncDisposable
     /// <summary>The current GC safepoint.</summary>
     public ulong GcSafePoint => _gc.GcSafePoint;
 
+    /// <summary>What pd last heard about a region (for tests and tools), or null when it knows none with this id.</summary>
+    public PdRegionStatus? GetRegionStatus(ulong regionId) =>
+        _cluster.RegionView(regionId) is { } view
+            ? new PdRegionStatus(view.Meta.Clone(), view.Leader?.Clone(), view.ApproximateSize, view.ApproximateKeys)
+            : null;
+
+    /// <summary>What pd last heard about a store (for tests and tools), or null when it knows none with this id.</summary>
+    public PdStoreStatus? GetStoreStatus(ulong storeId) =>
+        _cluster.StoreView(storeId) is { } view
+            ? new PdStoreStatus(view.Store.Clone(), view.StateName.ToString(), view.Stats?.Clone(), view.RegionCount, view.LeaderCount)
+            : null;
+
     /// <summary>This pd as a member; unavailable until both listeners are bound, so clients retry instead of learning no URL.</summary>
     internal Member Member => _member ?? throw new RpcException(StatusCode.Unavailable, "pd is starting");
 

@@ -12,4 +12,11 @@ public static class StoreAdminMethods
     /// <summary><c>/cairn.storepb.StoreAdmin/GetStoreInfo</c> (unary): the store and every region it holds.</summary>
     public static readonly RpcMethod<GetStoreInfoRequest, GetStoreInfoResponse> GetStoreInfo =
         new("/cairn.storepb.StoreAdmin/GetStoreInfo", GetStoreInfoRequest.Parser, GetStoreInfoResponse.Parser);
+
+    /// <summary>
+    /// <c>/cairn.storepb.StoreAdmin/ReceiveRegion</c> (client streaming): a region's data as SST files, sent by the
+    /// store moving the region away to the store taking it over.
+    /// </summary>
+    public static readonly RpcMethod<RegionSnapshotChunk, ReceiveRegionResponse> ReceiveRegion =
+        new("/cairn.storepb.StoreAdmin/ReceiveRegion", RegionSnapshotChunk.Parser, ReceiveRegionResponse.Parser);
 }

@@ -6,4 +6,5 @@ root.Subcommands.Add(SmokeCommand.Create());
 root.Subcommands.Add(StorageCommand.Create());
 root.Subcommands.Add(PdCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
+root.Subcommands.Add(PlaygroundCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Cairn.Server;
 
 /// <summary>
 /// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR]</c>: runs one store node until
-/// SIGTERM or Ctrl-C. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
+/// SIGTERM or Ctrl-C, standalone or (with <c>--pd</c>) as a member of pd's cluster. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
 /// </summary>
 internal static class StoreCommand
 {
@@ -21,7 +21,7 @@ internal static class StoreCommand
         var addr = new Option<string>("--addr") { Description = "Address to listen on (IP:port).", DefaultValueFactory = _ => "127.0.0.1:20160" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the store's data (required)." };
         var labels = new Option<string?>("--labels") { Description = "Store labels, k=v pairs separated by commas." };
-        var pd = new Option<string?>("--pd") { Description = "pd address (not supported yet: the store runs standalone without it)." };
+        var pd = new Option<string?>("--pd") { Description = "pd address (e.g. 127.0.0.1:2379): join that cluster; without it the store runs standalone." };
         var syncWrites = new Option<string?>("--sync-writes") { Description = "fsync every data write: true or false (default false).", Arity = ArgumentArity.ZeroOrOne };
         var maxInFlight = new Option<string?>("--max-in-flight") { Description = "Requests served at once before answering ServerIsBusy (default unlimited)." };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning, error." };
@@ -77,11 +77,6 @@ internal static class StoreCommand
                 return Usage($"--log-level takes trace, debug, information, warning or error, got '{levelText}'");
             }
 
-            if (result.GetValue(pd) is { } pdAddress)
-            {
-                return Usage($"--pd {pdAddress}: joining a cluster through pd is not supported yet; run without --pd for a standalone store");
-            }
-
             var options = new StoreNodeOptions
             {
                 Address = result.GetValue(addr)!,
@@ -89,6 +84,7 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
+                PdAddress = result.GetValue(pd),
             };
             try
             {
@@ -120,7 +116,8 @@ internal static class StoreCommand
         {
             await node.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or Cairn.RocksDb.RocksDbException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is IOException or Cairn.RocksDb.RocksDbException or System.Net.Sockets.SocketException
+            or InvalidOperationException or Cairn.Client.Pd.PdException)
         {
             await Console.Error.WriteLineAsync($"cairn store: cannot start: {e.Message}").ConfigureAwait(false);
             return 1;
@@ -169,7 +166,7 @@ internal static class StoreCommand
     private static int Usage(string message)
     {
         Console.Error.WriteLine($"cairn store: {message}");
-        Console.Error.WriteLine("usage: cairn store --addr IP:PORT --data-dir DIR [--labels k=v,...] [--sync-writes] [--max-in-flight N] [--log-level LEVEL]");
+        Console.Error.WriteLine("usage: cairn store --addr IP:PORT --data-dir DIR [--pd ADDR] [--labels k=v,...] [--sync-writes] [--max-in-flight N] [--log-level LEVEL]");
         return BadUsage;
     }
 }

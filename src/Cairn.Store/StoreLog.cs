@@ -5,7 +5,7 @@ namespace Cairn.Store;
 /// <summary>The store's log messages.</summary>
 internal static partial class StoreLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Store {StoreId} bootstrapped standalone in {DataDir} with region {RegionId}")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Store {StoreId} bootstrapped in {DataDir} with region {RegionId}")]
     public static partial void Bootstrapped(ILogger logger, ulong storeId, string dataDir, ulong regionId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Store {StoreId} opened {DataDir} with {RegionCount} regions")]

@@ -1,8 +1,10 @@
 using System.Net;
+using Cairn.Client.Pd;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using MetaStore = Cairn.Rpc.Metapb.Store;
 using Cairn.Store.Engine;
+using Cairn.Store.Pd;
 using Cairn.Store.Raw;
 using Cairn.Store.Regions;
 using Cairn.Store.Services;
@@ -14,9 +16,21 @@ namespace Cairn.Store;
 
 /// <summary>
 /// One store process: the engine, its regions and the RPC server with one service class per area
-/// (<see cref="TikvService"/>, <see cref="StoreAdminService"/>); backup, SST import, coprocessor and pd heartbeats
-/// register beside them in <see cref="StartAsync"/>.
+/// (<see cref="TikvService"/>, <see cref="StoreAdminService"/>, <see cref="RegionMover"/>); backup, SST import and
+/// coprocessor register beside them in <see cref="StartAsync"/>.
 /// </summary>
+/// <remarks>
+/// With <see cref="StoreNodeOptions.PdAddress"/> the node follows the protocol described on <c>Cairn.Pd.PdServer</c>:
+/// a new store takes its store id (and, if the cluster is not bootstrapped, the first region's ids) from pd's
+/// AllocID and writes them with pd's cluster id into its local identity before it bootstraps the cluster or calls
+/// PutStore with its bound address; a restart keeps the identity, and an identity of another cluster (or of a
+/// standalone store) fails the start. Then a background worker sends store heartbeats, keeps one region heartbeat
+/// stream open, splits regions past the size/key thresholds with ids from AskBatchSplit (reported with
+/// ReportBatchSplit, as are client-requested splits), carries out pd's moves and collects garbage up to pd's GC
+/// safepoint. Region sizes are measured by scanning each region's data keys in every CF on the split-check
+/// interval (bytes of keys and values; keys in the default and write CFs), which counts memtables too, unlike
+/// RocksDB's approximate sizes.
+/// </remarks>
 public sealed class StoreNode : IAsyncDisposable
 {
     private readonly StoreNodeOptions _options;
@@ -25,6 +39,9 @@ public sealed class StoreNode : IAsyncDisposable
     private StoreEngine? _engine;
     private RpcServer? _server;
     private RegionManager? _regions;
+    private PdClient? _pd;
+    private StorePdWorker? _worker;
+    private RegionMover? _mover;
     private int _state;
 
     /// <summary>Creates a node; nothing is opened until <see cref="StartAsync"/>.</summary>
@@ -51,6 +68,9 @@ public sealed class StoreNode : IAsyncDisposable
     /// <summary>The store's regions (after start).</summary>
     public RegionManager Regions => _regions ?? throw NotStarted();
 
+    /// <summary>The GC safepoint the store's GC worker last collected up to (0 without pd or before the first run).</summary>
+    public ulong LastGcSafePoint => _worker?.LastGcSafePoint ?? 0;
+
     /// <summary>The store's engine (after start), for services added beside the KV service.</summary>
     public StoreEngine Engine => _engine ?? throw NotStarted();
 
@@ -76,16 +96,39 @@ public sealed class StoreNode : IAsyncDisposable
         }
 
         RpcServer? server = null;
+        PdClient? pd = null;
+        StorePdWorker? worker = null;
+        RegionMover? mover = null;
         try
         {
-            var ids = new LocalIdAllocator(engine);
-            var isNew = engine.Db.Get(engine.Default, LocalKeys.StoreIdent) is null;
-            var regions = await RegionManager.LoadOrBootstrapAsync(engine, ids, cancellationToken).ConfigureAwait(false);
-            if (isNew)
+            IIdAllocator ids;
+            RegionManager regions;
+            Region? bootstrapRegion = null;
+            if (_options.PdAddress is { } pdAddress)
             {
-                StoreLog.Bootstrapped(_logger, regions.StoreId, _options.DataDir, regions.GetRegions()[0].Id);
+                pd = await PdClient.ConnectAsync([pdAddress], new PdClientOptions { RetryTimeout = _options.PdConnectTimeout }, cancellationToken).ConfigureAwait(false);
+                ids = new PdIdAllocator(pd);
+                (regions, bootstrapRegion) = await JoinClusterAsync(engine, pd, ids, cancellationToken).ConfigureAwait(false);
             }
             else
+            {
+                var local = new LocalIdAllocator(engine);
+                ids = local;
+                var isNew = engine.Db.Get(engine.Default, LocalKeys.StoreIdent) is null;
+                regions = await RegionManager.LoadOrBootstrapAsync(engine, local, cancellationToken).ConfigureAwait(false);
+                if (regions.ClusterId != 0)
+                {
+                    throw new InvalidOperationException(
+                        $"The store in {_options.DataDir} belongs to cluster {regions.ClusterId}; start it with --pd.");
+                }
+
+                if (isNew)
+                {
+                    StoreLog.Bootstrapped(_logger, regions.StoreId, _options.DataDir, regions.GetRegions()[0].Id);
+                }
+            }
+
+            if (bootstrapRegion is null)
             {
                 StoreLog.Opened(_logger, regions.StoreId, _options.DataDir, regions.Count);
             }
@@ -94,19 +137,58 @@ public sealed class StoreNode : IAsyncDisposable
             var admission = new AdmissionControl(_options.MaxInFlightRequests);
             server = new RpcServer(new RpcServerOptions { EndPoint = _options.EndPoint }, _loggerFactory);
             var serviceLogger = _loggerFactory.CreateLogger("Cairn.Store.Services");
-            new TikvService(regions, new TxnStorage(engine, latches), new RawStorage(engine), admission, ids, serviceLogger).Register(server);
-            new StoreAdminService(regions, ids, DescribeStore(regions.StoreId), serviceLogger).Register(server);
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
-            _engine = engine;
+            var txn = new TxnStorage(engine, latches);
+            new TikvService(regions, txn, new RawStorage(engine), admission, ids, serviceLogger).Register(server);
             _regions = regions;
+            new StoreAdminService(regions, ids, DescribeStore(regions.StoreId), serviceLogger).Register(server);
+            mover = new RegionMover(engine, regions, pd, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
+            mover.Register(server);
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
+            if (pd is not null)
+            {
+                // The real address is known only now (port 0 asks for a free one): register it.
+                var store = DescribeStore(regions.StoreId);
+                if (bootstrapRegion is not null)
+                {
+                    await BootstrapOrJoinAsync(pd, store, bootstrapRegion, regions, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await pd.PutStoreAsync(store, cancellationToken).ConfigureAwait(false);
+                }
+
+                worker = new StorePdWorker(_options, pd, regions, engine, txn, ids, mover, _loggerFactory.CreateLogger<StorePdWorker>());
+                worker.Start();
+            }
+
+            _engine = engine;
+            _pd = pd;
+            _worker = worker;
+            _mover = mover;
             StoreLog.Serving(_logger, regions.StoreId, Address);
         }
         catch
         {
+            _regions = null;
+            _server = null;
+            if (worker is not null)
+            {
+                await worker.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (mover is not null)
+            {
+                await mover.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (pd is not null)
+            {
+                await pd.DisposeAsync().ConfigureAwait(false);
             }
 
             engine.Dispose();
@@ -114,6 +196,70 @@ public sealed class StoreNode : IAsyncDisposable
             Volatile.Write(ref _state, 2);
             throw;
         }
+    }
+
+    // Loads the local identity or creates one with ids from pd. Returns the region to bootstrap the cluster with
+    // when this store may be the first (pd was not bootstrapped when it looked), else null.
+    private static async Task<(RegionManager Regions, Region? BootstrapRegion)> JoinClusterAsync(
+        StoreEngine engine, PdClient pd, IIdAllocator ids, CancellationToken cancellationToken)
+    {
+        var existing = RegionManager.Load(engine);
+        if (existing is not null)
+        {
+            if (existing.ClusterId != pd.ClusterId)
+            {
+                throw new InvalidOperationException(existing.ClusterId == 0
+                    ? $"This store was created standalone (store {existing.StoreId}) and cannot join cluster {pd.ClusterId}."
+                    : $"This store belongs to cluster {existing.ClusterId}, but pd serves cluster {pd.ClusterId}.");
+            }
+
+            // A crash between writing the identity and bootstrapping pd: bootstrap now with the region written then.
+            if (!await pd.IsBootstrappedAsync(cancellationToken).ConfigureAwait(false) && existing.GetRegions() is [var only])
+            {
+                return (existing, only);
+            }
+
+            return (existing, null);
+        }
+
+        var storeId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+        if (await pd.IsBootstrappedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (RegionManager.Create(engine, pd.ClusterId, storeId, null), null);
+        }
+
+        var regionId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+        var peerId = await ids.AllocAsync(cancellationToken).ConfigureAwait(false);
+        var region = new Region
+        {
+            Id = regionId,
+            RegionEpoch = new RegionEpoch { ConfVer = 1, Version = 1 },
+            Peers = { new Peer { Id = peerId, StoreId = storeId, Role = PeerRole.Voter } },
+        };
+        return (RegionManager.Create(engine, pd.ClusterId, storeId, region), region);
+    }
+
+    private async Task BootstrapOrJoinAsync(PdClient pd, MetaStore store, Region region, RegionManager regions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pd.BootstrapAsync(store, region, cancellationToken).ConfigureAwait(false);
+            StoreLog.Bootstrapped(_logger, regions.StoreId, _options.DataDir, region.Id);
+            return;
+        }
+        catch (PdException)
+        {
+            if (!await pd.IsBootstrappedAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            // Another store bootstrapped the cluster first: join it without the region made for bootstrapping.
+        }
+
+        regions.RemoveRegion(region.Id, null);
+        await pd.PutStoreAsync(store, cancellationToken).ConfigureAwait(false);
+        StoreLog.Opened(_logger, regions.StoreId, _options.DataDir, regions.Count);
     }
 
     /// <summary>Stops serving (letting running calls finish until <paramref name="cancellationToken"/> fires) and closes the engine.</summary>
@@ -125,10 +271,24 @@ public sealed class StoreNode : IAsyncDisposable
         }
 
         StoreLog.Stopping(_logger, _regions!.StoreId);
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (_mover is not null)
+        {
+            await _mover.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_server is not null)
         {
             await _server.StopAsync(cancellationToken).ConfigureAwait(false);
             await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_pd is not null)
+        {
+            await _pd.DisposeAsync().ConfigureAwait(false);
         }
 
         _engine?.Dispose();
@@ -143,7 +303,16 @@ public sealed class StoreNode : IAsyncDisposable
 
     private MetaStore DescribeStore(ulong storeId)
     {
-        var store = new MetaStore { Id = storeId, Address = _options.Address, State = StoreState.Up };
+        var address = _server is not null ? Address : _options.Address;
+        var store = new MetaStore
+        {
+            Id = storeId,
+            Address = address,
+            State = StoreState.Up,
+            Version = "5.1.0",
+            StatusAddress = address,
+            StartTimestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        };
         foreach (var (key, value) in _options.Labels)
         {
             store.Labels.Add(new StoreLabel { Key = key, Value = value });

@@ -26,8 +26,33 @@ public sealed record StoreNodeOptions
     /// <summary>Number of key latch slots.</summary>
     public int LatchSlots { get; init; } = 2048;
 
-    /// <summary>pd's address; null runs standalone. Not supported yet.</summary>
+    /// <summary>
+    /// pd's address (e.g. <c>http://127.0.0.1:2379</c> or <c>127.0.0.1:2379</c>); null runs standalone. With pd the
+    /// store registers (or bootstraps the cluster), heartbeats, takes split IDs from pd, splits regions that grow past
+    /// <see cref="RegionSplitSize"/>/<see cref="RegionSplitKeys"/>, carries out pd's moves and runs GC to pd's safepoint.
+    /// </summary>
     public string? PdAddress { get; init; }
+
+    /// <summary>How long the store keeps trying to reach pd at start before it gives up (also how long each later pd call retries). Default 30 s.</summary>
+    public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the store heartbeat goes to pd. Default 10 s (pd reports a store Disconnected after 20 s).</summary>
+    public TimeSpan StoreHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often every led region is reported on the region heartbeat stream. Default 10 s.</summary>
+    public TimeSpan RegionHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often region sizes are measured (and oversized regions split). Default 10 s.</summary>
+    public TimeSpan SplitCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A region larger than this (bytes of keys and values over all CFs) is split in the middle. Default 96 MiB (TiKV's region-split-size).</summary>
+    public long RegionSplitSize { get; init; } = 96L * 1024 * 1024;
+
+    /// <summary>A region with more keys than this is split in the middle. Default 960,000 (TiKV's region-split-keys).</summary>
+    public long RegionSplitKeys { get; init; } = 960_000;
+
+    /// <summary>How often the GC worker reads pd's GC safepoint and collects old versions up to it. Default 1 min.</summary>
+    public TimeSpan GcInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The listen address parsed.</summary>
     public IPEndPoint EndPoint => IPEndPoint.Parse(Address);
@@ -73,9 +98,19 @@ public sealed record StoreNodeOptions
             }
         }
 
-        if (PdAddress is not null)
+        if (PdAddress is not null && string.IsNullOrWhiteSpace(PdAddress))
         {
-            throw new NotSupportedException("Joining a cluster through pd is not supported yet; run without --pd for a standalone store.");
+            throw new ArgumentException("The pd address cannot be blank.", nameof(PdAddress));
+        }
+
+        if (StoreHeartbeatInterval <= TimeSpan.Zero || RegionHeartbeatInterval <= TimeSpan.Zero || SplitCheckInterval <= TimeSpan.Zero || GcInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Heartbeat, split-check and GC intervals must be positive.");
+        }
+
+        if (RegionSplitSize < 1 || RegionSplitKeys < 2)
+        {
+            throw new ArgumentException("The split thresholds must be positive (at least 2 keys).");
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed class PdClientTests : IAsyncLifetime
         var regionId = await client.AllocIdAsync(Guard);
         var peerId = await client.AllocIdAsync(Guard);
         await client.BootstrapAsync(
-            new Store { Id = storeId, Address = "127.0.0.1:20161", Labels = { new StoreLabel { Key = "zone", Value = "a" } } },
+            new global::Cairn.Rpc.Metapb.Store { Id = storeId, Address = "127.0.0.1:20161", Labels = { new StoreLabel { Key = "zone", Value = "a" } } },
             new Region { Id = regionId, RegionEpoch = new RegionEpoch { ConfVer = 1, Version = 1 }, Peers = { new Peer { Id = peerId, StoreId = storeId } } },
             Guard);
     }

@@ -39,8 +39,19 @@ public sealed class RegionTests
         using var dir = new TempDirectory();
         await using var bad = new StoreNode(new StoreNodeOptions { DataDir = dir.Path, Address = "localhost" });
         await Assert.ThrowsAsync<ArgumentException>(() => bad.StartAsync());
-        await using var withPd = new StoreNode(new StoreNodeOptions { DataDir = dir.Path, Address = "127.0.0.1:0", PdAddress = "127.0.0.1:2379" });
-        await Assert.ThrowsAsync<NotSupportedException>(() => withPd.StartAsync());
+        // A pd that never answers fails the start after the connect timeout, leaving nothing behind.
+        using var unused = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        unused.Start();
+        var deadPort = ((System.Net.IPEndPoint)unused.LocalEndpoint).Port;
+        unused.Stop();
+        await using var withPd = new StoreNode(new StoreNodeOptions
+        {
+            DataDir = dir.Path,
+            Address = "127.0.0.1:0",
+            PdAddress = $"127.0.0.1:{deadPort}",
+            PdConnectTimeout = TimeSpan.FromMilliseconds(500),
+        });
+        await Assert.ThrowsAsync<Client.Pd.PdException>(() => withPd.StartAsync());
 
         // One data directory serves one store: RocksDB's lock keeps a second node out.
         await using var owner = await TestStore.StartAsync(dir.Path);

@@ -19,17 +19,27 @@ public sealed class RegionManager
     private const int MaxRegionsInEpochError = 64;
     private readonly StoreEngine _engine;
     private readonly Lock _gate = new();
+    private readonly Dictionary<ulong, Peer?> _movedAway = [];
+    private readonly HashSet<ulong> _frozen = [];
+    private readonly Dictionary<ulong, int> _inFlight = [];
     private Dictionary<ulong, Region> _regions;
 
-    private RegionManager(StoreEngine engine, ulong storeId, Dictionary<ulong, Region> regions)
+    private RegionManager(StoreEngine engine, ulong storeId, ulong clusterId, Dictionary<ulong, Region> regions)
     {
         _engine = engine;
         StoreId = storeId;
+        ClusterId = clusterId;
         _regions = regions;
     }
 
     /// <summary>This store's ID.</summary>
     public ulong StoreId { get; }
+
+    /// <summary>The cluster this store belongs to (0 for a standalone store).</summary>
+    public ulong ClusterId { get; }
+
+    /// <summary>Raised after a split is persisted, with every resulting region (the original included).</summary>
+    public event Action<IReadOnlyList<Region>>? RegionsSplit;
 
     /// <summary>Number of regions on this store.</summary>
     public int Count
@@ -70,7 +80,20 @@ public sealed class RegionManager
             // The identity goes last in the same batch: a store with an identity always has its first region.
             batch.Put(engine.Default, LocalKeys.StoreIdent, new StoreIdent { StoreId = storeId }.ToByteArray());
             engine.WriteMeta(batch);
-            return new RegionManager(engine, storeId, new Dictionary<ulong, Region> { [regionId] = region });
+            return new RegionManager(engine, storeId, 0, new Dictionary<ulong, Region> { [regionId] = region });
+        }
+
+        return Load(engine) ?? throw new InvalidOperationException("The store identity vanished while loading.");
+    }
+
+    /// <summary>Loads the store identity and its regions; null when the engine has no identity yet.</summary>
+    public static RegionManager? Load(StoreEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var identBytes = engine.Db.Get(engine.Default, LocalKeys.StoreIdent);
+        if (identBytes is null)
+        {
+            return null;
         }
 
         var ident = StoreIdent.Parser.ParseFrom(identBytes);
@@ -86,7 +109,153 @@ public sealed class RegionManager
             it.ThrowIfError();
         }
 
-        return new RegionManager(engine, ident.StoreId, regions);
+        return new RegionManager(engine, ident.StoreId, ident.ClusterId, regions);
+    }
+
+    /// <summary>
+    /// Writes a new store identity belonging to <paramref name="clusterId"/>, with <paramref name="firstRegion"/> when
+    /// this store bootstraps the cluster, in one synced batch (the identity last, so it never exists without the region).
+    /// </summary>
+    public static RegionManager Create(StoreEngine engine, ulong clusterId, ulong storeId, Region? firstRegion)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var regions = new Dictionary<ulong, Region>();
+        using var batch = new WriteBatch();
+        if (firstRegion is not null)
+        {
+            batch.Put(engine.Default, LocalKeys.RegionState(firstRegion.Id), firstRegion.ToByteArray());
+            regions[firstRegion.Id] = firstRegion;
+        }
+
+        batch.Put(engine.Default, LocalKeys.StoreIdent, new StoreIdent { ClusterId = clusterId, StoreId = storeId }.ToByteArray());
+        engine.WriteMeta(batch);
+        return new RegionManager(engine, storeId, clusterId, regions);
+    }
+
+    /// <summary>Adds (or replaces) a region and persists its state, synced.</summary>
+    public void PutRegion(Region region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        lock (_gate)
+        {
+            using (var batch = new WriteBatch())
+            {
+                batch.Put(_engine.Default, LocalKeys.RegionState(region.Id), region.ToByteArray());
+                _engine.WriteMeta(batch);
+            }
+
+            _regions = new Dictionary<ulong, Region>(_regions) { [region.Id] = region };
+            _movedAway.Remove(region.Id);
+            _frozen.Remove(region.Id);
+        }
+    }
+
+    /// <summary>
+    /// Removes a region's state (synced) after it moved to <paramref name="newLeader"/>; later requests for it get
+    /// NotLeader naming the new leader. The caller deletes the data.
+    /// </summary>
+    public void RemoveRegion(ulong regionId, Peer? newLeader)
+    {
+        lock (_gate)
+        {
+            using (var batch = new WriteBatch())
+            {
+                batch.Delete(_engine.Default, LocalKeys.RegionState(regionId));
+                _engine.WriteMeta(batch);
+            }
+
+            var next = new Dictionary<ulong, Region>(_regions);
+            next.Remove(regionId);
+            _regions = next;
+            _frozen.Remove(regionId);
+            _movedAway[regionId] = newLeader;
+        }
+    }
+
+    /// <summary>
+    /// Stops (or resumes) serving a region: while frozen, every request for it gets ServerIsBusy, which clients back
+    /// off and retry. Returns false when the region is not here or already frozen.
+    /// </summary>
+    public bool Freeze(ulong regionId, bool frozen)
+    {
+        lock (_gate)
+        {
+            if (!frozen)
+            {
+                return _frozen.Remove(regionId);
+            }
+
+            return _regions.ContainsKey(regionId) && _frozen.Add(regionId);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Check"/> for a data request, and on success counts the request as in flight on the region until
+    /// <see cref="Exit"/>, so a move can wait for requests that passed the check before the region froze.
+    /// </summary>
+    public RegionError? Enter(Context? context, out Region region)
+    {
+        if (Check(context, checkConfVer: false, out region) is { } error)
+        {
+            return error;
+        }
+
+        lock (_gate)
+        {
+            if (_frozen.Contains(region.Id))
+            {
+                var id = region.Id;
+                region = null!;
+                return RegionErrors.ServerIsBusy($"region {id} is being moved", 50);
+            }
+
+            _inFlight[region.Id] = _inFlight.GetValueOrDefault(region.Id) + 1;
+        }
+
+        return null;
+    }
+
+    /// <summary>Ends a request admitted by <see cref="Enter"/>.</summary>
+    public void Exit(ulong regionId)
+    {
+        lock (_gate)
+        {
+            var n = _inFlight.GetValueOrDefault(regionId) - 1;
+            if (n <= 0)
+            {
+                _inFlight.Remove(regionId);
+            }
+            else
+            {
+                _inFlight[regionId] = n;
+            }
+        }
+    }
+
+    /// <summary>Waits until no request admitted by <see cref="Enter"/> is running on the region.</summary>
+    public async Task DrainAsync(ulong regionId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (!_inFlight.ContainsKey(regionId))
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether the region is frozen (being moved away).</summary>
+    public bool IsFrozen(ulong regionId)
+    {
+        lock (_gate)
+        {
+            return _frozen.Contains(regionId);
+        }
     }
 
     /// <summary>A snapshot of every region ordered by start key.</summary>
@@ -140,14 +309,26 @@ public sealed class RegionManager
         }
 
         Region? found;
+        bool frozen;
         lock (_gate)
         {
             found = _regions.GetValueOrDefault(context.RegionId);
+            frozen = found is not null && _frozen.Contains(found.Id);
+            if (found is null && _movedAway.TryGetValue(context.RegionId, out var leader))
+            {
+                // The region moved to another store: tell the client where, as a follower would.
+                return RegionErrors.NotLeader(context.RegionId, leader);
+            }
         }
 
         if (found is null)
         {
             return RegionErrors.RegionNotFound(context.RegionId);
+        }
+
+        if (frozen)
+        {
+            return RegionErrors.ServerIsBusy($"region {found.Id} is being moved", 50);
         }
 
         var local = LocalPeer(found);
@@ -288,6 +469,10 @@ public sealed class RegionManager
                 newIds.Add(id);
             }
         }
+        else if (ids is ISplitIdSource source)
+        {
+            newIds.AddRange(await source.AskSplitIdsAsync(region, splitKeys.Count, cancellationToken).ConfigureAwait(false));
+        }
         else
         {
             for (var i = 0; i < splitKeys.Count; i++)
@@ -302,9 +487,15 @@ public sealed class RegionManager
             }
         }
 
+        SplitOutcome outcome;
         lock (_gate)
         {
             // Re-check under the lock: a concurrent split may have changed the region since the first check.
+            if (_frozen.Contains(region.Id))
+            {
+                return SplitOutcome.Failed(RegionErrors.ServerIsBusy($"region {region.Id} is being moved", 50));
+            }
+
             if (!_regions.TryGetValue(region.Id, out var latest) || !ReferenceEquals(latest, region))
             {
                 return SplitOutcome.Failed(RegionErrors.EpochNotMatch($"region {region.Id} changed during the split", CurrentRegionsFor(latest ?? region, region.RegionEpoch)));
@@ -355,8 +546,11 @@ public sealed class RegionManager
             }
 
             _regions = next;
-            return new SplitOutcome { Regions = results };
+            outcome = new SplitOutcome { Regions = results };
         }
+
+        RegionsSplit?.Invoke(outcome.Regions);
+        return outcome;
     }
 
     private bool PeerIdInUse(ulong peerId)

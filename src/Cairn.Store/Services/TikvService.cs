@@ -132,12 +132,15 @@ public sealed class TikvService
             return onError(Busy());
         }
 
+        Region? entered = null;
         try
         {
-            if (_regions.Check(context, checkConfVer: false, out var region) is { } error)
+            if (_regions.Enter(context, out var region) is { } error)
             {
                 return onError(error);
             }
+
+            entered = region;
 
             foreach (var key in keys)
             {
@@ -152,6 +155,11 @@ public sealed class TikvService
         }
         finally
         {
+            if (entered is not null)
+            {
+                _regions.Exit(entered.Id);
+            }
+
             _admission.Exit();
         }
     }
@@ -166,12 +174,15 @@ public sealed class TikvService
             return Task.FromResult(onError(Busy()));
         }
 
+        Region? entered = null;
         try
         {
-            if (_regions.Check(context, checkConfVer: false, out var region) is { } error)
+            if (_regions.Enter(context, out var region) is { } error)
             {
                 return Task.FromResult(onError(error));
             }
+
+            entered = region;
 
             if (!startKey.IsEmpty)
             {
@@ -189,6 +200,11 @@ public sealed class TikvService
         }
         finally
         {
+            if (entered is not null)
+            {
+                _regions.Exit(entered.Id);
+            }
+
             _admission.Exit();
         }
     }

@@ -1,0 +1,361 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Cairn.Client.Pd;
+using Cairn.Rpc.Metapb;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// <c>cairn playground --stores N [--dir DIR] [--base-port P]</c>: a local cluster of one pd and N stores, each a
+/// separate <c>cairn</c> process, with all data (and each child's log) under one folder. Prints the endpoints once
+/// every store is Up in pd, then runs until Ctrl-C or SIGTERM, which it passes on to the children as SIGTERM (pd
+/// last), killing any child still running after a timeout. Exits 1 if a child fails to start, 2 on bad flags.
+/// </summary>
+internal static partial class PlaygroundCommand
+{
+    private const int BadUsage = 2;
+    private const int Sigterm = 15;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    public static Command Create()
+    {
+        var stores = new Option<string?>("--stores") { Description = "Number of stores (default 3)." };
+        var dir = new Option<string?>("--dir") { Description = "Folder for all data and logs (default: a new folder under the temp folder)." };
+        var basePort = new Option<string?>("--base-port") { Description = "pd gRPC on P, pd HTTP on P+1, store i on P+2+i (default: free ports)." };
+        var command = new Command("playground", "Run a local cluster: pd and N stores as separate processes.") { stores, dir, basePort };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.UnmatchedTokens.Count > 0)
+            {
+                return Usage($"unrecognized argument(s): {string.Join(' ', result.UnmatchedTokens)}");
+            }
+
+            var count = 3;
+            if (result.GetValue(stores) is { } storesText && (!int.TryParse(storesText, CultureInfo.InvariantCulture, out count) || count is < 1 or > 64))
+            {
+                return Usage($"--stores takes a number from 1 to 64, got '{storesText}'");
+            }
+
+            int? port = null;
+            if (result.GetValue(basePort) is { } portText)
+            {
+                if (!int.TryParse(portText, CultureInfo.InvariantCulture, out var p) || p < 1 || p + 2 + count > 65535)
+                {
+                    return Usage($"--base-port takes a port with room for {count + 2} ports above it, got '{portText}'");
+                }
+
+                port = p;
+            }
+
+            var root = Path.GetFullPath(result.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "cairn-playground-" + Guid.NewGuid().ToString("N")[..8]));
+            return await RunAsync(count, root, port, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int storeCount, string root, int? basePort, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(root);
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
+        var children = new List<Child>();
+        try
+        {
+            var pdAddr = basePort is { } b ? $"127.0.0.1:{b}" : "127.0.0.1:0";
+            var pdHttp = basePort is { } b2 ? $"127.0.0.1:{b2 + 1}" : "127.0.0.1:0";
+            var pd = Child.Start("pd", root, ["pd", "--addr", pdAddr, "--http-addr", pdHttp, "--data-dir", Path.Combine(root, "pd")]);
+            children.Add(pd);
+            var pdReady = await pd.WaitForLineAsync(PdReady(), StartTimeout, linked.Token).ConfigureAwait(false);
+            var grpc = pdReady.Groups["grpc"].Value;
+            var http = pdReady.Groups["http"].Value;
+            await Console.Out.WriteLineAsync($"pd        pid {pd.Pid}  grpc {grpc}  http {http}").ConfigureAwait(false);
+
+            var storeAddresses = new List<string>();
+            for (var i = 0; i < storeCount; i++)
+            {
+                var addr = basePort is { } b3 ? $"127.0.0.1:{b3 + 2 + i}" : "127.0.0.1:0";
+                var store = Child.Start($"store{i}", root, ["store", "--addr", addr, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")]);
+                children.Add(store);
+                // Stores start one after the other so that the first one bootstraps the cluster.
+                var ready = await store.WaitForLineAsync(StoreReady(), StartTimeout, linked.Token).ConfigureAwait(false);
+                storeAddresses.Add(ready.Groups["addr"].Value);
+                await Console.Out.WriteLineAsync($"store {ready.Groups["id"].Value,-3} pid {store.Pid}  {ready.Groups["addr"].Value}").ConfigureAwait(false);
+            }
+
+            await WaitForStoresUpAsync(grpc, storeCount, children, linked.Token).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"playground ready: pd {grpc} (http {http}), {storeCount} stores Up, data and logs in {root}").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync("press Ctrl-C to stop").ConfigureAwait(false);
+            await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+            var exited = Task.WhenAny(children.Select(c => c.Exited));
+            await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, linked.Token)).ConfigureAwait(false);
+            if (!linked.IsCancellationRequested)
+            {
+                var dead = children.First(c => c.Exited.IsCompleted);
+                await Console.Error.WriteLineAsync($"cairn playground: {dead.Name} (pid {dead.Pid}) exited with {dead.ExitCode}; stopping the rest (see {dead.LogPath})").ConfigureAwait(false);
+                await StopAllAsync(children).ConfigureAwait(false);
+                return 1;
+            }
+
+            await Console.Out.WriteLineAsync("stopping").ConfigureAwait(false);
+            await StopAllAsync(children).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            await StopAllAsync(children).ConfigureAwait(false);
+            return 0;
+        }
+        catch (ChildFailedException e)
+        {
+            await Console.Error.WriteLineAsync($"cairn playground: {e.Message}").ConfigureAwait(false);
+            await StopAllAsync(children).ConfigureAwait(false);
+            return 1;
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                child.Dispose();
+            }
+        }
+    }
+
+    private static async Task WaitForStoresUpAsync(string pdAddress, int count, List<Child> children, CancellationToken cancellationToken)
+    {
+        await using var pd = await PdClient.ConnectAsync([pdAddress], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            if (children.FirstOrDefault(c => c.Exited.IsCompleted) is { } dead)
+            {
+                throw new ChildFailedException($"{dead.Name} exited with {dead.ExitCode} during start-up (see {dead.LogPath})");
+            }
+
+            var stores = await pd.GetAllStoresAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (stores.Count(s => s.State == StoreState.Up) >= count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ChildFailedException($"only {stores.Count(s => s.State == StoreState.Up)} of {count} stores are Up in pd after {StartTimeout.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Stores first (they heartbeat pd while stopping), pd last; each gets SIGTERM, then is killed after the timeout.
+    private static async Task StopAllAsync(List<Child> children)
+    {
+        var stores = children.Where(c => c.Name != "pd").ToList();
+        await Task.WhenAll(stores.Select(c => c.StopAsync(StopTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(children.Except(stores).Select(c => c.StopAsync(StopTimeout))).ConfigureAwait(false);
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"cairn playground: {message}");
+        Console.Error.WriteLine("usage: cairn playground [--stores N] [--dir DIR] [--base-port P]");
+        return BadUsage;
+    }
+
+    [GeneratedRegex(@"^pd ready: grpc (?<grpc>\S+) http (?<http>\S+)")]
+    private static partial Regex PdReady();
+
+    [GeneratedRegex(@"^store (?<id>\d+) listening on (?<addr>\S+)")]
+    private static partial Regex StoreReady();
+
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for this project; kill(2) takes two ints.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+#pragma warning restore SYSLIB1054
+
+    private sealed class ChildFailedException(string message) : Exception(message);
+
+    /// <summary>One child process: the same <c>cairn</c> executable with a subcommand; stdout watched for its ready line, stderr to a log file.</summary>
+    private sealed class Child : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StreamWriter _log;
+        private readonly System.Threading.Channels.Channel<string> _lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        private readonly Lock _logGate = new();
+
+        private Child(string name, Process process, StreamWriter log, string logPath)
+        {
+            Name = name;
+            _process = process;
+            _log = log;
+            LogPath = logPath;
+            Exited = process.WaitForExitAsync();
+        }
+
+        public string Name { get; }
+
+        public string LogPath { get; }
+
+        public int Pid => _process.Id;
+
+        public Task Exited { get; }
+
+        public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
+
+        public static Child Start(string name, string root, string[] args)
+        {
+            var info = SelfStartInfo();
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
+            info.RedirectStandardInput = true;
+            info.UseShellExecute = false;
+            var logPath = Path.Combine(root, name + ".log");
+            var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            Child? child = null;
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    child?.WriteLog(line);
+                    child?._lines.Writer.TryWrite(line);
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    child?.WriteLog(line);
+                }
+            };
+            try
+            {
+                if (!process.Start())
+                {
+                    throw new ChildFailedException($"{name} did not start");
+                }
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                log.Dispose();
+                process.Dispose();
+                throw new ChildFailedException($"{name} could not be started: {e.Message}");
+            }
+
+            child = new Child(name, process, log, logPath);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return child;
+        }
+
+        public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                while (true)
+                {
+                    var read = _lines.Reader.ReadAsync(limit.Token).AsTask();
+                    if (await Task.WhenAny(read, Exited).ConfigureAwait(false) == Exited && !read.IsCompleted)
+                    {
+                        // Let the last output arrive before giving up on the ready line.
+                        await Task.Delay(200, CancellationToken.None).ConfigureAwait(false);
+                        if (!_lines.Reader.TryRead(out var lastLine))
+                        {
+                            throw new ChildFailedException($"{Name} exited with {ExitCode} before it was ready (see {LogPath})");
+                        }
+
+                        if (pattern.Match(lastLine) is { Success: true } lastMatch)
+                        {
+                            return lastMatch;
+                        }
+
+                        continue;
+                    }
+
+                    if (pattern.Match(await read.ConfigureAwait(false)) is { Success: true } match)
+                    {
+                        return match;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ChildFailedException($"{Name} was not ready after {timeout.TotalSeconds:0} s (see {LogPath})");
+            }
+        }
+
+        public async Task StopAsync(TimeSpan timeout)
+        {
+            if (_process.HasExited)
+            {
+                return;
+            }
+
+            _ = SendSignal(_process.Id, Sigterm);
+            if (await Task.WhenAny(Exited, Task.Delay(timeout)).ConfigureAwait(false) != Exited)
+            {
+                WriteLog($"playground: no exit {timeout.TotalSeconds:0} s after SIGTERM; killing");
+                _process.Kill(entireProcessTree: true);
+                await Exited.ConfigureAwait(false);
+            }
+        }
+
+        private void WriteLog(string line)
+        {
+            lock (_logGate)
+            {
+                _log.WriteLine(line);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+
+            _process.Dispose();
+            lock (_logGate)
+            {
+                _log.Dispose();
+            }
+        }
+
+        // The running executable: an apphost (cairn) runs directly, a framework-dependent dll through dotnet.
+        private static ProcessStartInfo SelfStartInfo()
+        {
+            var processPath = Environment.ProcessPath ?? throw new ChildFailedException("the path of this executable is unknown");
+            if (string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.OrdinalIgnoreCase))
+            {
+                var entry = Assembly.GetEntryAssembly()?.Location;
+                if (string.IsNullOrEmpty(entry))
+                {
+                    throw new ChildFailedException("the entry assembly's path is unknown");
+                }
+
+                var info = new ProcessStartInfo(processPath);
+                info.ArgumentList.Add(entry);
+                return info;
+            }
+
+            return new ProcessStartInfo(processPath);
+        }
+    }
+}
