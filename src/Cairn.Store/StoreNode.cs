@@ -140,7 +140,7 @@ public sealed class StoreNode : IAsyncDisposable
             var txn = new TxnStorage(engine, latches);
             new TikvService(regions, txn, new RawStorage(engine), admission, ids, serviceLogger).Register(server);
             _regions = regions;
-            new StoreAdminService(regions, ids, DescribeStore(regions.StoreId), serviceLogger).Register(server);
+            new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), serviceLogger).Register(server);
             mover = new RegionMover(engine, regions, pd, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
             mover.Register(server);
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

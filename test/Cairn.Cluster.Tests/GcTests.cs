@@ -11,12 +11,14 @@ public sealed class GcTests
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions
         {
             Stores = 1,
-            ConfigurePd = o => o with { GcLifeTime = TimeSpan.Zero, GcRunInterval = TimeSpan.FromMilliseconds(100) },
+            // A life time of a few seconds keeps pd's safepoint below the timestamp the service registers below.
+            ConfigurePd = o => o with { GcLifeTime = TimeSpan.FromSeconds(3), GcRunInterval = TimeSpan.FromMilliseconds(100) },
         });
         await using var kv = await ClusterKv.ConnectAsync(cluster);
         var hold = await kv.Pd.GetTimestampAsync();
-        await kv.Pd.UpdateServiceGcSafePointAsync("backup", 3600, hold);
+        var registered = await kv.Pd.UpdateServiceGcSafePointAsync("backup", 3600, hold);
 
+        Assert.True(registered.MinSafePoint <= hold);
         var first = await kv.TxnPutAsync("k", "v1");
         var second = await kv.TxnPutAsync("k", "v2");
 

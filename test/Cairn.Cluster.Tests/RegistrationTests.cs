@@ -20,6 +20,10 @@ public sealed class RegistrationTests
             Assert.Equal(cluster.StoreAddress(i), stores.Single(s => s.Id == cluster.StoreId(i)).Address);
         }
 
+        var info = await kv.Channel(1).UnaryAsync(Rpc.StoreAdminMethods.GetStoreInfo, new Rpc.Storepb.GetStoreInfoRequest());
+        Assert.Equal(cluster.StoreId(1), info.Store.Id);
+        Assert.Equal(cluster.StoreAddress(1), info.Store.Address);
+
         // Store 0 bootstrapped the cluster: it holds the only region.
         var (region, leader) = await kv.LocateAsync([]);
         Assert.Equal(0, leader);

@@ -61,6 +61,35 @@ public sealed class SplitTests
     }
 
     [Fact]
+    public async Task Automatic_splits_never_separate_the_versions_of_one_user_key()
+    {
+        await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 1, RegionSplitKeys = 40 });
+        await using var kv = await ClusterKv.ConnectAsync(cluster);
+        await kv.TxnPutAsync("a", "first");
+        var versions = new List<(ulong Ts, string Value)>();
+        for (var i = 0; i < 80; i++)
+        {
+            versions.Add((await kv.TxnPutAsync("hot", $"v{i}"), $"v{i}"));
+        }
+
+        await kv.TxnPutAsync("z", "last");
+
+        // The region splits at "hot" and then at "z"; ["hot", "z") holds one user key and cannot split further.
+        var expected = new[] { "hot", "z" }.Select(k => MvccKey.EncodeKey(ClusterKv.B(k))).ToList();
+        await cluster.WaitUntilAsync(async () =>
+        {
+            var regions = await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0);
+            return regions.Count == 3 && regions.Skip(1).Select(r => r.Region.StartKey.ToByteArray()).SequenceEqual(expected, ByteArrayComparer.Instance);
+        }, "splits at hot and z");
+        await Task.Delay(1000);
+        Assert.Equal(3, (await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0)).Count);
+        foreach (var (ts, value) in versions.Where((_, i) => i % 10 == 0))
+        {
+            Assert.Equal(value, await kv.TxnGetAsync("hot", ts));
+        }
+    }
+
+    [Fact]
     public async Task A_raw_region_splits_by_itself_at_a_raw_key()
     {
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 1, RegionSplitSize = 16 * 1024 });
@@ -78,5 +107,14 @@ public sealed class SplitTests
         {
             Assert.Equal(400, (await kv.RawGetAsync($"r{i:D4}"))!.Length);
         }
+    }
+
+    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteArrayComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
     }
 }

@@ -14,11 +14,11 @@ public sealed class StoreAdminService
 {
     private readonly RegionManager _regions;
     private readonly IIdAllocator _ids;
-    private readonly MetaStore _store;
+    private readonly Func<MetaStore> _store;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the service for the store described by <paramref name="store"/>.</summary>
-    public StoreAdminService(RegionManager regions, IIdAllocator ids, MetaStore store, ILogger logger)
+    /// <summary>Creates the service for the store <paramref name="store"/> describes (asked on each call, so the bound address is reported).</summary>
+    public StoreAdminService(RegionManager regions, IIdAllocator ids, Func<MetaStore> store, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(regions);
         ArgumentNullException.ThrowIfNull(ids);
@@ -37,7 +37,7 @@ public sealed class StoreAdminService
         server.MapUnary(StoreAdminMethods.SplitRegion, (r, c) => SplitAsync(r, c.CancellationToken));
         server.MapUnary(StoreAdminMethods.GetStoreInfo, (r, c) =>
         {
-            var response = new GetStoreInfoResponse { Store = _store.Clone() };
+            var response = new GetStoreInfoResponse { Store = _store() };
             response.Regions.AddRange(_regions.GetRegions().Select(x => x.Clone()));
             return Task.FromResult(response);
         });
