@@ -36,9 +36,9 @@ public sealed class BankTests(ITestOutputHelper output)
         RunBankAsync(async (cluster, pd, waitForCommits) =>
         {
             await waitForCommits(20);
-            await TxnClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
+            await ClusterSetup.SplitAsync(cluster, pd, [Account(4), Account(12), Account(20)], KeyMode.Txn);
             await waitForCommits(50);
-            await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
+            await ClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
             await waitForCommits(20);
             await cluster.RestartStoreAsync(1);
         });
@@ -47,7 +47,7 @@ public sealed class BankTests(ITestOutputHelper output)
     public Task Transfers_keep_the_total_across_a_store_kill_and_a_pd_restart() =>
         RunBankAsync(async (cluster, pd, waitForCommits) =>
         {
-            await TxnClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
+            await ClusterSetup.ScatterAsync(cluster, pd, minStores: 3);
             await waitForCommits(30);
             // Killed, then back after a pause long enough for clients to back off against it.
             await cluster.KillStoreAsync(2);
@@ -68,7 +68,7 @@ public sealed class BankTests(ITestOutputHelper output)
         await using var client = new TxnClient(pd, new ClientOptions { MaxTransactionAttempts = 200 });
         const long total = Accounts * InitialBalance;
 
-        await TxnClusterSetup.SplitAsync(cluster, pd, [Account(8), Account(16)], KeyMode.Txn);
+        await ClusterSetup.SplitAsync(cluster, pd, [Account(8), Account(16)], KeyMode.Txn);
         await client.RunInTransactionAsync(t =>
         {
             for (var i = 0; i < Accounts; i++)

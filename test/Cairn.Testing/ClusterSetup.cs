@@ -1,11 +1,11 @@
+using Cairn.Client;
 using Cairn.Client.Pd;
 using Cairn.Client.Regions;
-using Cairn.Testing;
 
-namespace Cairn.Client.Tests;
+namespace Cairn.Testing;
 
 /// <summary>Shapes a test cluster's regions: splits at keys and spreads regions over the stores.</summary>
-internal static class ClusterSetup
+public static class ClusterSetup
 {
     /// <summary>Splits at <paramref name="keys"/> and waits until pd knows every new boundary.</summary>
     public static async Task SplitAsync(TestCluster cluster, PdClient pd, IEnumerable<byte[]> keys, KeyMode mode)
