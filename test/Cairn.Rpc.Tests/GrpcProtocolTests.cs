@@ -54,4 +54,13 @@ public sealed class GrpcProtocolTests
         Assert.Equal("50%zz done%", GrpcProtocol.DecodeMessage("50%zz done%"));
         Assert.Equal("%4", GrpcProtocol.DecodeMessage("%4"));
     }
+
+    [Theory]
+    [InlineData(0x0L, StatusCode.Unavailable)] // the server closed the connection before answering
+    [InlineData(0x2L, StatusCode.Internal)]
+    [InlineData(0x7L, StatusCode.Unavailable)]
+    [InlineData(0x8L, StatusCode.Cancelled)]
+    [InlineData(0xBL, StatusCode.ResourceExhausted)]
+    public void Http2_error_codes_map_to_grpc_statuses(long errorCode, StatusCode expected) =>
+        Assert.Equal(expected, GrpcProtocol.FromHttp2Error(errorCode));
 }

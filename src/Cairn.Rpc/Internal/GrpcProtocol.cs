@@ -175,8 +175,14 @@ internal static class GrpcProtocol
     };
 
     /// <summary>Maps an HTTP/2 RST_STREAM/GOAWAY error code to a gRPC status, following the gRPC HTTP/2 mapping.</summary>
+    /// <remarks>
+    /// NO_ERROR reaches a caller only when the server closed the connection (GOAWAY while shutting down) or reset the
+    /// stream before sending a status: the server went away without answering, so the call is UNAVAILABLE (transient,
+    /// worth retrying elsewhere), as gRPC's own transports report a closing transport.
+    /// </remarks>
     public static StatusCode FromHttp2Error(long errorCode) => errorCode switch
     {
+        0x0 => StatusCode.Unavailable, // NO_ERROR: graceful close before a status
         0x7 => StatusCode.Unavailable, // REFUSED_STREAM
         0x8 => StatusCode.Cancelled, // CANCEL
         0xB => StatusCode.ResourceExhausted, // ENHANCE_YOUR_CALM
