@@ -116,6 +116,27 @@ public sealed class TableTests(CatalogClusterFixture fixture) : IClassFixture<Ca
     }
 
     [Fact]
+    public async Task Bulk_inserts_reject_duplicates_within_the_batch_and_explicit_ids_rebase_the_allocator()
+    {
+        await Catalog.CreateDatabaseAsync("tbl_bulk");
+        await Catalog.CreateTableAsync("tbl_bulk", Sbtest("t"));
+        var table = await Table.OpenAsync(Catalog, "tbl_bulk", "t");
+
+        await Assert.ThrowsAsync<DuplicateKeyException>(() => table.InsertManyAsync(
+        [
+            Row(("k", Datum.FromInt64(1)), ("c", Datum.FromString("same"))),
+            Row(("k", Datum.FromInt64(2)), ("c", Datum.FromString("same"))),
+        ]));
+        Assert.Equal(0, await table.CountAsync());
+
+        await table.InsertManyAsync([Row(("id", Datum.FromInt64(500)), ("k", Datum.FromInt64(1)), ("c", Datum.FromString("x")))]);
+        var next = await table.InsertAsync(Row(("k", Datum.FromInt64(2)), ("c", Datum.FromString("y"))));
+        Assert.True(next.Int > 500, $"allocated {next.Int} after an explicit 500");
+        Assert.Equal(2, await table.CountAsync());
+        Assert.Empty(await table.CheckIndexesAsync());
+    }
+
+    [Fact]
     public void Row_codec_round_trips_and_skips_nulls()
     {
         var value = RowCodec.Encode([KeyValuePair.Create(2L, Datum.FromString("x")), KeyValuePair.Create(1L, Datum.FromInt64(-5)), KeyValuePair.Create(3L, Datum.Null)]);

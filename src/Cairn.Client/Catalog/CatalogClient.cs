@@ -412,7 +412,7 @@ public sealed class CatalogClient
         await cache.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (value < cache.Next && cache.Next <= cache.End)
+            if ((value < cache.Next && cache.Next <= cache.End) || value <= cache.ObservedMax)
             {
                 return;
             }
@@ -429,6 +429,7 @@ public sealed class CatalogClient
 
                 return Math.Max(value, current);
             }, cancellationToken).ConfigureAwait(false);
+            cache.ObservedMax = Math.Max(cache.ObservedMax, end);
             if (cache.Next <= value)
             {
                 // Ids below the new base that this cache still holds may collide with the explicit value's neighbours: drop them.
@@ -739,5 +740,8 @@ public sealed class CatalogClient
         public long Next { get; set; } = 1;
 
         public long End { get; set; }
+
+        /// <summary>The allocator base known to be at least this (explicit values up to it need no rebase).</summary>
+        public long ObservedMax { get; set; }
     }
 }

@@ -51,17 +51,74 @@ public sealed class Table
     /// <exception cref="DuplicateKeyException">A primary or unique key exists.</exception>
     public Task<IReadOnlyList<RowHandle>> InsertManyAsync(IEnumerable<IReadOnlyDictionary<string, Datum>> rows, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         var list = rows.ToList();
-        return WriteAsync<IReadOnlyList<RowHandle>>(async txn =>
+        return WriteAsync(txn => InsertManyAsync(txn, list, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Inserts many rows inside <paramref name="txn"/>, checking all primary and unique keys with one batched read
+    /// (the bulk-load path).
+    /// </summary>
+    /// <exception cref="DuplicateKeyException">A primary or unique key exists or repeats within the rows.</exception>
+    public async Task<IReadOnlyList<RowHandle>> InsertManyAsync(Transaction txn, IReadOnlyList<IReadOnlyDictionary<string, Datum>> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(rows);
+        var info = await LoadAsync(txn, cancellationToken).ConfigureAwait(false);
+        var prepared = new List<(Dictionary<string, Datum> Row, RowHandle Handle, long PhysicalId, byte[] RecordKey)>(rows.Count);
+        long? explicitMax = null;
+        foreach (var input in rows)
         {
-            var handles = new List<RowHandle>(list.Count);
-            foreach (var row in list)
+            var row = new Dictionary<string, Datum>(StringComparer.Ordinal);
+            foreach (var (name, value) in input)
             {
-                handles.Add(await InsertAsync(txn, row, cancellationToken).ConfigureAwait(false));
+                row[name.ToLowerInvariant()] = value;
             }
 
-            return handles;
-        }, cancellationToken);
+            if (await FillAutoColumnsAsync(info, row, cancellationToken).ConfigureAwait(false) is { } given)
+            {
+                explicitMax = Math.Max(explicitMax ?? long.MinValue, given);
+            }
+
+            var handle = TableLayout.HandleOf(info, row);
+            var physicalId = TableLayout.PhysicalIdOf(info, row);
+            prepared.Add((row, handle, physicalId, handle.RecordKey(physicalId)));
+        }
+
+        if (explicitMax is { } max)
+        {
+            await Catalog.ObserveAutoIdAsync(Database.Id, info.Id, max, cancellationToken).ConfigureAwait(false);
+        }
+
+        var writable = TableLayout.SecondaryIndexes(info).Where(i => i.State is SchemaState.WriteOnly or SchemaState.WriteReorganization or SchemaState.Public).ToArray();
+        var entries = prepared.Select(p => writable.Select(i => TableLayout.IndexEntry(info, p.PhysicalId, i, p.Row, p.Handle)).ToArray()).ToArray();
+        var checkKeys = prepared.Select(p => p.RecordKey).Concat(entries.SelectMany(e => e.Where(x => x.Distinct).Select(x => x.Key)));
+        var existing = await txn.BatchGetAsync(checkKeys, cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        for (var r = 0; r < prepared.Count; r++)
+        {
+            var (row, handle, physicalId, recordKey) = prepared[r];
+            if (existing.ContainsKey(recordKey) || !seen.Add(recordKey))
+            {
+                throw new DuplicateKeyException($"duplicate primary key {handle} in {info.Name}");
+            }
+
+            for (var i = 0; i < writable.Length; i++)
+            {
+                var (key, value, distinct) = entries[r][i];
+                if (distinct && ((existing.TryGetValue(key, out var old) && !old.AsSpan().SequenceEqual(value)) || !seen.Add(key)))
+                {
+                    throw new DuplicateKeyException($"duplicate entry for unique key {writable[i].Name} in {info.Name}");
+                }
+
+                txn.Set(key, value);
+            }
+
+            txn.Set(recordKey, TableLayout.EncodeRow(info, row));
+        }
+
+        return prepared.Select(p => p.Handle).ToArray();
     }
 
     /// <summary>Inserts or replaces one row in its own transaction.</summary>
@@ -348,7 +405,11 @@ public sealed class Table
             row[name.ToLowerInvariant()] = value;
         }
 
-        await FillAutoColumnsAsync(info, row, cancellationToken).ConfigureAwait(false);
+        if (await FillAutoColumnsAsync(info, row, cancellationToken).ConfigureAwait(false) is { } given)
+        {
+            await Catalog.ObserveAutoIdAsync(Database.Id, info.Id, given, cancellationToken).ConfigureAwait(false);
+        }
+
         var handle = TableLayout.HandleOf(info, row);
         var physicalId = TableLayout.PhysicalIdOf(info, row);
         var recordKey = handle.RecordKey(physicalId);
@@ -366,8 +427,10 @@ public sealed class Table
         return handle;
     }
 
-    private async Task FillAutoColumnsAsync(TableInfo info, Dictionary<string, Datum> row, CancellationToken cancellationToken)
+    /// <summary>Fills missing auto columns; returns the largest explicit AUTO_INCREMENT value given, which the caller must observe.</summary>
+    private async Task<long?> FillAutoColumnsAsync(TableInfo info, Dictionary<string, Datum> row, CancellationToken cancellationToken)
     {
+        long? explicitMax = null;
         foreach (var column in info.Columns.Where(c => (c.Type.Flag & FieldType.AutoIncrementFlag) != 0 || (info.AutoRandomBits > 0 && (c.Type.Flag & FieldType.PriKeyFlag) != 0)))
         {
             var value = TableLayout.Value(row, column.Name.L);
@@ -375,7 +438,7 @@ public sealed class Table
             {
                 if ((column.Type.Flag & FieldType.AutoIncrementFlag) != 0)
                 {
-                    await Catalog.ObserveAutoIdAsync(Database.Id, info.Id, value.Int64, cancellationToken).ConfigureAwait(false);
+                    explicitMax = Math.Max(explicitMax ?? long.MinValue, value.Int64);
                 }
 
                 continue;
@@ -399,6 +462,8 @@ public sealed class Table
         {
             row[TableLayout.RowIdColumn] = Datum.FromInt64(await Catalog.NextAutoIdAsync(Database.Id, info.Id, false, cancellationToken).ConfigureAwait(false));
         }
+
+        return explicitMax;
     }
 
     private static Task RemoveIndexEntriesAsync(Transaction txn, TableInfo info, long physicalId, IReadOnlyDictionary<string, Datum> row, RowHandle handle)
