@@ -62,6 +62,7 @@ public sealed class TableTests(CatalogClusterFixture fixture) : IClassFixture<Ca
         var handle = await table.InsertAsync(Row(("region", Datum.FromString("eu")), ("no", Datum.FromInt64(7)), ("balance", Datum.FromInt64(100))));
 
         Assert.True(handle.IsCommon);
+        Assert.Equal(new RowHandle(0, [Datum.FromString("eu"), Datum.FromInt64(7)]), handle);
         var expectedKey = TableCodec.EncodeRecordKey(info.Id, Datum.FromString("eu"), Datum.FromInt64(7));
         var snapshot = await fixture.Client.SnapshotAsync();
         Assert.NotNull(await snapshot.GetAsync(expectedKey));

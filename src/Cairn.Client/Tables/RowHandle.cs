@@ -31,6 +31,27 @@ public readonly record struct RowHandle(long Int, Datum[]? Common)
     public static RowHandle FromIndexValue(ReadOnlySpan<byte> value, bool common) =>
         common ? new RowHandle(0, DatumCodec.DecodeAll(value)) : new RowHandle(BinaryPrimitives.ReadInt64BigEndian(value), null);
 
+    /// <summary>Equal when both are the same int handle or hold equal common-handle values.</summary>
+    public bool Equals(RowHandle other) =>
+        Common is { } mine ? other.Common is { } theirs && mine.AsSpan().SequenceEqual(theirs) : other.Common is null && Int == other.Int;
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        if (Common is not { } columns)
+        {
+            return Int.GetHashCode();
+        }
+
+        var hash = new HashCode();
+        foreach (var column in columns)
+        {
+            hash.Add(column);
+        }
+
+        return hash.ToHashCode();
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Common is { } c ? "(" + string.Join(", ", c) + ")" : Int.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -178,7 +178,7 @@ public sealed class Table
             updated[name.ToLowerInvariant()] = value;
         }
 
-        if (!HandleEquals(TableLayout.HandleOf(info, updated), handle)
+        if (TableLayout.HandleOf(info, updated) != handle
             || TableLayout.PhysicalIdOf(info, updated) != f.PhysicalId)
         {
             throw new ArgumentException("an update cannot change the primary key or partition of a row", nameof(changes));
@@ -335,9 +335,6 @@ public sealed class Table
 
         return problems;
     }
-
-    private static bool HandleEquals(RowHandle a, RowHandle b) =>
-        a.Common is { } ca && b.Common is { } cb ? ca.AsSpan().SequenceEqual(cb) : a.Common is null && b.Common is null && a.Int == b.Int;
 
     private static async Task<long> CountRangeAsync(Snapshot snapshot, KeyRange range, CancellationToken cancellationToken)
     {
