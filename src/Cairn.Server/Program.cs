@@ -7,4 +7,6 @@ root.Subcommands.Add(StorageCommand.Create());
 root.Subcommands.Add(PdCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(PlaygroundCommand.Create());
+foreach (var command in SqlCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(WorkloadCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

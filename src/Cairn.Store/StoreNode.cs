@@ -139,6 +139,7 @@ public sealed class StoreNode : IAsyncDisposable
             var serviceLogger = _loggerFactory.CreateLogger("Cairn.Store.Services");
             var txn = new TxnStorage(engine, latches);
             new TikvService(regions, txn, new RawStorage(engine), admission, ids, serviceLogger).Register(server);
+            new CoprocessorService(regions, txn, admission).Register(server);
             _regions = regions;
             new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), serviceLogger).Register(server);
             mover = new RegionMover(engine, regions, pd, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Cairn.Client.Workloads;
+
+namespace Cairn.Server;
+
+/// <summary>
+/// <c>cairn workload sysbench|bank|catalog-zoo --pd ADDR [--verify-only] …</c>: loads a workload's data set (and for
+/// bank, runs transfers), then verifies it. <c>--verify-only</c> only checks an existing data set (after a restore).
+/// Exit codes: 0 verified, 1 verification or cluster failure, 2 bad usage.
+/// </summary>
+internal static class WorkloadCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("workload", "Load and verify test data sets.");
+        {
+            var pd = new Option<string>("--pd") { Description = "pd address (host:port).", Required = true };
+            var tables = new Option<int>("--tables") { Description = "Number of tables (default 4).", DefaultValueFactory = _ => 4 };
+            var rows = new Option<int>("--rows") { Description = "Rows per table (default 10000).", DefaultValueFactory = _ => 10_000 };
+            var batch = new Option<int>("--batch") { Description = "Rows per load transaction (default 2000).", DefaultValueFactory = _ => 2_000 };
+            var db = new Option<string>("--db") { Description = "Database (default sbtest).", DefaultValueFactory = _ => "sbtest" };
+            var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing data set." };
+            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly };
+            sysbench.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            {
+                var workload = new SysbenchWorkload(catalog) { Database = r.GetValue(db)!, Tables = r.GetValue(tables), Rows = r.GetValue(rows), BatchSize = r.GetValue(batch) };
+                if (!r.GetValue(verifyOnly))
+                {
+                    var watch = Stopwatch.StartNew();
+                    await workload.LoadAsync(ct).ConfigureAwait(false);
+                    await Console.Out.WriteLineAsync($"loaded {workload.Tables} × {workload.Rows} rows in {watch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                }
+
+                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+            }, ct));
+            command.Subcommands.Add(sysbench);
+        }
+
+        {
+            var pd = new Option<string>("--pd") { Description = "pd address (host:port).", Required = true };
+            var accounts = new Option<int>("--accounts") { Description = "Number of accounts (default 100).", DefaultValueFactory = _ => 100 };
+            var workers = new Option<int>("--workers") { Description = "Concurrent transfer loops (default 8).", DefaultValueFactory = _ => 8 };
+            var transfers = new Option<int>("--transfers") { Description = "Transfers per worker (default 200).", DefaultValueFactory = _ => 200 };
+            var db = new Option<string>("--db") { Description = "Database (default bank).", DefaultValueFactory = _ => "bank" };
+            var verifyOnly = new Option<bool>("--verify-only") { Description = "Only check the invariant." };
+            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly };
+            bank.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            {
+                var workload = new BankWorkload(catalog) { Database = r.GetValue(db)!, Accounts = r.GetValue(accounts) };
+                if (!r.GetValue(verifyOnly))
+                {
+                    await workload.LoadAsync(ct).ConfigureAwait(false);
+                    var done = await workload.RunAsync(r.GetValue(workers), r.GetValue(transfers), ct).ConfigureAwait(false);
+                    await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
+                }
+
+                return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            }, ct));
+            command.Subcommands.Add(bank);
+        }
+
+        {
+            var pd = new Option<string>("--pd") { Description = "pd address (host:port).", Required = true };
+            var rows = new Option<int>("--rows") { Description = "Rows per table (default 64).", DefaultValueFactory = _ => 64 };
+            var db = new Option<string>("--db") { Description = "Database (default zoo).", DefaultValueFactory = _ => "zoo" };
+            var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing zoo." };
+            var zoo = new Command("catalog-zoo", "Partitions, views over views, auto_random, clustered keys, long keys, odd names.") { pd, rows, db, verifyOnly };
+            zoo.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            {
+                var workload = new CatalogZooWorkload(catalog) { Database = r.GetValue(db)!, Rows = r.GetValue(rows) };
+                if (!r.GetValue(verifyOnly))
+                {
+                    await workload.LoadAsync(ct).ConfigureAwait(false);
+                    await Console.Out.WriteLineAsync($"loaded {workload.ExpectedRows.Count} tables").ConfigureAwait(false);
+                }
+
+                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+            }, ct));
+            command.Subcommands.Add(zoo);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ReportAsync(IReadOnlyList<string> problems)
+    {
+        foreach (var problem in problems)
+        {
+            await Console.Error.WriteLineAsync("problem: " + problem).ConfigureAwait(false);
+        }
+
+        await Console.Out.WriteLineAsync(problems.Count == 0 ? "verified" : $"{problems.Count} problems").ConfigureAwait(false);
+        return problems.Count == 0 ? 0 : 1;
+    }
+}
