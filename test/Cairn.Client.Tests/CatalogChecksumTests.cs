@@ -1,3 +1,4 @@
+using Cairn.Testing;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
