@@ -27,7 +27,7 @@ internal static class PdCommand
         var operatorTimeout = StringOption("--operator-timeout", "Time a region move may take before it times out. Default 10m.");
         var scheduleInterval = StringOption("--schedule-interval", "How often operators and schedulers are checked. Default 1s.");
         var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
-        var logLevel = StringOption("--log-level", "Log to stderr at this level: debug, info, warn, error or none. Default warn.");
+        var logLevel = StringOption("--log-level", $"Log to stderr at this level: {LogLevels.Choices}. Default warn.");
 
         var command = new Command("pd", "Run the placement driver (timestamps, IDs, stores, regions, scatter, GC safepoints).")
         {
@@ -140,15 +140,9 @@ internal static class PdCommand
         return 0;
     }
 
-    private static LogLevel ParseLogLevel(string text) => text.ToLowerInvariant() switch
-    {
-        "debug" => LogLevel.Debug,
-        "info" => LogLevel.Information,
-        "warn" or "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
-        "none" or "off" => LogLevel.None,
-        _ => throw new UsageException($"--log-level: '{text}' is not one of debug, info, warn, error, none"),
-    };
+    private static LogLevel ParseLogLevel(string text) => LogLevels.TryParse(text, out var level)
+        ? level
+        : throw new UsageException($"--log-level: '{text}' is not one of {LogLevels.Choices}");
 
     private static Option<string?> StringOption(string name, string description) => new(name)
     {

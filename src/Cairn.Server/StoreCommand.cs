@@ -24,7 +24,7 @@ internal static class StoreCommand
         var pd = new Option<string?>("--pd") { Description = "pd address (e.g. 127.0.0.1:2379): join that cluster; without it the store runs standalone." };
         var syncWrites = new Option<string?>("--sync-writes") { Description = "fsync every data write: true or false (default false).", Arity = ArgumentArity.ZeroOrOne };
         var maxInFlight = new Option<string?>("--max-in-flight") { Description = "Requests served at once before answering ServerIsBusy (default unlimited)." };
-        var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning, error." };
+        var logLevel = new Option<string?>("--log-level") { Description = $"Log to stderr at this level: {LogLevels.Choices}. Default info." };
         var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
         {
             addr, dataDir, labels, pd, syncWrites, maxInFlight, logLevel,
@@ -72,9 +72,9 @@ internal static class StoreCommand
             }
 
             var level = LogLevel.Information;
-            if (result.GetValue(logLevel) is { } levelText && !Enum.TryParse(levelText, ignoreCase: true, out level))
+            if (result.GetValue(logLevel) is { } levelText && !LogLevels.TryParse(levelText, out level))
             {
-                return Usage($"--log-level takes trace, debug, information, warning or error, got '{levelText}'");
+                return Usage($"--log-level takes {LogLevels.Choices}, got '{levelText}'");
             }
 
             var options = new StoreNodeOptions
