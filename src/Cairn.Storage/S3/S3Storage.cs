@@ -59,6 +59,12 @@ public sealed class S3Storage : IExternalStorage
             UseAccelerateEndpoint = options.UseAccelerateEndpoint,
             MaxErrorRetry = 0,
             Timeout = options.RequestTimeout,
+            // SDK 4.x sends CRC32 flexible checksums by default as aws-chunked bodies with trailers
+            // (STREAMING-UNSIGNED-PAYLOAD-TRAILER). Ceph radosgw 16 (Debian 12) refuses those with 400
+            // XAmzContentSHA256Mismatch, as do other S3-compatible servers of that age, so checksums are sent and
+            // validated only where an operation requires them, as the 3.x SDK did. Parts are still signed (SigV4).
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };
         if (options.Endpoint is not null)
         {
@@ -197,9 +203,9 @@ public sealed class S3Storage : IExternalStorage
             {
                 if (!item.Key.StartsWith(_keyPrefix, StringComparison.Ordinal) || item.Key.Length == _keyPrefix.Length)
                     continue;
-                yield return new StorageObject(item.Key[_keyPrefix.Length..], item.Size);
+                yield return new StorageObject(item.Key[_keyPrefix.Length..], item.Size ?? 0);
             }
-            if (!page.IsTruncated || string.IsNullOrEmpty(page.NextContinuationToken))
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
                 yield break;
             request.ContinuationToken = page.NextContinuationToken;
         }

@@ -113,8 +113,8 @@ public sealed class S3BackendTests(RadosGatewayFixture rgw) : IAsyncLifetime
         using var client = rgw.CreateClient();
         foreach (var key in new[] { "single", "multi" })
         {
-            var acl = await client.GetACLAsync(new GetACLRequest { BucketName = Bucket, Key = prefix + "/" + key });
-            Assert.Contains(acl.AccessControlList.Grants, g => g.Grantee.URI == "http://acs.amazonaws.com/groups/global/AllUsers" && g.Permission.Value == "READ");
+            var acl = await client.GetObjectAclAsync(new GetObjectAclRequest { BucketName = Bucket, Key = prefix + "/" + key });
+            Assert.Contains(acl.Grants ?? [], g => g.Grantee.URI == "http://acs.amazonaws.com/groups/global/AllUsers" && g.Permission.Value == "READ");
         }
     }
 
