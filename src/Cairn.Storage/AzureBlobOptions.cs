@@ -2,8 +2,9 @@ namespace Cairn.Storage;
 
 /// <summary>
 /// Where and how to reach an Azure Blob container (<c>azure://container/prefix</c> or <c>azblob://…</c>).
-/// Credentials: <see cref="AccountKey"/> (SharedKey) or <see cref="SasToken"/>; when both are absent the
-/// environment variables AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY and AZURE_STORAGE_SAS_TOKEN are used.
+/// Credentials: <see cref="AccountKey"/> (SharedKey), <see cref="SasToken"/> or <see cref="ConnectionString"/>; when
+/// all are absent the environment variables AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN and
+/// AZURE_STORAGE_CONNECTION_STRING are used.
 /// </summary>
 public sealed record AzureBlobOptions
 {
@@ -24,6 +25,13 @@ public sealed record AzureBlobOptions
 
     /// <summary>Shared access signature query string (with or without a leading '?'). Secret.</summary>
     public string? SasToken { get; init; }
+
+    /// <summary>
+    /// A storage connection string (<c>DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…</c>, or with
+    /// <c>SharedAccessSignature=…</c> and <c>BlobEndpoint=…</c>). It names the endpoint and the credentials at once, so
+    /// it is used only when neither <see cref="AccountKey"/> nor <see cref="SasToken"/> is given. Secret.
+    /// </summary>
+    public string? ConnectionString { get; init; }
 
     /// <summary>Access tier for new blobs (Hot, Cool, Archive…); null leaves the account default.</summary>
     public string? AccessTier { get; init; }
@@ -46,7 +54,7 @@ public sealed record AzureBlobOptions
     /// <summary>How many times in a row a download may reconnect without receiving a byte. Default 3.</summary>
     public int ReadAttempts { get; init; } = 3;
 
-    /// <summary>Timeout of each HTTP request. Default 5 minutes.</summary>
+    /// <summary>Timeout of each HTTP request, and of each read of a response body that makes no progress. Default 5 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Create the container at open when it does not exist (needs SharedKey or an account SAS). Default false.</summary>
@@ -58,6 +66,7 @@ public sealed record AzureBlobOptions
     /// <inheritdoc/>
     public override string ToString() =>
         $"AzureBlobOptions {{ Container = {Container}, Prefix = {Prefix}, Endpoint = {Endpoint}, AccountName = {AccountName}, " +
-        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
+        $"AccountKey = {(AccountKey is null ? "null" : "<redacted>")}, SasToken = {(SasToken is null ? "null" : "<redacted>")}, " +
+        $"ConnectionString = {(ConnectionString is null ? "null" : "<redacted>")}, AccessTier = {AccessTier}, " +
         $"BlockSize = {BlockSize}, UploadConcurrency = {UploadConcurrency}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CreateContainer = {CreateContainer}, CheckContainerOnOpen = {CheckContainerOnOpen} }}";
 }

@@ -30,13 +30,10 @@ public sealed record GcsOptions
     public bool NoCredentials { get; init; }
 
     /// <summary>
-    /// Size of each resumable-upload chunk, a multiple of 256 KiB; objects up to this size are written with one
-    /// multipart upload. It is also the writer's memory bound (two to three chunks). Default 8 MiB.
+    /// Size of each resumable-upload chunk, a multiple of 256 KiB; objects up to this size are uploaded from memory
+    /// with one PUT. It is also the writer's memory bound (about three chunks). Default 8 MiB.
     /// </summary>
     public int ChunkSize { get; init; } = 8 * 1024 * 1024;
-
-    /// <summary>How objects larger than <see cref="ChunkSize"/> are uploaded. Default <see cref="Gcs.GcsUploadMode.Auto"/>.</summary>
-    public Gcs.GcsUploadMode UploadMode { get; init; } = Gcs.GcsUploadMode.Auto;
 
     /// <summary>Largest number of objects asked for per list page (maxResults, 1–1000). Default 1000.</summary>
     public int ListPageSize { get; init; } = 1000;

@@ -6,15 +6,15 @@ using static Cairn.Storage.Tests.AzureGcsTestHelpers;
 namespace Cairn.Storage.Tests;
 
 /// <summary>
-/// The chunked resumable-upload protocol of <see cref="GcsUploadMode.Chunked"/>, against the emulator behind the
-/// launcher's chunked-upload layer (see <see cref="GcsChunkedEmulatorFixture"/>).
+/// The chunked resumable-upload protocol as the SDK speaks it and the writer resumes it, against the emulator behind
+/// the launcher's chunked-upload layer (see <see cref="GcsEmulatorFixture"/>).
 /// </summary>
-public sealed class GcsChunkedUploadTests : IClassFixture<GcsChunkedEmulatorFixture>
+public sealed class GcsChunkedUploadTests : IClassFixture<GcsEmulatorFixture>
 {
     private const int ChunkSize = 256 * 1024;
-    private readonly GcsChunkedEmulatorFixture _gcs;
+    private readonly GcsEmulatorFixture _gcs;
 
-    public GcsChunkedUploadTests(GcsChunkedEmulatorFixture gcs) => _gcs = gcs;
+    public GcsChunkedUploadTests(GcsEmulatorFixture gcs) => _gcs = gcs;
 
     [Fact]
     public async Task Chunks_are_sent_in_order_with_open_ranges_and_the_last_names_the_total()
@@ -96,5 +96,5 @@ public sealed class GcsChunkedUploadTests : IClassFixture<GcsChunkedEmulatorFixt
     }
 
     private Cairn.Storage.GcsOptions Options(string prefix, string? endpoint = null) =>
-        _gcs.Options(prefix, endpoint) with { ChunkSize = ChunkSize, UploadMode = GcsUploadMode.Chunked };
+        _gcs.Options(prefix, endpoint) with { ChunkSize = ChunkSize };
 }

@@ -4,9 +4,8 @@ using Cairn.Storage.Tests.Contract;
 namespace Cairn.Storage.Tests;
 
 /// <summary>
-/// The storage contract on the GCS emulator. Large objects go through a resumable session fed by one streaming PUT
-/// (<see cref="GcsUploadMode.SingleRequest"/>, what Auto picks for an unauthenticated endpoint); the chunked protocol
-/// real GCS uses cannot run on the emulator (see <see cref="GcsStorageTests"/>). Not the credentialed contract:
+/// The storage contract on the GCS emulator, behind the launcher's chunked-upload layer (see <see cref="GcsEmulatorFixture"/>):
+/// large objects go through the SDK's resumable uploads, one PUT per chunk answered 308. Not the credentialed contract:
 /// the emulator accepts any credentials, so wrong ones cannot be refused.
 /// </summary>
 public sealed class GcsContractTests : StorageContractTests, IClassFixture<GcsEmulatorFixture>

@@ -7,14 +7,22 @@ namespace Cairn.Storage.Tests;
 /// port, with its temp files in a private folder, and a bucket name for the test class. The emulator creates
 /// buckets on first use (its bucket-create endpoint is not implemented). Requires `scripts/setup.sh storage`.
 /// </summary>
+/// <remarks>
+/// By default with the launcher's chunked-upload layer (GCS_CHUNKED_UPLOADS=1): the emulator ends a resumable session
+/// at its first PUT, while the SDK (as GCS expects) sends large objects chunk by chunk. The layer answers intermediate
+/// chunks with 308 and the stored range, as GCS documents, and hands the assembled object to the emulator; it refuses
+/// what GCS refuses (misaligned chunks, wrong offsets) and accepts nothing GCS would not. It is ours, written from
+/// the protocol description: a stand-in for GCS's behaviour, not GCS itself. <see cref="GcsPlainEmulatorFixture"/>
+/// runs the emulator without it.
+/// </remarks>
 public class GcsEmulatorFixture : IAsyncLifetime
 {
     private readonly string _chunkedUploads;
     private AzureGcsEmulatorProcess? _emulator;
 
-    /// <summary>The emulator as it is: resumable sessions end with their first PUT.</summary>
+    /// <summary>The emulator completed by the launcher's chunked-upload layer.</summary>
     public GcsEmulatorFixture()
-        : this(chunkedUploads: "0")
+        : this(chunkedUploads: "1")
     {
     }
 

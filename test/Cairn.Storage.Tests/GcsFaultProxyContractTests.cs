@@ -5,15 +5,10 @@ using Cairn.Storage.Tests.Infrastructure;
 namespace Cairn.Storage.Tests;
 
 /// <summary>
-/// The storage contract on the GCS emulator through the fault-injecting proxy, which cuts every 2nd large response
-/// half-way; reads must resume where the connection broke and listings must go on from the failed page.
+/// The storage contract on the GCS emulator through the fault-injecting proxy: every 5th request is answered 503 (chunk PUTs included,
+/// which the writer recovers by asking the session what it holds and resending the rest) and every 2nd large
+/// response is cut half-way. Stacked as the factory stacks it.
 /// </summary>
-/// <remarks>
-/// No 503s are injected here, unlike the Azure variant: on the emulator, large objects are uploaded by a single
-/// streaming PUT (<see cref="GcsUploadMode.SingleRequest"/>), which cannot be replayed once its body has been
-/// consumed, so a 503 on it fails the write by design. Real GCS uses chunked sessions, whose chunk retries the
-/// emulator cannot exercise. 503s on the retryable requests are covered in <see cref="GcsFaultTests"/>.
-/// </remarks>
 public sealed class GcsFaultProxyContractTests : StorageContractTests, IClassFixture<GcsEmulatorFixture>, IAsyncLifetime
 {
     private readonly GcsEmulatorFixture _gcs;
@@ -23,7 +18,7 @@ public sealed class GcsFaultProxyContractTests : StorageContractTests, IClassFix
 
     public Task InitializeAsync()
     {
-        _proxy = FaultProxy.Start(new Uri(_gcs.Endpoint), new FaultProxyOptions { DropResponseEvery = 2 });
+        _proxy = FaultProxy.Start(new Uri(_gcs.Endpoint), new FaultProxyOptions { ServiceUnavailableEvery = 5, DropResponseEvery = 2 });
         return Task.CompletedTask;
     }
 

@@ -16,7 +16,7 @@ public sealed class GcsPartialChunkTests : IClassFixture<GcsPartialChunkEmulator
     public async Task Bytes_the_session_did_not_keep_are_sent_again()
     {
         using var recorder = new GcsRequestRecorder();
-        var options = _gcs.Options("partial") with { ChunkSize = ChunkSize, UploadMode = GcsUploadMode.Chunked };
+        var options = _gcs.Options("partial") with { ChunkSize = ChunkSize };
         await using var storage = await GcsStorage.OpenAsync(options, requestRetry: null, handler: recorder);
         var data = RandomBytes(3 * ChunkSize + 777);
         await using (var writer = await storage.CreateAsync("big"))

@@ -61,6 +61,14 @@ public sealed class GcsRequestRecorder : DelegatingHandler
         if (request.Content is { } content && content.Headers.ContentLength is { } length && length <= MaxRecordedBody)
         {
             var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+            if (content.Headers.ContentEncoding.Contains("gzip"))
+            {
+                // The GCS SDK compresses JSON request bodies.
+                using var unzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                await unzip.CopyToAsync(plain, cancellationToken);
+                bytes = plain.ToArray();
+            }
             body = Encoding.UTF8.GetString(bytes);
         }
         lock (_requests)

@@ -10,17 +10,11 @@ namespace Cairn.Storage.Tests;
 /// <remarks>
 /// What the emulator can and cannot exercise:
 /// <list type="bullet">
-/// <item>Small objects (up to one chunk) go through <c>uploadType=multipart</c>: fully exercised.</item>
-/// <item>Large objects in <see cref="GcsUploadMode.SingleRequest"/> (what <see cref="GcsUploadMode.Auto"/> picks for an
-/// endpoint without credentials): a resumable session started with <c>uploadType=resumable</c>, then one PUT whose
-/// body streams with chunked transfer encoding: fully exercised.</item>
-/// <item>Large objects in <see cref="GcsUploadMode.Chunked"/> (the mode for real GCS): the plain emulator finalizes
-/// the object on the first chunk's PUT instead of answering 308, so the multi-chunk protocol cannot run on it. A test
-/// below proves that the backend notices the early finalization, fails loudly and removes the truncated object.
-/// The protocol itself (308 + Range, 256 KiB alignment, status queries after a failed chunk, resending what the
-/// session did not keep, DELETE to cancel) runs against the launcher's chunked-upload layer in front of the
-/// emulator (<see cref="GcsChunkedEmulatorFixture"/>, <see cref="GcsPartialChunkEmulatorFixture"/>): our reading of
-/// the documented protocol, not GCS itself.</item>
+/// <item>Small objects (up to one chunk) are uploaded from memory through a resumable session with one PUT: fully exercised.</item>
+/// <item>Large objects go through the SDK's chunked resumable upload. The emulator itself finalizes the object on the
+/// first chunk's PUT instead of answering 308, so these tests run behind the launcher's chunked-upload layer
+/// (<see cref="GcsEmulatorFixture"/>): our reading of the documented protocol, not GCS itself.
+/// <see cref="GcsPlainEmulatorTests"/> shows that against the plain emulator the writer notices the early end.</item>
 /// <item>Authentication: the emulator ignores the Authorization header, so wrong credentials cannot be refused here;
 /// the token path is exercised against a local token endpoint instead (see the OAuth test).</item>
 /// <item>Bucket existence: the emulator creates buckets on first use and lists a missing bucket as empty, so the
@@ -36,10 +30,9 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
     public GcsStorageTests(GcsEmulatorFixture gcs) => _gcs = gcs;
 
     [Fact]
-    public async Task Auto_mode_picks_single_request_uploads_for_an_unauthenticated_emulator()
+    public async Task A_custom_endpoint_without_credentials_is_used_unauthenticated()
     {
         await using var storage = await GcsStorage.OpenAsync(_gcs.Options("auto"));
-        Assert.Equal(GcsUploadMode.SingleRequest, storage.UploadMode);
         Assert.False(storage.IsAuthenticated);
     }
 
@@ -68,7 +61,7 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
     [Fact]
     public async Task Large_object_streams_through_a_resumable_session_and_round_trips()
     {
-        // SingleRequest: one resumable session, one streaming PUT carrying four chunks' worth of buffers.
+        // One resumable session, four chunk PUTs (the last one short).
         await using var storage = await OpenAsync("large");
         var data = RandomBytes(3 * ChunkSize + 12345);
         await using (var writer = await storage.CreateAsync("sst/1_2_3.sst"))
@@ -93,26 +86,6 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
         var data = RandomBytes(5 * ChunkSize + 3);
         await storage.WriteAllAsync("big", data);
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(await storage.ReadAllAsync("big")));
-    }
-
-    [Fact]
-    public async Task Chunked_mode_on_the_emulator_fails_loudly_and_leaves_nothing()
-    {
-        // The emulator finalizes a resumable upload on its first PUT. The backend must notice that the object was
-        // published after one chunk, refuse to report success, and take the truncated object down.
-        await using var storage = await OpenAsync("chunked", o => o with { UploadMode = GcsUploadMode.Chunked });
-        Assert.Equal(GcsUploadMode.Chunked, ((GcsStorage)storage).UploadMode);
-        await using (var writer = await storage.CreateAsync("truncated"))
-        {
-            var e = await Assert.ThrowsAsync<StorageException>(async () => await writer.WriteAsync(RandomBytes(3 * ChunkSize)));
-            Assert.Contains("does not support chunked resumable uploads", e.Message, StringComparison.Ordinal);
-            Assert.False(e.IsTransient);
-        }
-        Assert.False(await storage.ExistsAsync("truncated"));
-
-        // Objects that fit in one chunk never open a session, so they work in this mode too.
-        await storage.WriteAllAsync("fits", RandomBytes(ChunkSize));
-        Assert.Equal(ChunkSize, (await storage.ReadAllAsync("fits")).Length);
     }
 
     [Fact]
@@ -197,7 +170,7 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
         await using var storage = await OpenAsync("abort");
         await using (var writer = await storage.CreateAsync("partial.sst"))
         {
-            // Three chunks pushed into the streaming PUT, which is then broken off.
+            // Chunks sent into the session, which is then broken off and cancelled.
             await writer.WriteAsync(RandomBytes(3 * ChunkSize + 1));
         }
         Assert.False(await storage.ExistsAsync("partial.sst"));
@@ -249,11 +222,11 @@ public sealed class GcsStorageTests : IClassFixture<GcsEmulatorFixture>
         Assert.True(await storage.ExistsAsync("large"));
 
         var uploads = recorder.Requests.Where(r => r.Method == "POST" && r.Uri.AbsolutePath.StartsWith("/upload/", StringComparison.Ordinal)).ToList();
+        // The SDK uploads through resumable sessions only, small objects included (one PUT each).
         Assert.Equal(2, uploads.Count);
-        Assert.Contains("uploadType=multipart", uploads[0].Uri.Query, StringComparison.Ordinal);
-        Assert.Contains("uploadType=resumable", uploads[1].Uri.Query, StringComparison.Ordinal);
         foreach (var upload in uploads)
         {
+            Assert.Contains("uploadType=resumable", upload.Uri.Query, StringComparison.Ordinal);
             Assert.Contains("predefinedAcl=projectPrivate", upload.Uri.Query, StringComparison.Ordinal);
             Assert.Contains("\"storageClass\":\"NEARLINE\"", upload.Body, StringComparison.Ordinal);
         }

@@ -1,42 +1,45 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Xml.Linq;
-using Cairn.Storage.Http;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace Cairn.Storage.Azure;
 
 /// <summary>
-/// Azure Blob storage over the REST API: block blobs in one container under an optional prefix, authorized with
-/// the account key (Shared Key) or a shared access signature.
+/// Azure Blob storage through Azure.Storage.Blobs: block blobs in one container under an optional prefix, authorized
+/// with the account key (Shared Key), a shared access signature or a connection string.
 /// </summary>
 /// <remarks>
 /// Small objects are written with one Put Blob; larger ones are staged as blocks of <see cref="AzureBlobOptions.BlockSize"/>
 /// and published with Put Block List, so an abandoned writer leaves only uncommitted blocks, which the service never
-/// lists and discards after a week. Downloads are ranged GETs that reconnect where they broke off.
+/// lists and discards after a week. Downloads are ranged GETs pinned to the blob's ETag that reconnect where they
+/// broke off. The SDK's retries are off (MaxRetries 0): <see cref="RetryingStorage"/> and <see cref="RequestRetry"/>
+/// own them, so that one policy decides everywhere.
 /// </remarks>
 public sealed class AzureBlobStorage : IExternalStorage
 {
-    /// <summary>The REST API version sent with every request (supported by Azure and by azurite 3.x).</summary>
+    /// <summary>The REST API version the client speaks (supported by Azure and by azurite 3.x).</summary>
     public const string ApiVersion = "2021-12-02";
 
     private const int MaxBlockSize = 1 << 30; // the service allows 4000 MiB; a writer holds one block in memory
     private const int MaxSinglePut = 256 * 1024 * 1024;
 
-    private readonly HttpTransport _http;
-    private readonly AzureSharedKeySigner? _signer;
-    private readonly string? _sas;
-    private readonly string _containerUrl;
+    private readonly BlobContainerClient _container;
+    private readonly HttpClient? _transportClient;
     private readonly string _prefix;
 
-    private AzureBlobStorage(AzureBlobOptions options, HttpMessageHandler? handler, AzureSharedKeySigner? signer, string? sas, string containerUrl, string prefix, RetryPolicy requestRetry)
+    private AzureBlobStorage(AzureBlobOptions options, BlobContainerClient container, HttpClient? transportClient, string prefix, RetryPolicy requestRetry)
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = new HttpTransport(handler, options.RequestTimeout, Authorize, AzureErrors.Mapper);
-        _signer = signer;
-        _sas = sas;
-        _containerUrl = containerUrl;
+        _container = container;
+        _transportClient = transportClient;
         _prefix = prefix;
         Uri = prefix.Length == 0 ? $"azure://{options.Container}" : $"azure://{options.Container}/{prefix.TrimEnd('/')}";
     }
@@ -59,7 +62,7 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <summary>As <see cref="OpenAsync(AzureBlobOptions, CancellationToken)"/>, with a retry policy for the requests inside one
     /// operation that can be repeated alone (blocks, block list, listing pages; null means none: pass the policy of the
     /// <see cref="RetryingStorage"/> around it) and, optionally, a handler that carries the requests (not disposed by
-    /// the storage) instead of the storage's own connection pool.</summary>
+    /// the storage) instead of the SDK's own connection pool.</summary>
     public static async Task<AzureBlobStorage> OpenAsync(AzureBlobOptions options, RetryPolicy? requestRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -71,28 +74,19 @@ public sealed class AzureBlobStorage : IExternalStorage
         Check(options.RequestTimeout > TimeSpan.Zero, "RequestTimeout must be positive");
         var prefix = ObjectPath.NormalizePrefix(options.Prefix);
 
-        var accountKey = options.AccountKey;
-        var sas = options.SasToken;
-        var account = options.AccountName;
-        if (accountKey is null && sas is null)
+        var transportClient = handler is null ? null : new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        BlobContainerClient container;
+        try
         {
-            accountKey = NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_KEY"));
-            sas = NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_SAS_TOKEN"));
+            container = CreateContainerClient(options, ClientOptions(options, transportClient));
         }
-        account ??= NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT")) ?? AccountFromEndpoint(options.Endpoint);
-        Check(accountKey is not null || sas is not null,
-            "no Azure credentials: give an account key or a SAS token (or set AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN)");
-        Check(options.Endpoint is not null || account is not null, "the Azure account name is needed when no endpoint is given");
-        Check(accountKey is null || account is not null, "the Azure account name is needed for Shared Key authorization");
-
-        var endpoint = (options.Endpoint ?? $"https://{account}.blob.core.windows.net").TrimEnd('/');
-        Check(System.Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https",
-            "the Azure endpoint must be an absolute http or https URL");
-        var signer = accountKey is not null ? new AzureSharedKeySigner(account!, accountKey) : null;
-        sas = signer is null ? sas!.TrimStart('?') : null;
-
-        var storage = new AzureBlobStorage(options, handler, signer, sas, endpoint + "/" + System.Uri.EscapeDataString(options.Container), prefix, requestRetry ?? RetryPolicy.None);
-        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
+        catch
+        {
+            transportClient?.Dispose();
+            throw;
+        }
+        var storage = new AzureBlobStorage(options, container, transportClient, prefix, requestRetry ?? RetryPolicy.None);
+        return await BackendHelpers.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CreateContainer)
             {
@@ -115,62 +109,41 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        HttpObjects.ValidateRead(path, offset, length);
+        BackendHelpers.ValidateRead(path, offset, length);
         if (length == 0)
         {
-            if (!await ExistsAsync(path, cancellationToken).ConfigureAwait(false))
-            {
-                throw new StorageException($"Azure Blob read of '{path}' failed: HTTP 404 BlobNotFound", isTransient: false, StorageErrorKind.NotFound);
-            }
-            return new MemoryStream([], writable: false);
+            _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false); // the blob must exist
+            return EmptyStream();
         }
 
-        var response = await GetRangeAsync("read", path, offset, length, ifMatch: null, cancellationToken).ConfigureAwait(false);
-        if (response is { StatusCode: HttpStatusCode.PartialContent, Content.Headers.ContentLength: 0 })
+        var first = await DownloadAsync(path, offset, length, ifMatch: null, cancellationToken).ConfigureAwait(false);
+        if (first is null)
         {
-            // azurite answers a range starting exactly at the end with an empty 206 ("bytes N-(N-1)/N") instead of 416.
-            response.Dispose();
-            response = null;
-        }
-        if (response is null)
-        {
-            // 416: the range starts at or past the end.
-            // A range that starts at or past the end reads as empty, as a file read there would; the blob must exist.
+            // The range starts at or past the end: it reads as empty, as a file read there would; the blob must exist.
             _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
-            return new MemoryStream([], writable: false);
+            return EmptyStream();
         }
-        try
-        {
-            var (start, count) = BodyRange(response, offset, path);
-            var etag = response.Headers.ETag?.Tag;
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResumingReadStream(body, start, count,
-                async (from, remaining, ct) =>
+        var (body, start, count, etag) = first.Value;
+        return new ResumingReadStream(body, start, count,
+            async (from, remaining, ct) =>
+            {
+                var again = await DownloadAsync(path, from, remaining, etag, ct).ConfigureAwait(false)
+                    ?? throw new StorageException($"Azure Blob read of '{path}' failed: the blob shrank while being read", false, StorageErrorKind.Other);
+                if (again.Start != from)
                 {
-                    var again = await GetRangeAsync("read", path, from, remaining, etag, ct).ConfigureAwait(false)
-                        ?? throw new StorageException($"Azure Blob read of '{path}' failed: the blob shrank while being read", false, StorageErrorKind.Other);
-                    var (againStart, _) = BodyRange(again, from, path);
-                    if (againStart != from)
-                    {
-                        again.Dispose();
-                        throw new StorageException($"Azure Blob read of '{path}' failed: asked for offset {from}, got {againStart}", true, StorageErrorKind.ServerError);
-                    }
-                    return await again.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                },
-                Options.ReadAttempts,
-                Options.RequestTimeout,
-                e => AzureErrors.Mapper.FromException("read", path, e, CancellationToken.None));
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+                    await again.Body.DisposeAsync().ConfigureAwait(false);
+                    throw new StorageException($"Azure Blob read of '{path}' failed: asked for offset {from}, got {again.Start}", true, StorageErrorKind.ServerError);
+                }
+                return again.Body;
+            },
+            Options.ReadAttempts,
+            Options.RequestTimeout,
+            e => AzureErrors.Map(e, "read", path, CancellationToken.None)!);
     }
 
     /// <inheritdoc/>
     public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default) =>
-        await HttpObjects.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await BackendHelpers.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -181,23 +154,32 @@ public sealed class AzureBlobStorage : IExternalStorage
             await PutBlobAsync(path, data, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await HttpObjects.WriteAllAsync(new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency), data, cancellationToken).ConfigureAwait(false);
+        await BackendHelpers.WriteAllAsync(new AzureBlobWriter(this, path, Options.BlockSize, Options.UploadConcurrency), data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        return await SizeOrNullAsync(path, cancellationToken).ConfigureAwait(false) is not null;
+        return await PropertiesOrNullAsync(path, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        using var request = new HttpRequestMessage(HttpMethod.Delete, BlobUrl(path));
-        request.Headers.TryAddWithoutValidation("x-ms-delete-snapshots", "include");
-        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Blob(path).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            // Already gone: deleting is idempotent.
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "delete", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     /// <inheritdoc/>
@@ -207,41 +189,30 @@ public sealed class AzureBlobStorage : IExternalStorage
         string? marker = null;
         do
         {
-            var query = $"restype=container&comp=list&maxresults={Options.ListPageSize.ToString(CultureInfo.InvariantCulture)}";
-            if (full.Length > 0)
-            {
-                query += "&prefix=" + System.Uri.EscapeDataString(full);
-            }
-            if (marker is not null)
-            {
-                query += "&marker=" + System.Uri.EscapeDataString(marker);
-            }
             // A page that fails is fetched again from the same marker, so a long listing over a flaky link
             // does not start over (and, with a fault that recurs every few responses, never finish).
-            var pageQuery = query;
-            var page = await RequestRetry.ExecuteAsync($"list {prefix}", ct => new ValueTask<XDocument>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken)
-                .ConfigureAwait(false);
-            var root = page.Root!;
-            foreach (var blob in root.Element("Blobs")?.Elements("Blob") ?? [])
+            var pageMarker = marker;
+            var page = await RequestRetry.ExecuteAsync($"list {prefix}",
+                ct => new ValueTask<Page<BlobItem>>(FetchListPageAsync(full, pageMarker, Options.ListPageSize, "list", prefix, ct)), cancellationToken).ConfigureAwait(false);
+            foreach (var blob in page.Values)
             {
-                var name = (string?)blob.Element("Name") ?? "";
-                var size = (long?)blob.Element("Properties")?.Element("Content-Length") ?? 0;
-                if (name.StartsWith(_prefix, StringComparison.Ordinal))
+                if (blob.Name.StartsWith(_prefix, StringComparison.Ordinal))
                 {
-                    yield return new StorageObject(name[_prefix.Length..], size);
+                    yield return new StorageObject(blob.Name[_prefix.Length..], blob.Properties.ContentLength ?? 0);
                 }
             }
-            marker = (string?)root.Element("NextMarker");
+            marker = page.ContinuationToken;
         }
         while (!string.IsNullOrEmpty(marker));
     }
 
-    private async Task<XDocument> FetchListPageAsync(string query, string prefix, CancellationToken cancellationToken)
+    /// <summary>The access tier the service reports for a blob, or null.</summary>
+    public async Task<string?> GetAccessTierAsync(string path, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, ContainerUrl(query));
-        using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-        return await _http.ReadBodyAsync("list", prefix, response, (body, ct) => XDocument.LoadAsync(body, LoadOptions.None, ct), cancellationToken).ConfigureAwait(false);
+        StoragePath.Validate(path);
+        var properties = await PropertiesOrNullAsync(path, cancellationToken).ConfigureAwait(false)
+            ?? throw new StorageException($"Azure Blob exists of '{path}' failed: HTTP 404 BlobNotFound", false, StorageErrorKind.NotFound);
+        return properties.AccessTier;
     }
 
     /// <summary>Names the storage by its credential-free <see cref="Uri"/>.</summary>
@@ -250,179 +221,250 @@ public sealed class AzureBlobStorage : IExternalStorage
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
-        _http.Dispose();
+        // The SDK's own transport is shared by all its clients and lives as long as the process.
+        _transportClient?.Dispose();
         return ValueTask.CompletedTask;
     }
 
+    internal BlockBlobClient BlockBlob(string path) => _container.GetBlockBlobClient(_prefix + path);
+
+    internal AccessTier? Tier => string.IsNullOrEmpty(Options.AccessTier) ? default(AccessTier?) : new AccessTier(Options.AccessTier);
+
     internal async Task PutBlobAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, BlobUrl(path)) { Content = new ReadOnlyMemoryContent(data) };
-        request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
-        AddAccessTier(request);
-        using var response = await SendAsync("write", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("write", path, response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var content = BackendHelpers.AsStream(data);
+            await BlockBlob(path).UploadAsync(content, new BlobUploadOptions { AccessTier = Tier }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "write", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     internal async Task PutBlockAsync(string path, string blockId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var url = BlobUrl(path, "comp=block&blockid=" + System.Uri.EscapeDataString(blockId));
-        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ReadOnlyMemoryContent(data) };
-        using var response = await SendAsync("write", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("write", path, response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var content = BackendHelpers.AsStream(data);
+            await BlockBlob(path).StageBlockAsync(blockId, content, new BlockBlobStageBlockOptions(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "write", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     internal async Task PutBlockListAsync(string path, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
     {
-        var list = new XElement("BlockList");
-        foreach (var id in blockIds)
-        {
-            list.Add(new XElement("Latest", id));
-        }
-        var body = new XDocument(new XDeclaration("1.0", "utf-8", null), list).Declaration + list.ToString(SaveOptions.DisableFormatting);
-        using var request = new HttpRequestMessage(HttpMethod.Put, BlobUrl(path, "comp=blocklist"))
-        {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/xml"),
-        };
-        AddAccessTier(request);
-        using var response = await SendAsync("commit", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("commit", path, response, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Blob properties as the service reports them (for tests and diagnostics): null when the blob does not exist.</summary>
-    internal async Task<HttpResponseMessage?> HeadAsync(string path, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, BlobUrl(path));
-        var response = await SendAsync("exists", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            response.Dispose();
-            return null;
-        }
         try
         {
-            await EnsureSuccessAsync("exists", path, response, cancellationToken).ConfigureAwait(false);
-            return response;
+            await BlockBlob(path).CommitBlockListAsync(blockIds, new CommitBlockListOptions { AccessTier = Tier }, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (AzureErrors.Map(e, "commit", path, cancellationToken) is { } mapped)
         {
-            response.Dispose();
-            throw;
+            throw mapped;
         }
     }
 
-    /// <summary>The access tier the service reports for a blob (x-ms-access-tier), or null.</summary>
-    public async Task<string?> GetAccessTierAsync(string path, CancellationToken cancellationToken = default)
+    private BlobClient Blob(string path) => _container.GetBlobClient(_prefix + path);
+
+    private async Task<Page<BlobItem>> FetchListPageAsync(string namePrefix, string? marker, int pageSize, string operation, string target, CancellationToken cancellationToken)
     {
-        StoragePath.Validate(path);
-        using var response = await HeadAsync(path, cancellationToken).ConfigureAwait(false)
-            ?? throw new StorageException($"Azure Blob exists of '{path}' failed: HTTP 404 BlobNotFound", false, StorageErrorKind.NotFound);
-        return response.Headers.TryGetValues("x-ms-access-tier", out var values) ? values.FirstOrDefault() : null;
+        try
+        {
+            var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, namePrefix.Length == 0 ? null : namePrefix, cancellationToken)
+                .AsPages(marker, pageSize);
+            await foreach (var page in pages.ConfigureAwait(false))
+            {
+                return page; // one page per call: the caller retries pages one by one
+            }
+            return Page<BlobItem>.FromValues([], null, null!);
+        }
+        catch (Exception e) when (AzureErrors.Map(e, operation, target, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
-    private async Task<long?> SizeOrNullAsync(string path, CancellationToken cancellationToken)
+    private async Task<BlobProperties?> PropertiesOrNullAsync(string path, CancellationToken cancellationToken)
     {
-        using var response = await HeadAsync(path, cancellationToken).ConfigureAwait(false);
-        return response?.Content.Headers.ContentLength ?? (response is null ? null : 0);
+        try
+        {
+            return (await Blob(path).GetPropertiesAsync(conditions: null, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "exists", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     private async Task<long> SizeAsync(string path, CancellationToken cancellationToken) =>
-        await SizeOrNullAsync(path, cancellationToken).ConfigureAwait(false)
+        (await PropertiesOrNullAsync(path, cancellationToken).ConfigureAwait(false))?.ContentLength
         ?? throw new StorageException($"Azure Blob read of '{path}' failed: HTTP 404 BlobNotFound", false, StorageErrorKind.NotFound);
 
-    /// <summary>GET of a byte range; null on 416 (range not satisfiable). Throws on every other failure.</summary>
-    private async Task<HttpResponseMessage?> GetRangeAsync(string operation, string path, long offset, long? length, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the body of a byte range; null when the range starts at or past the end. Throws on every other failure
+    /// (412 when <paramref name="ifMatch"/> no longer matches: the blob was replaced while being read).
+    /// </summary>
+    private async Task<(Stream Body, long Start, long Count, ETag ETag)?> DownloadAsync(string path, long offset, long? length, ETag? ifMatch, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, BlobUrl(path));
-        // A zero-length blob cannot satisfy any range, so a whole-object read goes without one.
-        if (offset > 0 || length is not null)
+        var request = new BlobDownloadOptions
         {
-            var range = length is { } l
-                ? $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{(offset + l - 1).ToString(CultureInfo.InvariantCulture)}"
-                : $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-";
-            request.Headers.TryAddWithoutValidation("x-ms-range", range);
-        }
-        if (ifMatch is not null)
+            // A zero-length blob cannot satisfy any range, so a whole-object read goes without one.
+            Range = offset > 0 || length is not null ? new HttpRange(offset, length) : default,
+            Conditions = ifMatch is { } etag ? new BlobRequestConditions { IfMatch = etag } : null,
+        };
+        Response<BlobDownloadStreamingResult> response;
+        try
         {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            using (SdkReconnectRefusal.OwnRequests())
+            {
+                response = await Blob(path).DownloadStreamingAsync(request, cancellationToken).ConfigureAwait(false);
+            }
         }
-        return await _http.GetRangeAsync(operation, path, request, HttpStatusCode.PreconditionFailed,
-            $"Azure Blob {operation} of '{path}' failed: the blob changed while being read", cancellationToken).ConfigureAwait(false);
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.PreconditionFailed)
+        {
+            throw new StorageException($"Azure Blob read of '{path}' failed: the blob changed while being read", false, StorageErrorKind.Other);
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "read", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        var details = response.Value.Details;
+        var body = response.Value.Content;
+        var count = details.ContentLength;
+        if (count == 0 && offset > 0)
+        {
+            // azurite answers a range starting exactly at the end with an empty 206 ("bytes N-(N-1)/N") instead of 416.
+            await body.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        var start = RangeStart(details.ContentRange) ?? 0;
+        return (body, start, count, details.ETag);
     }
 
-    private static (long Start, long Count) BodyRange(HttpResponseMessage response, long requestedOffset, string path)
+    /// <summary>The first byte of a <c>Content-Range: bytes a-b/n</c> answer, or null without one.</summary>
+    private static long? RangeStart(string? contentRange)
     {
-        if (response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange is { From: { } from, To: { } to })
+        if (string.IsNullOrEmpty(contentRange))
         {
-            return (from, to - from + 1);
+            return null;
         }
-        if (response.StatusCode == HttpStatusCode.OK && requestedOffset == 0)
-        {
-            return (0, response.Content.Headers.ContentLength ?? 0);
-        }
-        throw new StorageException($"Azure Blob read of '{path}' failed: the service answered {(int)response.StatusCode} without a usable Content-Range",
-            isTransient: false, StorageErrorKind.ServerError);
+        var text = contentRange.AsSpan();
+        var space = text.IndexOf(' ');
+        var dash = text.IndexOf('-');
+        return space >= 0 && dash > space && long.TryParse(text[(space + 1)..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
     }
+
+    private static MemoryStream EmptyStream() => new([], writable: false);
 
     private async Task CreateContainerAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Put, ContainerUrl("restype=container"));
-        await _http.SendTolerantAsync("create of container", Options.Container, request, HttpStatusCode.Conflict, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _container.CreateIfNotExistsAsync(PublicAccessType.None, metadata: null, encryptionScopeOptions: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (AzureErrors.Map(e, "create of container", Options.Container, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     private async Task CheckContainerAsync(CancellationToken cancellationToken)
     {
         // Listing one blob needs only the 'list' permission, which any SAS usable for backups has; Get Container
         // Properties would reject a container-scoped SAS.
-        var query = "restype=container&comp=list&maxresults=1";
-        if (_prefix.Length > 0)
+        try
         {
-            query += "&prefix=" + System.Uri.EscapeDataString(_prefix);
+            _ = await FetchListPageAsync(_prefix, marker: null, pageSize: 1, "open of container", Options.Container, cancellationToken).ConfigureAwait(false);
         }
-        using var request = new HttpRequestMessage(HttpMethod.Get, ContainerUrl(query));
-        using var response = await SendAsync("open of container", Options.Container, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
         {
-            var error = await AzureErrors.Mapper.FromResponseAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
-            throw new StorageException($"Azure Blob container '{Options.Container}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
-        }
-        await EnsureSuccessAsync("open of container", Options.Container, response, cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken) =>
-        _http.SendAsync(operation, target, request, completion, cancellationToken);
-
-    private Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken) =>
-        _http.EnsureSuccessAsync(operation, target, response, cancellationToken);
-
-    private ValueTask Authorize(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        request.Headers.TryAddWithoutValidation("x-ms-date", DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("x-ms-version", ApiVersion);
-        _signer?.Sign(request);
-        return ValueTask.CompletedTask;
-    }
-
-    private void AddAccessTier(HttpRequestMessage request)
-    {
-        if (!string.IsNullOrEmpty(Options.AccessTier))
-        {
-            request.Headers.TryAddWithoutValidation("x-ms-access-tier", Options.AccessTier);
+            throw new StorageException($"Azure Blob container '{Options.Container}' does not exist ({e.Message})", false, StorageErrorKind.NotFound);
         }
     }
 
-    private Uri BlobUrl(string path, string? query = null) =>
-        WithQuery(_containerUrl + "/" + ObjectPath.EscapeSegments(_prefix + path), query);
-
-    private Uri ContainerUrl(string query) => WithQuery(_containerUrl, query);
-
-    private Uri WithQuery(string url, string? query)
+    private static BlobClientOptions ClientOptions(AzureBlobOptions options, HttpClient? transportClient)
     {
-        // The SAS goes last so that it never has to be parsed or echoed; it is a secret.
-        if (_sas is not null)
+        var client = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2021_12_02);
+        // One retry policy for the whole storage layer: ours. The SDK sends each request once.
+        client.Retry.MaxRetries = 0;
+        // Azure.Core applies the network timeout to the wait for the answer and to every read of a response body.
+        client.Retry.NetworkTimeout = options.RequestTimeout;
+        // Backups carry their own checksums (backupmeta); Content-MD5/CRC64 on every block would only add CPU.
+        client.TransferValidation.Upload.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
+        client.TransferValidation.Download.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
+        client.Diagnostics.IsLoggingContentEnabled = false;
+        client.AddPolicy(new SdkReconnectRefusal(), HttpPipelinePosition.PerCall);
+        if (transportClient is not null)
         {
-            query = string.IsNullOrEmpty(query) ? _sas : query + "&" + _sas;
+            client.Transport = new HttpClientTransport(transportClient);
         }
-        return new Uri(string.IsNullOrEmpty(query) ? url : url + "?" + query, UriKind.Absolute);
+        return client;
+    }
+
+    private static BlobContainerClient CreateContainerClient(AzureBlobOptions options, BlobClientOptions clientOptions)
+    {
+        var accountKey = options.AccountKey;
+        var sas = options.SasToken;
+        var connectionString = options.ConnectionString;
+        var account = options.AccountName;
+        if (accountKey is null && sas is null && connectionString is null)
+        {
+            accountKey = NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_KEY"));
+            sas = NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_SAS_TOKEN"));
+            connectionString = accountKey is null && sas is null ? NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING")) : null;
+        }
+        if (accountKey is null && sas is null && connectionString is not null)
+        {
+            try
+            {
+                return new BlobServiceClient(connectionString, clientOptions).GetBlobContainerClient(options.Container);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+            {
+                // The message must not echo the connection string, which holds the key.
+                throw new StorageException("invalid Azure Blob options: the connection string cannot be parsed", isTransient: false, StorageErrorKind.InvalidArgument);
+            }
+        }
+
+        account ??= NullIfEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT")) ?? AccountFromEndpoint(options.Endpoint);
+        Check(accountKey is not null || sas is not null,
+            "no Azure credentials: give an account key, a SAS token or a connection string (or set AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN / AZURE_STORAGE_CONNECTION_STRING)");
+        Check(options.Endpoint is not null || account is not null, "the Azure account name is needed when no endpoint is given");
+        Check(accountKey is null || account is not null, "the Azure account name is needed for Shared Key authorization");
+
+        var endpoint = (options.Endpoint ?? $"https://{account}.blob.core.windows.net").TrimEnd('/');
+        Check(System.Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https",
+            "the Azure endpoint must be an absolute http or https URL");
+        var containerUri = new Uri(endpoint + "/" + System.Uri.EscapeDataString(options.Container));
+        if (accountKey is not null)
+        {
+            StorageSharedKeyCredential credential;
+            try
+            {
+                credential = new StorageSharedKeyCredential(account!, accountKey);
+            }
+            catch (FormatException)
+            {
+                // The message must not echo the key.
+                throw new StorageException("Azure account key is not valid base64", isTransient: false, StorageErrorKind.InvalidArgument);
+            }
+            return new BlobContainerClient(containerUri, credential, clientOptions);
+        }
+        // As a credential rather than in the URL, so that the client's Uri never carries the signature.
+        return new BlobContainerClient(containerUri, new AzureSasCredential(sas!.TrimStart('?')), clientOptions);
     }
 
     private static string? AccountFromEndpoint(string? endpoint)

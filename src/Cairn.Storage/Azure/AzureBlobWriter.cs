@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Cairn.Storage.Http;
 
 namespace Cairn.Storage.Azure;
 

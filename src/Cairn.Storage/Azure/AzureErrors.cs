@@ -1,37 +1,47 @@
-using System.Xml;
-using Cairn.Storage.Http;
+using Azure;
 
 namespace Cairn.Storage.Azure;
 
-/// <summary>Turns Blob service failures into <see cref="StorageException"/>s that name the operation, the blob and the error code.</summary>
+/// <summary>Turns what Azure.Storage.Blobs throws into <see cref="StorageException"/>s that name the operation, the blob and the error code.</summary>
 /// <remarks>
-/// Only the status and the service's error code go into messages. The service's free-text message is left out on
-/// purpose: for authentication failures it echoes the string that was signed, which is not something to log.
+/// The exception's <c>Message</c> is never used: it carries the service's free text (for
+/// authentication failures, the string that was signed) and the response headers, which are not for logs.
 /// </remarks>
 internal static class AzureErrors
 {
-    // HEAD responses have no body, so the code comes from the header when there is one.
-    public static readonly HttpErrorMapper Mapper = new("Azure Blob", "(check the account name and key or the SAS token and its permissions)",
-        "x-ms-error-code", CodeFromBody, reasonPhraseFallback: false);
+    private const string Service = "Azure Blob";
+    private const string AccessDeniedHint = "(check the account name and key or the SAS token and its permissions)";
 
-    /// <summary>The code in <c>&lt;Error&gt;&lt;Code&gt;…&lt;/Code&gt;&lt;/Error&gt;</c>, or empty.</summary>
-    private static string CodeFromBody(ArraySegment<byte> body)
+    /// <summary>
+    /// The <see cref="StorageException"/> for <paramref name="exception"/>, or null when it is the cancellation the
+    /// caller asked for (which must propagate unchanged).
+    /// </summary>
+    public static StorageException? Map(Exception exception, string operation, string target, CancellationToken cancellationToken)
     {
-        try
+        switch (exception)
         {
-            using var reader = XmlReader.Create(new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Code")
-                {
-                    return reader.ReadElementContentAsString();
-                }
-            }
+            case StorageException storage:
+                return storage;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return null;
+            case RequestFailedException { Status: > 0 } failed:
+                return HttpStatusErrors.FromStatus(Service, operation, target, failed.Status, failed.ErrorCode, AccessDeniedHint);
+            case RequestFailedException { InnerException: { } inner }:
+                // Status 0: the transport failed before any answer (refused connection, reset, DNS).
+                return HttpStatusErrors.FromNetworkFailure(Service, operation, target, inner, cancellationToken);
+            case AggregateException { InnerExceptions.Count: > 0 } aggregate:
+                // The SDK aggregates the failures of its own attempts; with its retries off there is one.
+                return Map(aggregate.InnerExceptions[0], operation, target, cancellationToken);
+            case System.Xml.XmlException:
+                // The SDK could not read an answer's XML: a body cut short or not from the service (a proxy's error page).
+                return new StorageException($"{Service} {operation} of '{target}' failed: the answer could not be read", isTransient: true, StorageErrorKind.Network, exception);
+            case var e when HttpStatusErrors.IsNetworkFailure(e, cancellationToken):
+                return HttpStatusErrors.FromNetworkFailure(Service, operation, target, e, cancellationToken);
+            default:
+                return new StorageException($"{Service} {operation} of '{target}' failed: {exception.GetType().Name}", isTransient: false, StorageErrorKind.Other, exception);
         }
-        catch (XmlException)
-        {
-            // The body is only a hint; the status still classifies the failure.
-        }
-        return "";
     }
+
+    /// <summary>Whether <paramref name="exception"/> is the service answering <paramref name="status"/>.</summary>
+    public static bool IsStatus(Exception exception, int status) => exception is RequestFailedException failed && failed.Status == status;
 }

@@ -1,33 +1,60 @@
-using System.Text.Json;
-using Cairn.Storage.Http;
+using Google;
+using Google.Apis.Auth.OAuth2.Responses;
 
 namespace Cairn.Storage.Gcs;
 
-/// <summary>Turns GCS JSON API failures into <see cref="StorageException"/>s naming the operation, the object and the error reason.</summary>
+/// <summary>Turns what Google.Cloud.Storage.V1 throws into <see cref="StorageException"/>s naming the operation, the object and the error reason.</summary>
+/// <remarks>
+/// Only the status and the JSON error's reason (<c>notFound</c>, <c>forbidden</c>…) go into messages; the SDK's
+/// exception text repeats the service's free-text message and is not kept.
+/// </remarks>
 internal static class GcsErrors
 {
-    // Media downloads answer errors in plain text; the status phrase is the closest thing to a code.
-    public static readonly HttpErrorMapper Mapper = new("GCS", "(check the service-account credentials and their permissions on the bucket)",
-        codeHeader: null, ReasonFromBody, reasonPhraseFallback: true);
+    private const string Service = "GCS";
+    private const string AccessDeniedHint = "(check the service-account credentials and their permissions on the bucket)";
 
-    /// <summary>The reason in <c>{"error":{"code":404,"message":"…","errors":[{"reason":"notFound",…}]}}</c>, or empty.</summary>
-    private static string ReasonFromBody(ArraySegment<byte> body)
+    /// <summary>
+    /// The <see cref="StorageException"/> for <paramref name="exception"/>, or null when it is the cancellation the
+    /// caller asked for (which must propagate unchanged).
+    /// </summary>
+    public static StorageException? Map(Exception exception, string operation, string target, CancellationToken cancellationToken)
     {
-        try
+        switch (exception)
         {
-            using var document = JsonDocument.Parse(body.AsMemory());
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-                && error.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
-                && errors[0].TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String)
+            case StorageException storage:
+                return storage;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return null;
+            case GoogleApiException { HttpStatusCode: var status } api when (int)status >= 400:
+                var reason = api.Error?.Errors is { Count: > 0 } errors ? errors[0].Reason : null;
+                return HttpStatusErrors.FromStatus(Service, operation, target, (int)status, reason, AccessDeniedHint);
+            case AggregateException { InnerExceptions.Count: > 0 } aggregate:
+                return Map(aggregate.InnerExceptions[0], operation, target, cancellationToken);
+        }
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is TokenResponseException token)
             {
-                return reason.GetString() ?? "";
+                return TokenFailure(token);
             }
         }
-        catch (JsonException)
+        if (HttpStatusErrors.IsNetworkFailure(exception, cancellationToken) || exception is GoogleApiException)
         {
-            // The body is only a hint (the emulator answers some errors with plain text); the status still classifies.
+            return HttpStatusErrors.FromNetworkFailure(Service, operation, target, exception, cancellationToken);
         }
-        return "";
+        return new StorageException($"{Service} {operation} of '{target}' failed: {exception.GetType().Name}: {exception.Message}", isTransient: false, StorageErrorKind.Other, exception);
+    }
+
+    /// <summary>Whether <paramref name="exception"/> is the service answering 404.</summary>
+    public static bool IsNotFound(Exception exception) => exception is GoogleApiException { HttpStatusCode: System.Net.HttpStatusCode.NotFound };
+
+    /// <summary>The token endpoint refused or could not be reached: a denial, unless the token server itself failed.</summary>
+    public static StorageException TokenFailure(Exception e)
+    {
+        // The token response names its error (invalid_grant…) and never carries the key or the signed assertion.
+        var transient = e is HttpRequestException or IOException or OperationCanceledException
+            || (e is TokenResponseException { StatusCode: { } status } && ((int)status >= 500 || (int)status == 429));
+        return new StorageException($"GCS could not obtain an access token: {e.GetType().Name}: {e.Message}",
+            transient, transient ? StorageErrorKind.Network : StorageErrorKind.AccessDenied, e);
     }
 }

@@ -1,22 +1,23 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using Cairn.Storage.Http;
 using Google.Apis.Auth.OAuth2;
+using Google.Apis.Storage.v1.Data;
+using Google.Cloud.Storage.V1;
+using Object = Google.Apis.Storage.v1.Data.Object;
 
 namespace Cairn.Storage.Gcs;
 
 /// <summary>
-/// Google Cloud Storage over the JSON API: objects in one bucket under an optional prefix, authorized with OAuth2
-/// tokens from a service-account key (or unauthenticated, for an emulator).
+/// Google Cloud Storage through Google.Cloud.Storage.V1: objects in one bucket under an optional prefix, authorized
+/// with OAuth2 tokens from a service-account key or the application default credentials (or unauthenticated, for an
+/// emulator).
 /// </summary>
 /// <remarks>
-/// Objects up to <see cref="GcsOptions.ChunkSize"/> are written with one multipart upload; larger ones through a
-/// resumable upload session (see <see cref="GcsUploadMode"/>), which publishes nothing until its last byte arrives.
-/// Downloads are ranged <c>alt=media</c> GETs pinned to the object's generation that reconnect where they broke off.
+/// Objects up to <see cref="GcsOptions.ChunkSize"/> are uploaded from memory in one resumable session with a single
+/// PUT; larger ones stream through a resumable session chunk by chunk, which publishes nothing until its last byte
+/// arrives. Downloads are ranged and pinned to the object's generation, and reconnect where they broke off. The
+/// SDK's retries are off (one try per request, <see cref="RetryOptions.Never"/>): <see cref="RetryingStorage"/>,
+/// <see cref="RequestRetry"/> and the writer's session resumption own them.
 /// </remarks>
 public sealed class GcsStorage : IExternalStorage
 {
@@ -24,41 +25,38 @@ public sealed class GcsStorage : IExternalStorage
     public const string Scope = "https://www.googleapis.com/auth/devstorage.read_write";
 
     private const int ChunkGranularity = 256 * 1024;
-    private const int MaxSingleUpload = 64 * 1024 * 1024;
+    private const string ContentType = "application/octet-stream";
+    private const int DownloadPieceSize = 16 * 1024;
 
-    private readonly HttpTransport _http;
-    private readonly ITokenAccess? _credential;
-    private readonly string _endpoint;
-    private readonly string _bucketPath;
+    private readonly StorageClient _client;
     private readonly string _prefix;
 
-    private GcsStorage(GcsOptions options, HttpMessageHandler? handler, ITokenAccess? credential, string endpoint, string prefix, GcsUploadMode uploadMode, RetryPolicy requestRetry)
+    private GcsStorage(GcsOptions options, StorageClient client, bool authenticated, PredefinedObjectAcl? acl, string prefix, RetryPolicy requestRetry)
     {
         RequestRetry = requestRetry;
         Options = options;
-        _http = new HttpTransport(handler, options.RequestTimeout, AuthorizeAsync, GcsErrors.Mapper);
-        _credential = credential;
-        _endpoint = endpoint;
-        _bucketPath = "/b/" + System.Uri.EscapeDataString(options.Bucket);
+        _client = client;
+        IsAuthenticated = authenticated;
+        Acl = acl;
         _prefix = prefix;
-        UploadMode = uploadMode;
         Uri = prefix.Length == 0 ? $"gcs://{options.Bucket}" : $"gcs://{options.Bucket}/{prefix.TrimEnd('/')}";
     }
 
     /// <inheritdoc/>
     public string Uri { get; }
 
-    /// <summary>How a writer retries its single-shot requests (multipart upload, session start) and a listing each page.</summary>
+    /// <summary>How a writer retries the upload of an object that fits in one chunk, and a listing each page.</summary>
     public RetryPolicy RequestRetry { get; }
 
     /// <summary>The options the storage was opened with.</summary>
     public GcsOptions Options { get; }
 
-    /// <summary>The upload mode in effect (<see cref="GcsUploadMode.Auto"/> resolved).</summary>
-    public GcsUploadMode UploadMode { get; }
-
     /// <summary>Whether requests carry OAuth2 tokens.</summary>
-    public bool IsAuthenticated => _credential is not null;
+    public bool IsAuthenticated { get; }
+
+    internal StorageClient Client => _client;
+
+    internal PredefinedObjectAcl? Acl { get; }
 
     /// <summary>Connects to the bucket and checks that it can be listed with the credentials in use.</summary>
     /// <exception cref="StorageException">The bucket is missing (<see cref="StorageErrorKind.NotFound"/>), the
@@ -67,9 +65,9 @@ public sealed class GcsStorage : IExternalStorage
         OpenAsync(options, requestRetry: null, handler: null, cancellationToken);
 
     /// <summary>As <see cref="OpenAsync(GcsOptions, CancellationToken)"/>, with a retry policy for the requests inside one
-    /// operation that can be repeated alone (multipart upload, session start, listing pages; null means none: pass the
+    /// operation that can be repeated alone (the upload of a one-chunk object, listing pages; null means none: pass the
     /// policy of the <see cref="RetryingStorage"/> around it) and, optionally, a handler that carries the requests (not
-    /// disposed by the storage) instead of the storage's own connection pool.</summary>
+    /// disposed by the storage) instead of the SDK's own connection pool.</summary>
     public static async Task<GcsStorage> OpenAsync(GcsOptions options, RetryPolicy? requestRetry, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -82,15 +80,38 @@ public sealed class GcsStorage : IExternalStorage
         var endpoint = (options.Endpoint ?? "https://storage.googleapis.com").TrimEnd('/');
         Check(System.Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri) && endpointUri.Scheme is "http" or "https",
             "the GCS endpoint must be an absolute http or https URL");
+        PredefinedObjectAcl? acl = null;
+        if (!string.IsNullOrEmpty(options.PredefinedAcl))
+        {
+            Check(Enum.TryParse<PredefinedObjectAcl>(options.PredefinedAcl, ignoreCase: true, out var parsed), $"unknown predefined ACL '{options.PredefinedAcl}'");
+            acl = parsed;
+        }
 
         var credential = await LoadCredentialAsync(options, cancellationToken).ConfigureAwait(false);
-        var mode = options.UploadMode switch
+        var builder = new StorageClientBuilder
         {
-            GcsUploadMode.Auto => options.Endpoint is not null && credential is null ? GcsUploadMode.SingleRequest : GcsUploadMode.Chunked,
-            var explicitMode => explicitMode,
+            // The JSON API lives under /storage/v1/; the SDK derives the /upload/ and /download/ paths from it.
+            BaseUri = options.Endpoint is null ? null : endpoint + "/storage/v1/",
+            UnauthenticatedAccess = credential is null,
+            Credential = credential,
+            HttpClientFactory = handler is null ? null : new GcsHttpClientFactory(handler),
         };
-        var storage = new GcsStorage(options, handler, credential, endpoint, prefix, mode, requestRetry ?? RetryPolicy.None);
-        return await HttpObjects.CheckOpenedAsync(storage, async (s, ct) =>
+        StorageClient client;
+        try
+        {
+            client = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new StorageException($"invalid GCS options: {e.Message}", isTransient: false, StorageErrorKind.InvalidArgument, e);
+        }
+        // One retry policy for the whole storage layer: ours. The SDK's message handler tries each request once
+        // (which also keeps the resumable upload from resuming on its own), and calls pass RetryOptions.Never.
+        client.Service.HttpClient.MessageHandler.NumTries = 1;
+        client.Service.HttpClient.Timeout = options.RequestTimeout;
+
+        var storage = new GcsStorage(options, client, credential is not null, acl, prefix, requestRetry ?? RetryPolicy.None);
+        return await BackendHelpers.CheckOpenedAsync(storage, async (s, ct) =>
         {
             if (options.CheckBucketOnOpen)
             {
@@ -103,110 +124,66 @@ public sealed class GcsStorage : IExternalStorage
     public ValueTask<IStorageWriter> CreateAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        return ValueTask.FromResult<IStorageWriter>(new GcsWriter(this, path, Options.ChunkSize, UploadMode, Options.ReadAttempts));
+        return ValueTask.FromResult<IStorageWriter>(new GcsWriter(this, path, Options.ChunkSize, Options.ReadAttempts));
     }
 
     /// <inheritdoc/>
     public async ValueTask<Stream> OpenReadAsync(string path, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
     {
-        HttpObjects.ValidateRead(path, offset, length);
-        if (length == 0)
+        BackendHelpers.ValidateRead(path, offset, length);
+        // The metadata gives the size (the stream's Length, and whether the range is empty) and the generation, which
+        // pins every request of this reader to one version of the object.
+        var metadata = await MetadataOrNullAsync("read", path, cancellationToken).ConfigureAwait(false)
+            ?? throw new StorageException($"GCS read of '{path}' failed: HTTP 404 notFound", false, StorageErrorKind.NotFound);
+        var size = (long)(metadata.Size ?? 0);
+        var end = length is { } l ? Math.Min(size, offset + l) : size;
+        if (offset >= end)
         {
-            _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false);
-            return EmptyStream();
+            // A range that starts at or past the end reads as empty, as a file read there would.
+            return new MemoryStream([], writable: false);
         }
-
-        var response = await GetMediaAsync(path, offset, length, generation: null, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            long start, count;
-            if (response is null)
-            {
-                // 416: the range starts at or past the end.
-                _ = await SizeAsync(path, cancellationToken).ConfigureAwait(false); // the object must exist
-                return EmptyStream();
-            }
-            if (response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange is { From: { } from, To: { } to })
-            {
-                (start, count) = (from, to - from + 1);
-            }
-            else if (response.StatusCode == HttpStatusCode.OK)
-            {
-                // The whole object came back: either no range was asked for, or the server ignored an unsatisfiable
-                // one (the firebase emulator does that instead of answering 416).
-                var total = response.Content.Headers.ContentLength
-                    ?? throw new StorageException($"GCS read of '{path}' failed: no Content-Length", false, StorageErrorKind.ServerError);
-                if (offset >= total)
-                {
-                    response.Dispose();
-                    return EmptyStream();
-                }
-                if (offset > 0 || length is not null)
-                {
-                    response.Dispose();
-                    throw new StorageException($"GCS read of '{path}' failed: the server ignored the requested range", false, StorageErrorKind.ServerError);
-                }
-                (start, count) = (0, total);
-            }
-            else
-            {
-                throw new StorageException($"GCS read of '{path}' failed: unexpected HTTP {(int)response.StatusCode}", false, StorageErrorKind.ServerError);
-            }
-
-            var generation = response.Headers.TryGetValues("x-goog-generation", out var values) ? values.FirstOrDefault() : null;
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResumingReadStream(body, start, count,
-                async (from, remaining, ct) =>
-                {
-                    var again = await GetMediaAsync(path, from, remaining, generation, ct).ConfigureAwait(false)
-                        ?? throw new StorageException($"GCS read of '{path}' failed: the object shrank while being read", false, StorageErrorKind.Other);
-                    if (again.StatusCode != HttpStatusCode.PartialContent || again.Content.Headers.ContentRange?.From != from)
-                    {
-                        again.Dispose();
-                        throw new StorageException($"GCS read of '{path}' failed: asked for offset {from}, the server answered otherwise", true, StorageErrorKind.ServerError);
-                    }
-                    return await again.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                },
-                Options.ReadAttempts,
-                Options.RequestTimeout,
-                e => GcsErrors.Mapper.FromException("read", path, e, CancellationToken.None));
-        }
-        catch
-        {
-            response?.Dispose();
-            throw;
-        }
+        var generation = metadata.Generation;
+        return new ResumingReadStream(Download(path, offset, end, generation), offset, end - offset,
+            (from, _, _) => Task.FromResult<Stream>(Download(path, from, end, generation)),
+            Options.ReadAttempts,
+            Options.RequestTimeout,
+            e => GcsErrors.Map(e, "read", path, CancellationToken.None)!);
     }
 
     /// <inheritdoc/>
     public async ValueTask<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken = default) =>
-        await HttpObjects.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await BackendHelpers.ReadAllAsync(await OpenReadAsync(path, 0, null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask WriteAllAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        if (data.Length <= MaxSingleUpload)
-        {
-            await UploadMultipartAsync(path, data, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await HttpObjects.WriteAllAsync(new GcsWriter(this, path, Options.ChunkSize, UploadMode, Options.ReadAttempts), data, cancellationToken).ConfigureAwait(false);
+        await BackendHelpers.WriteAllAsync(new GcsWriter(this, path, Options.ChunkSize, Options.ReadAttempts), data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async ValueTask<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        return await SizeOrNullAsync("exists", path, cancellationToken).ConfigureAwait(false) is not null;
+        return await MetadataOrNullAsync("exists", path, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc/>
     public async ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         StoragePath.Validate(path);
-        using var request = new HttpRequestMessage(HttpMethod.Delete, ObjectUrl(path, null));
-        await _http.SendTolerantAsync("delete", path, request, HttpStatusCode.NotFound, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _client.DeleteObjectAsync(Options.Bucket, ObjectName(path), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (GcsErrors.IsNotFound(e))
+        {
+            // Already gone: deleting is idempotent.
+        }
+        catch (Exception e) when (GcsErrors.Map(e, "delete", path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     /// <inheritdoc/>
@@ -216,51 +193,20 @@ public sealed class GcsStorage : IExternalStorage
         string? pageToken = null;
         do
         {
-            var query = new StringBuilder("maxResults=").Append(Options.ListPageSize.ToString(CultureInfo.InvariantCulture))
-                .Append("&fields=").Append(System.Uri.EscapeDataString("items(name,size),nextPageToken"));
-            if (full.Length > 0)
-            {
-                query.Append("&prefix=").Append(System.Uri.EscapeDataString(full));
-            }
-            if (pageToken is not null)
-            {
-                query.Append("&pageToken=").Append(System.Uri.EscapeDataString(pageToken));
-            }
             // A page that fails is fetched again with the same token rather than starting the listing over.
-            var pageQuery = query.ToString();
-            (var page, pageToken) = await RequestRetry.ExecuteAsync($"list {prefix}",
-                ct => new ValueTask<(List<StorageObject>, string?)>(FetchListPageAsync(pageQuery, prefix, ct)), cancellationToken).ConfigureAwait(false);
-            foreach (var item in page)
+            var token = pageToken;
+            var page = await RequestRetry.ExecuteAsync($"list {prefix}",
+                ct => new ValueTask<Objects>(FetchListPageAsync(full, token, Options.ListPageSize, "list", prefix, ct)), cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items ?? [])
             {
-                yield return item;
-            }
-        }
-        while (!string.IsNullOrEmpty(pageToken));
-    }
-
-    private async Task<(List<StorageObject> Page, string? NextPageToken)> FetchListPageAsync(string query, string prefix, CancellationToken cancellationToken)
-    {
-        var page = new List<StorageObject>();
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url("/storage/v1" + _bucketPath + "/o", query));
-        using var response = await SendAsync("list", prefix, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("list", prefix, response, cancellationToken).ConfigureAwait(false);
-        var document = await _http.ReadBodyAsync("list", prefix, response, (body, ct) => JsonDocument.ParseAsync(body, default, ct), cancellationToken).ConfigureAwait(false);
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.TryGetProperty("items", out var items))
-            {
-                foreach (var item in items.EnumerateArray())
+                if (item.Name.StartsWith(_prefix, StringComparison.Ordinal))
                 {
-                    var name = item.GetProperty("name").GetString() ?? "";
-                    if (name.StartsWith(_prefix, StringComparison.Ordinal))
-                    {
-                        page.Add(new StorageObject(name[_prefix.Length..], ParseSize(item)));
-                    }
+                    yield return new StorageObject(item.Name[_prefix.Length..], (long)(item.Size ?? 0));
                 }
             }
-            return (page, root.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null);
+            pageToken = page.NextPageToken;
         }
+        while (!string.IsNullOrEmpty(pageToken));
     }
 
     /// <summary>Names the storage by its credential-free <see cref="Uri"/>.</summary>
@@ -269,169 +215,103 @@ public sealed class GcsStorage : IExternalStorage
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
-        _http.Dispose();
+        _client.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>The object's metadata as the service reports it (for tests and diagnostics), or null when it does not exist.</summary>
-    public async Task<JsonDocument?> GetMetadataAsync(string path, CancellationToken cancellationToken = default)
-    {
-        StoragePath.Validate(path);
-        using var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(path, null));
-        using var response = await SendAsync("metadata", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        await EnsureSuccessAsync("metadata", path, response, cancellationToken).ConfigureAwait(false);
-        return JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
     }
 
     internal string ObjectName(string path) => _prefix + path;
 
-    internal async Task UploadMultipartAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>The metadata a new object is created with.</summary>
+    internal Object NewObject(string path) => new()
     {
-        var metadata = new StringContent(MetadataJson(path), Encoding.UTF8, "application/json");
-        var media = new ReadOnlyMemoryContent(data);
-        media.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var content = new MultipartContent("related", "cairn-" + Guid.NewGuid().ToString("N")) { metadata, media };
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url("/upload/storage/v1" + _bucketPath + "/o", UploadQuery("multipart"))) { Content = content };
-        using var response = await SendAsync("write", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("write", path, response, cancellationToken).ConfigureAwait(false);
-    }
+        Bucket = Options.Bucket,
+        Name = ObjectName(path),
+        ContentType = ContentType,
+        StorageClass = string.IsNullOrEmpty(Options.StorageClass) ? null : Options.StorageClass,
+    };
 
-    /// <summary>Starts a resumable upload session and returns its URL (a secret-free capability URL: treat it as private).</summary>
-    internal async Task<Uri> StartResumableAsync(string path, CancellationToken cancellationToken)
+    internal UploadObjectOptions UploadOptions() => new()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url("/upload/storage/v1" + _bucketPath + "/o", UploadQuery("resumable") + "&name=" + System.Uri.EscapeDataString(ObjectName(path))))
+        ChunkSize = Options.ChunkSize,
+        PredefinedAcl = Acl,
+        // Backups carry their own checksums (backupmeta); the SDK's check would need the whole object's CRC32C
+        // from the server's answer, which servers other than GCS may not give.
+        UploadValidationMode = UploadValidationMode.None,
+    };
+
+    /// <summary>The size of a stored object (0 when it is gone), read back after a streamed upload.</summary>
+    internal async Task<long> StoredSizeAsync(string path, CancellationToken cancellationToken) =>
+        (long)((await MetadataOrNullAsync("write", path, cancellationToken).ConfigureAwait(false))?.Size ?? 0);
+
+    private GcsDownloadStream Download(string path, long from, long end, long? generation) =>
+        new((target, ct) => _client.DownloadObjectAsync(Options.Bucket, ObjectName(path), target, new DownloadObjectOptions
         {
-            Content = new StringContent(MetadataJson(path), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("X-Upload-Content-Type", "application/octet-stream");
-        using var response = await SendAsync("write", path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync("write", path, response, cancellationToken).ConfigureAwait(false);
-        var location = response.Headers.Location
-            ?? throw new StorageException($"GCS write of '{path}' failed: the service started no upload session (no Location)", true, StorageErrorKind.ServerError);
-        return location.IsAbsoluteUri ? location : new Uri(new Uri(_endpoint), location);
-    }
+            Range = new RangeHeaderValue(from, end - 1),
+            // Pinning the generation makes a resumed read fail rather than splice in a newer version of the object.
+            Generation = generation,
+            // A ranged read cannot be checked against the whole object's hash; backupmeta has the file checksums.
+            DownloadValidationMode = DownloadValidationMode.Never,
+            // Not a request size: the SDK streams one GET and hands bytes on in pieces of this size, and a piece still
+            // being filled when the connection breaks is lost. Small pieces keep what arrived before a break.
+            ChunkSize = DownloadPieceSize,
+        }, ct), path);
 
-    // unbounded: the streaming upload lasts as long as its writer is fed, so it alone runs without the request timeout.
-    internal Task<HttpResponseMessage> SendAsync(string operation, string target, HttpRequestMessage request, HttpCompletionOption completion,
-        CancellationToken cancellationToken, bool unbounded = false) =>
-        _http.SendAsync(operation, target, request, completion, cancellationToken, unbounded);
-
-    internal Task EnsureSuccessAsync(string operation, string target, HttpResponseMessage response, CancellationToken cancellationToken) =>
-        _http.EnsureSuccessAsync(operation, target, response, cancellationToken);
-
-    private async ValueTask AuthorizeAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<Object?> MetadataOrNullAsync(string operation, string path, CancellationToken cancellationToken)
     {
-        if (_credential is null)
-        {
-            return;
-        }
-        string token;
         try
         {
-            token = await _credential.GetAccessTokenForRequestAsync(_endpoint, cancellationToken).ConfigureAwait(false);
+            return await _client.GetObjectAsync(Options.Bucket, ObjectName(path),
+                new GetObjectOptions { RetryOptions = RetryOptions.Never, Projection = Projection.NoAcl }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw TokenFailure(e);
-        }
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    }
-
-    internal static long ParseSize(JsonElement item) =>
-        item.TryGetProperty("size", out var size)
-            ? size.ValueKind == JsonValueKind.String ? long.Parse(size.GetString()!, CultureInfo.InvariantCulture) : size.GetInt64()
-            : 0;
-
-    private Uri ObjectUrl(string path, string? query) =>
-        Url("/storage/v1" + _bucketPath + "/o/" + System.Uri.EscapeDataString(ObjectName(path)), query);
-
-    private Uri Url(string path, string? query) => new(_endpoint + path + (string.IsNullOrEmpty(query) ? "" : "?" + query), UriKind.Absolute);
-
-    private string UploadQuery(string uploadType)
-    {
-        var query = "uploadType=" + uploadType;
-        if (!string.IsNullOrEmpty(Options.PredefinedAcl))
-        {
-            query += "&predefinedAcl=" + System.Uri.EscapeDataString(Options.PredefinedAcl);
-        }
-        return query;
-    }
-
-    private string MetadataJson(string path)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("name", ObjectName(path));
-            json.WriteString("contentType", "application/octet-stream");
-            if (!string.IsNullOrEmpty(Options.StorageClass))
-            {
-                json.WriteString("storageClass", Options.StorageClass);
-            }
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private async Task<long?> SizeOrNullAsync(string operation, string path, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(path, "fields=size"));
-        using var response = await SendAsync(operation, path, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        catch (Exception e) when (GcsErrors.IsNotFound(e))
         {
             return null;
         }
-        await EnsureSuccessAsync(operation, path, response, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
-        return ParseSize(document.RootElement);
+        catch (Exception e) when (GcsErrors.Map(e, operation, path, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
-    private async Task<long> SizeAsync(string path, CancellationToken cancellationToken) =>
-        await SizeOrNullAsync("read", path, cancellationToken).ConfigureAwait(false)
-        ?? throw new StorageException($"GCS read of '{path}' failed: HTTP 404 notFound", false, StorageErrorKind.NotFound);
-
-    // A range that starts at or past the end reads as empty, as a file read there would.
-    private static MemoryStream EmptyStream() => new([], writable: false);
-
-    /// <summary>GET of object media over a byte range; null on 416. Throws on other failures.</summary>
-    private async Task<HttpResponseMessage?> GetMediaAsync(string path, long offset, long? length, string? generation, CancellationToken cancellationToken)
+    private async Task<Objects> FetchListPageAsync(string namePrefix, string? pageToken, int pageSize, string operation, string target, CancellationToken cancellationToken)
     {
-        // Pinning the generation makes a resumed read fail rather than splice in a newer version of the object.
-        var query = generation is null ? "alt=media" : "alt=media&generation=" + System.Uri.EscapeDataString(generation);
-        using var request = new HttpRequestMessage(HttpMethod.Get, ObjectUrl(path, query));
-        if (offset > 0 || length is not null)
+        var options = new ListObjectsOptions
         {
-            request.Headers.Range = new RangeHeaderValue(offset, length is { } l ? offset + l - 1 : null);
+            PageSize = pageSize,
+            PageToken = pageToken,
+            Fields = "items(name,size),nextPageToken",
+            RetryOptions = RetryOptions.Never,
+        };
+        try
+        {
+            await foreach (var page in _client.ListObjectsAsync(Options.Bucket, namePrefix.Length == 0 ? null : namePrefix, options)
+                .AsRawResponses().WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                return page; // one page per call: the caller retries pages one by one
+            }
+            return new Objects();
         }
-        return await _http.GetRangeAsync("read", path, request, generation is null ? null : HttpStatusCode.NotFound,
-            $"GCS read of '{path}' failed: the object changed while being read", cancellationToken).ConfigureAwait(false);
+        catch (Exception e) when (GcsErrors.Map(e, operation, target, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     private async Task CheckBucketAsync(CancellationToken cancellationToken)
     {
         // Listing one object needs only storage.objects.list, which a backup's service account has anyway;
         // a bucket GET would need storage.buckets.get as well.
-        var query = "maxResults=1&fields=" + System.Uri.EscapeDataString("items(name)");
-        if (_prefix.Length > 0)
+        try
         {
-            query += "&prefix=" + System.Uri.EscapeDataString(_prefix);
+            _ = await FetchListPageAsync(_prefix, pageToken: null, pageSize: 1, "open of bucket", Options.Bucket, cancellationToken).ConfigureAwait(false);
         }
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url("/storage/v1" + _bucketPath + "/o", query));
-        using var response = await SendAsync("open of bucket", Options.Bucket, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
         {
-            var error = await GcsErrors.Mapper.FromResponseAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
-            throw new StorageException($"GCS bucket '{Options.Bucket}' does not exist ({error.Message})", false, StorageErrorKind.NotFound);
+            throw new StorageException($"GCS bucket '{Options.Bucket}' does not exist ({e.Message})", false, StorageErrorKind.NotFound);
         }
-        await EnsureSuccessAsync("open of bucket", Options.Bucket, response, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ITokenAccess?> LoadCredentialAsync(GcsOptions options, CancellationToken cancellationToken)
+    private static async Task<GoogleCredential?> LoadCredentialAsync(GcsOptions options, CancellationToken cancellationToken)
     {
         if (options.NoCredentials)
         {
@@ -454,6 +334,8 @@ public sealed class GcsStorage : IExternalStorage
                 {
                     throw new StorageException($"GCS credentials file '{file}' does not exist", false, StorageErrorKind.InvalidArgument);
                 }
+                // Read as a service-account key only: a key file of another type (an external account, say) would
+                // make the library run programs or fetch URLs that the file names.
                 var account = await CredentialFactory.FromFileAsync<ServiceAccountCredential>(file, cancellationToken).ConfigureAwait(false);
                 return GoogleCredential.FromServiceAccountCredential(account).CreateScoped(Scope);
             }
@@ -466,13 +348,6 @@ public sealed class GcsStorage : IExternalStorage
             throw new StorageException($"GCS credentials could not be loaded{(string.IsNullOrEmpty(file) ? "" : $" from '{file}'")}: {e.GetType().Name}: {e.Message}",
                 false, string.IsNullOrEmpty(file) ? StorageErrorKind.AccessDenied : StorageErrorKind.InvalidArgument, e);
         }
-    }
-
-    private static StorageException TokenFailure(Exception e)
-    {
-        var transient = e is HttpRequestException or IOException or OperationCanceledException;
-        return new StorageException($"GCS could not obtain an access token: {e.GetType().Name}: {e.Message}",
-            transient, transient ? StorageErrorKind.Network : StorageErrorKind.AccessDenied, e);
     }
 
     private static void Check(bool condition, string message)

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Http;
+namespace Cairn.Storage;
 
 /// <summary>
 /// A forward-only stream over a byte range of a remote object that survives dropped connections: when the body
@@ -6,7 +6,7 @@ namespace Cairn.Storage.Http;
 /// range again, starting at the first byte not yet returned.
 /// </summary>
 /// <remarks>
-/// Used by the HTTP backends (Azure Blob and GCS). Attempts are counted per read call and reset whenever bytes
+/// Used by the Azure Blob and GCS backends, whose SDKs resume downloads only through their own retries, which are off. Attempts are counted per read call and reset whenever bytes
 /// arrive, so a long download over a flaky link finishes while a dead server fails after a few tries.
 /// The reopen callback is expected to pin the object version (ETag / generation) so a resumed read cannot
 /// splice two different versions of an object together.

@@ -1,7 +1,7 @@
-namespace Cairn.Storage.Http;
+namespace Cairn.Storage;
 
-/// <summary>Argument checks and whole-object transfers that the REST backends perform the same way.</summary>
-internal static class HttpObjects
+/// <summary>Argument checks and whole-object transfers that the Azure Blob and GCS backends perform the same way.</summary>
+internal static class BackendHelpers
 {
     /// <summary>Checks the arguments of <see cref="IExternalStorage.OpenReadAsync"/>.</summary>
     public static void ValidateRead(string path, long offset, long? length)
@@ -13,6 +13,12 @@ internal static class HttpObjects
             ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(length));
         }
     }
+
+    /// <summary>A read-only stream over <paramref name="data"/>, without a copy when it is backed by an array (it always is here).</summary>
+    public static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
 
     /// <summary>Reads a whole object through a reader opened on all of it, then disposes the reader.</summary>
     public static async ValueTask<byte[]> ReadAllAsync(Stream stream, CancellationToken cancellationToken)

@@ -1,8 +1,6 @@
-using System.Text;
+namespace Cairn.Storage;
 
-namespace Cairn.Storage.Http;
-
-/// <summary>Prefix handling and URL escaping of object names for the HTTP backends (Azure Blob and GCS).</summary>
+/// <summary>Prefix handling of object names for the cloud backends that keep a prefix of their own (Azure Blob and GCS).</summary>
 internal static class ObjectPath
 {
     /// <summary>Normalizes a configured prefix to "" or "a/b/".</summary>
@@ -32,22 +30,4 @@ internal static class ObjectPath
         var directory = StoragePath.NormalizeDirectory(prefix);
         return directory.Length == 0 ? "" : directory + "/";
     }
-
-    /// <summary>Percent-encodes each '/'-separated segment, keeping the separators.</summary>
-    public static string EscapeSegments(string name)
-    {
-        var sb = new StringBuilder(name.Length + 16);
-        var first = true;
-        foreach (var segment in name.Split('/'))
-        {
-            if (!first)
-            {
-                sb.Append('/');
-            }
-            sb.Append(Uri.EscapeDataString(segment));
-            first = false;
-        }
-        return sb.ToString();
-    }
-
 }

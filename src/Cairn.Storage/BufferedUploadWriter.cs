@@ -1,9 +1,9 @@
 using System.Buffers;
 
-namespace Cairn.Storage.Http;
+namespace Cairn.Storage;
 
 /// <summary>
-/// The part of an object writer that the REST backends share: bytes collect in a pooled buffer of a fixed size, a
+/// The part of an object writer that the Azure Blob and GCS backends share: bytes collect in a pooled buffer of a fixed size, a
 /// full buffer is handed to the backend only once more data arrives (so an object of exactly one buffer can still go
 /// out as a single request at completion), and the writer's life runs Open → Completed, or Failed / Disposed.
 /// </summary>
