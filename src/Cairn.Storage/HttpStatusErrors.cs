@@ -9,6 +9,30 @@ namespace Cairn.Storage;
 /// </summary>
 internal static class HttpStatusErrors
 {
+    /// <summary>
+    /// What every SDK exception mapping does first: our own exceptions pass through, the caller's cancellation
+    /// propagates (<paramref name="mapped"/> null), and an aggregate of the SDK's attempts (one, with its retries off)
+    /// is mapped by its first failure with <paramref name="map"/>. False when the backend has to map the exception itself.
+    /// </summary>
+    public static bool TryMapCommon(Exception exception, CancellationToken cancellationToken, Func<Exception, StorageException?> map, out StorageException? mapped)
+    {
+        switch (exception)
+        {
+            case StorageException storage:
+                mapped = storage;
+                return true;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                mapped = null;
+                return true;
+            case AggregateException { InnerExceptions.Count: > 0 } aggregate:
+                mapped = map(aggregate.InnerExceptions[0]);
+                return true;
+            default:
+                mapped = null;
+                return false;
+        }
+    }
+
     /// <summary>Whether an exception is a network failure or a timeout (not the caller's cancellation).</summary>
     public static bool IsNetworkFailure(Exception exception, CancellationToken cancellationToken) =>
         exception is HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException

@@ -318,6 +318,22 @@ public sealed class AzureBlobStorageTests : IClassFixture<AzuriteFixture>
     }
 
     [Fact]
+    public async Task Connection_string_names_endpoint_and_credentials()
+    {
+        var connectionString = $"DefaultEndpointsProtocol=http;AccountName={AzuriteFixture.AccountName};AccountKey={AzuriteFixture.AccountKey};BlobEndpoint={_azurite.Endpoint};";
+        var options = new AzureBlobOptions { Container = _azurite.Container, Prefix = "connstr", ConnectionString = connectionString };
+        Assert.DoesNotContain(AzuriteFixture.AccountKey, options.ToString(), StringComparison.Ordinal);
+        await using var storage = await AzureBlobStorage.OpenAsync(options);
+        var data = RandomBytes(2 * BlockSize + 3);
+        await storage.WriteAllAsync("x", data);
+        Assert.Equal(data, await storage.ReadAllAsync("x"));
+
+        var broken = await Assert.ThrowsAsync<StorageException>(() => AzureBlobStorage.OpenAsync(options with { ConnectionString = "AccountKey=" + AzuriteFixture.AccountKey }));
+        Assert.Equal(StorageErrorKind.InvalidArgument, broken.Kind);
+        Assert.DoesNotContain(AzuriteFixture.AccountKey, broken.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Options_print_without_secrets()
     {
         var options = _azurite.Options() with { SasToken = "sv=x&sig=SECRETSIG" };

@@ -96,5 +96,30 @@ public sealed class AzureFaultTests : IClassFixture<AzuriteFixture>
         Assert.Contains("timed out", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_sdk_makes_no_retries_of_its_own()
+    {
+        await using var proxy = FaultProxy.Start(new Uri(_azurite.Endpoint), new FaultProxyOptions { ServiceUnavailableEvery = 1 });
+        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("noretry", ProxyEndpoint(proxy)) with { CheckContainerOnOpen = false });
+        await SdkRetryAssertions.FailsAfterOneRequestAsync(proxy, storage);
+    }
+
+    [Fact]
+    public async Task A_broken_download_is_not_reconnected_by_the_sdk()
+    {
+        await using (var direct = await AzureBlobStorage.OpenAsync(_azurite.Options("noreconnect")))
+        {
+            await direct.WriteAllAsync("big.sst", RandomBytes(1024 * 1024));
+        }
+        // The SDK's download stream would reconnect up to five times on its own; with no read attempts of ours
+        // the cut response must end the read after the one GET.
+        await using var proxy = FaultProxy.Start(new Uri(_azurite.Endpoint), new FaultProxyOptions { DropResponseEvery = 1 });
+        await using var storage = await AzureBlobStorage.OpenAsync(_azurite.Options("noreconnect", ProxyEndpoint(proxy)) with { ReadAttempts = 0, CheckContainerOnOpen = false });
+        await using var stream = await storage.OpenReadAsync("big.sst");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await SHA256.HashDataAsync(stream));
+        Assert.True(e.IsTransient);
+        Assert.Equal(1, proxy.Requests);
+    }
+
     private static string ProxyEndpoint(FaultProxy proxy) => $"{proxy.Endpoint.ToString().TrimEnd('/')}/{AzuriteFixture.AccountName}";
 }

@@ -76,6 +76,14 @@ public sealed class GcsFaultTests : IClassFixture<GcsEmulatorFixture>
     }
 
     [Fact]
+    public async Task The_sdk_makes_no_retries_of_its_own()
+    {
+        await using var proxy = FaultProxy.Start(new Uri(_gcs.Endpoint), new FaultProxyOptions { ServiceUnavailableEvery = 1 });
+        await using var storage = await GcsStorage.OpenAsync(_gcs.Options("noretry", proxy.Endpoint.ToString().TrimEnd('/')) with { CheckBucketOnOpen = false });
+        await SdkRetryAssertions.FailsAfterOneRequestAsync(proxy, storage);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_times_out_as_a_transient_error()
     {
         // Accepts connections and reads nothing: the request can only end by its timeout.

@@ -407,6 +407,7 @@ public sealed class AzureBlobStorage : IExternalStorage
         client.TransferValidation.Download.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
         client.Diagnostics.IsLoggingContentEnabled = false;
         client.AddPolicy(new SdkReconnectRefusal(), HttpPipelinePosition.PerCall);
+        client.AddPolicy(new HeadErrorWithoutBody(), HttpPipelinePosition.PerRetry);
         if (transportClient is not null)
         {
             client.Transport = new HttpClientTransport(transportClient);

@@ -18,20 +18,17 @@ internal static class AzureErrors
     /// </summary>
     public static StorageException? Map(Exception exception, string operation, string target, CancellationToken cancellationToken)
     {
+        if (HttpStatusErrors.TryMapCommon(exception, cancellationToken, e => Map(e, operation, target, cancellationToken), out var common))
+        {
+            return common;
+        }
         switch (exception)
         {
-            case StorageException storage:
-                return storage;
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                return null;
             case RequestFailedException { Status: > 0 } failed:
                 return HttpStatusErrors.FromStatus(Service, operation, target, failed.Status, failed.ErrorCode, AccessDeniedHint);
             case RequestFailedException { InnerException: { } inner }:
                 // Status 0: the transport failed before any answer (refused connection, reset, DNS).
                 return HttpStatusErrors.FromNetworkFailure(Service, operation, target, inner, cancellationToken);
-            case AggregateException { InnerExceptions.Count: > 0 } aggregate:
-                // The SDK aggregates the failures of its own attempts; with its retries off there is one.
-                return Map(aggregate.InnerExceptions[0], operation, target, cancellationToken);
             case System.Xml.XmlException:
                 // The SDK could not read an answer's XML: a body cut short or not from the service (a proxy's error page).
                 return new StorageException($"{Service} {operation} of '{target}' failed: the answer could not be read", isTransient: true, StorageErrorKind.Network, exception);

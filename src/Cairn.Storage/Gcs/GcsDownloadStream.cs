@@ -73,7 +73,10 @@ internal sealed class GcsDownloadStream : ReadOnlyStream
     {
         if (disposing && !_disposed)
         {
-            DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Stops the download without waiting for it: it ends on its own once cancelled and no longer touches this stream.
+            _disposed = true;
+            _stop.Cancel();
+            _pipe.Reader.Complete();
         }
         base.Dispose(disposing);
     }

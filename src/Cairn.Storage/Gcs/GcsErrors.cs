@@ -19,17 +19,14 @@ internal static class GcsErrors
     /// </summary>
     public static StorageException? Map(Exception exception, string operation, string target, CancellationToken cancellationToken)
     {
-        switch (exception)
+        if (HttpStatusErrors.TryMapCommon(exception, cancellationToken, e => Map(e, operation, target, cancellationToken), out var common))
         {
-            case StorageException storage:
-                return storage;
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                return null;
-            case GoogleApiException { HttpStatusCode: var status } api when (int)status >= 400:
-                var reason = api.Error?.Errors is { Count: > 0 } errors ? errors[0].Reason : null;
-                return HttpStatusErrors.FromStatus(Service, operation, target, (int)status, reason, AccessDeniedHint);
-            case AggregateException { InnerExceptions.Count: > 0 } aggregate:
-                return Map(aggregate.InnerExceptions[0], operation, target, cancellationToken);
+            return common;
+        }
+        if (exception is GoogleApiException { HttpStatusCode: var status } api && (int)status >= 400)
+        {
+            var reason = api.Error?.Errors is { Count: > 0 } errors ? errors[0].Reason : null;
+            return HttpStatusErrors.FromStatus(Service, operation, target, (int)status, reason, AccessDeniedHint);
         }
         for (var e = exception; e is not null; e = e.InnerException)
         {

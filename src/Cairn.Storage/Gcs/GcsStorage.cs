@@ -234,8 +234,8 @@ public sealed class GcsStorage : IExternalStorage
     {
         ChunkSize = Options.ChunkSize,
         PredefinedAcl = Acl,
-        // Backups carry their own checksums (backupmeta); the SDK's check would need the whole object's CRC32C
-        // from the server's answer, which servers other than GCS may not give.
+        // The SDK can check only uploads it reads from a seekable stream (one-chunk objects here); streamed uploads go
+        // unchecked either way, and backups carry their own file checksums in backupmeta, so both are treated alike.
         UploadValidationMode = UploadValidationMode.None,
     };
 

@@ -123,10 +123,7 @@ public sealed class S3BackendTests(RadosGatewayFixture rgw) : IAsyncLifetime
     {
         await using var proxy = FaultProxy.Start(rgw.Endpoint, new FaultProxyOptions { ServiceUnavailableEvery = 1 });
         await using var storage = await S3Storage.OpenAsync(rgw.Options(Bucket, Prefix(), proxy.Endpoint) with { CheckBucketOnOpen = false });
-        var error = await Assert.ThrowsAsync<StorageException>(async () => await storage.ExistsAsync("x"));
-        Assert.True(error.IsTransient);
-        Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, proxy.Requests);
+        await SdkRetryAssertions.FailsAfterOneRequestAsync(proxy, storage);
     }
 
     [Fact]
