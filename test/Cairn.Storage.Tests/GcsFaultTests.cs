@@ -84,6 +84,22 @@ public sealed class GcsFaultTests : IClassFixture<GcsEmulatorFixture>
     }
 
     [Fact]
+    public async Task A_broken_download_is_not_resumed_by_the_sdk()
+    {
+        await using (var direct = await GcsStorage.OpenAsync(_gcs.Options("noresume")))
+        {
+            await direct.WriteAllAsync("big.sst", RandomBytes(1024 * 1024));
+        }
+        // With no read attempts of ours, the cut response ends the read: one metadata GET, one media GET.
+        await using var proxy = FaultProxy.Start(new Uri(_gcs.Endpoint), new FaultProxyOptions { DropResponseEvery = 1 });
+        await using var storage = await GcsStorage.OpenAsync(_gcs.Options("noresume", proxy.Endpoint.ToString().TrimEnd('/')) with { ReadAttempts = 0, CheckBucketOnOpen = false });
+        await using var stream = await storage.OpenReadAsync("big.sst");
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await SHA256.HashDataAsync(stream));
+        Assert.True(e.IsTransient);
+        Assert.Equal(2, proxy.Requests);
+    }
+
+    [Fact]
     public async Task A_server_that_never_answers_times_out_as_a_transient_error()
     {
         // Accepts connections and reads nothing: the request can only end by its timeout.
