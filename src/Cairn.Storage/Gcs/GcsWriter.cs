@@ -126,7 +126,9 @@ internal sealed class GcsWriter : BufferedUploadWriter
         Filled = 0;
         if (result.IsCompleted)
         {
-            // The session stopped reading: it failed, or the server ended the upload early.
+            // The session stopped reading: it failed, or the server ended the upload early. It closes the pipe just
+            // before it ends, so wait for that end, then report it.
+            await ((Task)_session!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await ThrowIfSessionEndedAsync().ConfigureAwait(false);
         }
     }
@@ -206,9 +208,9 @@ internal sealed class GcsWriter : BufferedUploadWriter
         {
             await _session!.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is StorageException or OperationCanceledException)
+        catch (Exception)
         {
-            // Expected: stopped on purpose.
+            // Stopped on purpose; whatever it ended with no longer matters.
         }
         if (_sessionUri is { } session)
         {
