@@ -338,11 +338,18 @@ internal sealed class PdHttpApi : IAsyncDisposable
             return;
         }
 
-        if (!_tso.ResetAbove(ts.Value))
+        switch (_tso.ResetAbove(ts.Value, _server.Options.MaxGapResetTs))
         {
-            // PD answers 403 when asked to move time backwards; br accepts that as "already above".
-            await WriteErrorAsync(http, 403, "the specified ts is smaller than the current timestamp").ConfigureAwait(false);
-            return;
+            case TsoResetResult.Overflow:
+                await WriteErrorAsync(http, 400, $"tso: the physical part of {ts.Value} overflows the 46-bit field").ConfigureAwait(false);
+                return;
+            case TsoResetResult.NotAbove:
+                // PD answers 403 when asked to move time backwards; br accepts that as "already above".
+                await WriteErrorAsync(http, 403, "the specified ts is smaller than the current timestamp").ConfigureAwait(false);
+                return;
+            case TsoResetResult.TooFarAhead:
+                await WriteErrorAsync(http, 403, $"the specified ts is too larger than now: more than max-gap-reset-ts ({_server.Options.MaxGapResetTs.TotalHours:0.###}h) ahead").ConfigureAwait(false);
+                return;
         }
 
         await WriteJsonAsync(http, 200, w => w.WriteStringValue("Reset ts successfully.")).ConfigureAwait(false);

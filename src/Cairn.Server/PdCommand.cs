@@ -26,6 +26,7 @@ internal static class PdCommand
         var down = StringOption("--store-down-time", "Silence after which a store is Down. Default 30m.");
         var operatorTimeout = StringOption("--operator-timeout", "Time a region move may take before it times out. Default 10m.");
         var scheduleInterval = StringOption("--schedule-interval", "How often operators and schedulers are checked. Default 1s.");
+        var maxGapResetTs = StringOption("--max-gap-reset-ts", "How far ahead of now admin/reset-ts may move timestamps. Default 24h.");
         var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
         var logLevel = StringOption("--log-level", $"Log to stderr at this level: {LogLevels.Choices}. Default warn.");
 
@@ -33,7 +34,7 @@ internal static class PdCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, clusterVersion, logLevel })
+        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, maxGapResetTs, clusterVersion, logLevel })
         {
             command.Options.Add(option);
         }
@@ -61,6 +62,7 @@ internal static class PdCommand
                     StoreDownTime = Duration(parse, down, defaults.StoreDownTime),
                     OperatorTimeout = Duration(parse, operatorTimeout, defaults.OperatorTimeout),
                     ScheduleInterval = Duration(parse, scheduleInterval, defaults.ScheduleInterval),
+                    MaxGapResetTs = Duration(parse, maxGapResetTs, defaults.MaxGapResetTs),
                     ClusterVersion = Value(parse, clusterVersion) ?? defaults.ClusterVersion,
                 };
                 options.Validate();

@@ -1,60 +1,25 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-
 namespace Cairn.EndToEnd.Tests;
 
 /// <summary>
 /// The commands people use against a running cluster, each run as its own process against a playground that is
 /// itself a tree of processes (pd and a store).
 /// </summary>
-public sealed partial class ClusterCommandTests : IAsyncLifetime
+public sealed class ClusterCommandTests : IAsyncLifetime
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cairn-e2e-" + Guid.NewGuid().ToString("N"));
-    private Process? _playground;
+    private PlaygroundProcess? _playground;
     private string _pd = "";
 
     public async Task InitializeAsync()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CairnProcess.DllPath, "playground", "--stores", "1", "--dir", _dir })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        _playground = Process.Start(start) ?? throw new InvalidOperationException("the playground did not start");
-        _ = _playground.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (await _playground.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-        {
-            var ready = ReadyLine().Match(line);
-            if (ready.Success)
-            {
-                _pd = ready.Groups["pd"].Value;
-                return;
-            }
-        }
-        throw new InvalidOperationException($"the playground exited with {_playground.ExitCode} before it was ready");
+        _playground = await PlaygroundProcess.StartAsync(1);
+        _pd = _playground.Pd;
     }
 
     public async Task DisposeAsync()
     {
-        if (_playground is { HasExited: false })
+        if (_playground is not null)
         {
-            // SIGTERM: the playground stops its children itself.
-            Process.Start("kill", ["-TERM", _playground.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-            try
-            {
-                await _playground.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _playground.Kill(entireProcessTree: true);
-            }
-        }
-        _playground?.Dispose();
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
+            await _playground.DisposeAsync();
         }
     }
 
@@ -94,7 +59,4 @@ public sealed partial class ClusterCommandTests : IAsyncLifetime
         Assert.True(exitCode == 0, $"cairn {string.Join(' ', args)} exited with {exitCode}\n{stdout}\n{stderr}");
         return stdout;
     }
-
-    [GeneratedRegex(@"^playground ready: pd (?:http://)?(?<pd>\S+) ")]
-    private static partial Regex ReadyLine();
 }
