@@ -12,8 +12,6 @@ namespace Cairn.Server;
 /// <summary><c>cairn pd</c>: runs a placement driver until SIGTERM or Ctrl-C.</summary>
 internal static class PdCommand
 {
-    private const int UsageError = 2;
-
     public static Command Create()
     {
         var addr = StringOption("--addr", "gRPC listen address (host:port). Default 127.0.0.1:2379.");
@@ -41,7 +39,6 @@ internal static class PdCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = Console.Error;
             if (parse.UnmatchedTokens.Count > 0)
             {
                 return Usage($"unrecognized argument(s): {string.Join(' ', parse.UnmatchedTokens)}");
@@ -78,12 +75,7 @@ internal static class PdCommand
                 return Usage(e.Message);
             }
 
-            int Usage(string message)
-            {
-                error.WriteLine($"cairn pd: {message}");
-                error.WriteLine("usage: cairn pd --data-dir DIR [--addr 127.0.0.1:2379] [--http-addr HOST:PORT] [--gc-life-time 10m] ...");
-                return UsageError;
-            }
+            static int Usage(string message) => Cli.CliRunner.Usage("cairn pd", message);
         });
         return command;
     }

@@ -17,7 +17,6 @@ namespace Cairn.Server;
 /// </summary>
 internal static partial class PlaygroundCommand
 {
-    private const int BadUsage = 2;
     private const int Sigterm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
@@ -61,7 +60,15 @@ internal static partial class PlaygroundCommand
 
     private static async Task<int> RunAsync(int storeCount, string root, int? basePort, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Cli.CliFailureException($"cannot create --dir {root}: {e.Message}", e);
+        }
+
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -163,12 +170,7 @@ internal static partial class PlaygroundCommand
         await Task.WhenAll(children.Except(stores).Select(c => c.StopAsync(StopTimeout))).ConfigureAwait(false);
     }
 
-    private static int Usage(string message)
-    {
-        Console.Error.WriteLine($"cairn playground: {message}");
-        Console.Error.WriteLine("usage: cairn playground [--stores N] [--dir DIR] [--base-port P]");
-        return BadUsage;
-    }
+    private static int Usage(string message) => Cli.CliRunner.Usage("cairn playground", message);
 
     [GeneratedRegex(@"^pd ready: grpc (?<grpc>\S+) http (?<http>\S+)")]
     private static partial Regex PdReady();

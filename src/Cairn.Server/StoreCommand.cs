@@ -12,8 +12,6 @@ namespace Cairn.Server;
 /// </summary>
 internal static class StoreCommand
 {
-    private const int BadUsage = 2;
-
     public static Command Create()
     {
         // Every option is a string checked here, so any bad flag (unknown, missing, malformed) exits with 2 and a
@@ -84,7 +82,7 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
-                PdAddress = result.GetValue(pd),
+                PdAddress = result.GetValue(pd) is { } pdText ? Cli.CliArgs.HostPort(pdText, "--pd") : null,
             };
             try
             {
@@ -163,10 +161,5 @@ internal static class StoreCommand
         return true;
     }
 
-    private static int Usage(string message)
-    {
-        Console.Error.WriteLine($"cairn store: {message}");
-        Console.Error.WriteLine("usage: cairn store --addr IP:PORT --data-dir DIR [--pd ADDR] [--labels k=v,...] [--sync-writes] [--max-in-flight N] [--log-level LEVEL]");
-        return BadUsage;
-    }
+    private static int Usage(string message) => Cli.CliRunner.Usage("cairn store", message);
 }
