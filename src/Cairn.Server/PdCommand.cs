@@ -191,61 +191,7 @@ internal static class PdCommand
     }
 
     /// <summary>Durations written as Go and PD write them: <c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        var span = text.AsSpan().Trim();
-        if (span.IsEmpty)
-        {
-            return false;
-        }
-
-        if (span is "0")
-        {
-            return true;
-        }
-
-        var total = 0.0;
-        while (!span.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < span.Length && (char.IsAsciiDigit(span[digits]) || span[digits] == '.'))
-            {
-                digits++;
-            }
-
-            if (digits == 0 || !double.TryParse(span[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            span = span[digits..];
-            var unitLength = 0;
-            while (unitLength < span.Length && char.IsAsciiLetter(span[unitLength]))
-            {
-                unitLength++;
-            }
-
-            double scale = span[..unitLength] switch
-            {
-                "ms" => 1,
-                "s" => 1000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                _ => double.NaN,
-            };
-            if (double.IsNaN(scale))
-            {
-                return false;
-            }
-
-            total += number * scale;
-            span = span[unitLength..];
-        }
-
-        value = TimeSpan.FromMilliseconds(total);
-        return true;
-    }
+    internal static bool TryParseDuration(string text, out TimeSpan value) => Cairn.Common.GoDuration.TryParse(text, out value);
 
     private sealed class UsageException(string message) : Exception(message);
 }

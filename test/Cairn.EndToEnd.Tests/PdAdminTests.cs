@@ -40,6 +40,61 @@ public sealed class PdAdminTests
         Assert.Contains("verified", stdout);
     }
 
+    [Fact]
+    public async Task Http_api_answers_405_for_a_wrong_method_and_400_naming_the_field_for_a_bad_body()
+    {
+        await using var playground = await PlaygroundProcess.StartAsync(1);
+        using var http = new HttpClient { BaseAddress = new Uri(playground.PdHttp), Timeout = TimeSpan.FromSeconds(30) };
+
+        using (var wrongMethod = await http.PutAsync("/pd/api/v1/stores", Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        }
+
+        using (var missing = await http.GetAsync("/pd/api/v1/no-such-thing"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        await AssertBadRequestAsync(http, "/pd/api/v1/schedulers/balance-region-scheduler", "[1,2]", "delay");
+        await AssertBadRequestAsync(http, "/pd/api/v1/schedulers/balance-region-scheduler", "{\"delay\":\"soon\"}", "delay");
+        await AssertBadRequestAsync(http, "/pd/api/v1/schedulers/balance-region-scheduler", "not json", "delay");
+        await AssertBadRequestAsync(http, "/pd/api/v1/schedulers", "{\"name\":7}", "name");
+        await AssertBadRequestAsync(http, "/pd/api/v1/config/schedule", "{\"region-schedule-limit\":\"many\"}", "region-schedule-limit");
+        await AssertBadRequestAsync(http, "/pd/api/v1/config/schedule", "{\"leader-schedule-limit\":-100}", "leader-schedule-limit");
+        await AssertBadRequestAsync(http, "/pd/api/v1/config/schedule", "{\"split-merge-interval\":\"later\"}", "split-merge-interval");
+        await AssertBadRequestAsync(http, "/pd/api/v1/admin/reset-ts", "{\"tso\":true}", "tso");
+
+        // A refused update changes nothing, and the API keeps serving after all of the above.
+        var schedule = await http.GetStringAsync("/pd/api/v1/config/schedule");
+        Assert.Contains("\"region-schedule-limit\": 2048", schedule);
+        using (var ok = await http.PostAsync("/pd/api/v1/config/schedule", Json("{\"region-schedule-limit\":16,\"enable-cross-table-merge\":false}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Contains("\"enable-cross-table-merge\": \"false\"", await http.GetStringAsync("/pd/api/v1/config/schedule"));
+
+        // start_key after end_key is a malformed range, not an empty one.
+        using (var backwards = await http.GetAsync("/pd/api/v1/stats/region?start_key=z&end_key=a"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
+        }
+
+        using var stats = await http.GetAsync("/pd/api/v1/stats/region?start_key=&end_key=");
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+    }
+
+    private static async Task AssertBadRequestAsync(HttpClient http, string path, string body, string field)
+    {
+        using var response = await http.PostAsync(path, Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"POST {path} {body}: {(int)response.StatusCode} {text}");
+        Assert.Contains(field, text);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
     private static Task<HttpResponseMessage> PostResetAsync(HttpClient http, string tso) =>
         http.PostAsync("/pd/api/v1/admin/reset-ts", new StringContent($"{{\"tso\":\"{tso}\"}}", Encoding.UTF8, "application/json"));
 }
