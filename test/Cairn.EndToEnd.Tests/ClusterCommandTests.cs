@@ -53,6 +53,23 @@ public sealed class ClusterCommandTests : IAsyncLifetime
         Assert.Contains("nodb", missingErr);
     }
 
+    [Fact]
+    public async Task Catalog_names_TiDB_refuses_exit_1_with_the_reason_and_unicode_names_work()
+    {
+        var (longExit, _, longErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "ddl", "create-db", new string('x', 65), "--pd", _pd);
+        Assert.Equal(1, longExit);
+        Assert.Contains("64", longErr);
+
+        await Cairn("ddl", "create-db", "names", "--pd", _pd);
+        await Cairn("workload", "sysbench", "--pd", _pd, "--db", "names", "--tables", "1", "--rows", "10");
+        var (primaryExit, _, primaryErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "ddl", "add-index", "names.sbtest1", "Primary", "c", "--pd", _pd);
+        Assert.Equal(1, primaryExit);
+        Assert.Contains("primary key", primaryErr);
+
+        await Cairn("ddl", "create-db", "数据库", "--pd", _pd);
+        Assert.Contains("数据库", await Cairn("db", "ls", "--pd", _pd));
+    }
+
     private static async Task<string> Cairn(params string[] args)
     {
         var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2), args);

@@ -98,7 +98,7 @@ public sealed class CatalogClient
     /// <exception cref="CatalogException">A database of that name exists.</exception>
     public Task<DBInfo> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        CatalogNames.Validate(name, "database");
         return RunDdlAsync(async meta =>
         {
             if (await FindDatabaseAsync(meta, name, cancellationToken).ConfigureAwait(false) is not null)
@@ -139,6 +139,12 @@ public sealed class CatalogClient
     public Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        CatalogNames.Validate(definition.Name.O, "table");
+        foreach (var index in definition.Indexes)
+        {
+            CatalogNames.ValidateIndex(index.Name.O, index.IsPrimary);
+        }
+
         return RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
@@ -160,6 +166,7 @@ public sealed class CatalogClient
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(references);
+        CatalogNames.Validate(name, "view");
         return RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
@@ -255,6 +262,7 @@ public sealed class CatalogClient
     public Task<TableInfo> RenameTableAsync(string database, string name, string newDatabase, string newName, CancellationToken cancellationToken = default) =>
         RunDdlAsync(async meta =>
         {
+            CatalogNames.Validate(newName, "table");
             var (db, table) = await RequireTableAsync(meta, database, name, cancellationToken).ConfigureAwait(false);
             var target = await RequireDatabaseAsync(meta, newDatabase, cancellationToken).ConfigureAwait(false);
             await RequireFreeNameAsync(meta, target, newName, cancellationToken).ConfigureAwait(false);
@@ -284,6 +292,7 @@ public sealed class CatalogClient
     public async Task<IndexInfo> AddIndexAsync(string database, string table, string indexName, IReadOnlyList<string> columns, bool unique = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        CatalogNames.ValidateIndex(indexName, isPrimary: false);
         var (db, info) = await RunDdlAsync(async meta =>
         {
             var (db, info) = await RequireTableAsync(meta, database, table, cancellationToken).ConfigureAwait(false);
