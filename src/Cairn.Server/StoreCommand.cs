@@ -123,13 +123,20 @@ internal static class StoreCommand
 
         await Console.Out.WriteLineAsync($"store {node.StoreId} listening on {node.Address}").ConfigureAwait(false);
         await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var tombstoned = node.Tombstoned;
         using (cancellationToken.Register(() => stop.TrySetResult()))
         {
-            await stop.Task.ConfigureAwait(false);
+            await Task.WhenAny(stop.Task, tombstoned).ConfigureAwait(false);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await node.StopAsync(timeout.Token).ConfigureAwait(false);
+        if (tombstoned.IsCompleted)
+        {
+            await Console.Error.WriteLineAsync($"cairn store: pd reports store {node.StoreId} as Tombstone (removed from the cluster); exiting").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 
