@@ -104,6 +104,17 @@ internal static class PdCommand
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        Cli.ParentWatch.Start(() =>
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already stopping and done.
+            }
+        });
         cancellationToken = stop.Token;
         PdServer server;
         try

@@ -109,6 +109,7 @@ internal static class StoreCommand
         // process down (or hanging in a host lifetime) before the engine is closed.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        Cli.ParentWatch.Start(() => stop.TrySetResult());
         await using var node = new StoreNode(options, loggerFactory);
         try
         {

@@ -12,6 +12,7 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
     private readonly Lock _gate = new();
 
     private PlaygroundProcess(Process process, string dir)
@@ -45,6 +46,18 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What the playground printed on stderr so far.</summary>
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Join('\n', _stderr);
+            }
+        }
+    }
+
     public static async Task<PlaygroundProcess> StartAsync(int stores, params string[] extraArgs)
     {
         var dir = Path.Combine(Path.GetTempPath(), "cairn-e2e-" + Guid.NewGuid().ToString("N"));
@@ -61,7 +74,16 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("the playground did not start");
         var playground = new PlaygroundProcess(process, dir);
-        _ = process.StandardError.ReadToEndAsync();
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (playground._gate)
+                {
+                    playground._stderr.Add(line);
+                }
+            }
+        });
         var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = Task.Run(async () =>
         {
@@ -113,7 +135,7 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        if (!HasExited(_process))
         {
             // SIGTERM: the playground stops its children itself.
             Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
@@ -132,6 +154,18 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
         if (Directory.Exists(Dir))
         {
             Directory.Delete(Dir, recursive: true);
+        }
+    }
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
         }
     }
 
