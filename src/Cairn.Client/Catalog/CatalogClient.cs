@@ -16,6 +16,7 @@ public sealed class CatalogClient
 {
     private const string TablePrefix = "Table:";
     private readonly ConcurrentDictionary<(long, bool), AutoIdCache> _autoIds = new();
+    private readonly TableRegionSplitter _splitter;
 
     /// <summary>Creates a catalog over a transactional client.</summary>
     public CatalogClient(TxnClient client, CatalogOptions? options = null)
@@ -23,6 +24,7 @@ public sealed class CatalogClient
         ArgumentNullException.ThrowIfNull(client);
         Client = client;
         Options = options ?? new CatalogOptions();
+        _splitter = new TableRegionSplitter(client, Options);
     }
 
     /// <summary>The transactional client.</summary>
@@ -136,7 +138,7 @@ public sealed class CatalogClient
     /// not clustered as a common handle becomes the int handle (<c>pk_is_handle</c>).
     /// </summary>
     /// <exception cref="CatalogException">No such database, the name is taken, or the definition is invalid.</exception>
-    public Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
+    public async Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
         CatalogNames.Validate(definition.Name.O, "table");
@@ -145,7 +147,7 @@ public sealed class CatalogClient
             CatalogNames.ValidateIndex(index.Name.O, index.IsPrimary);
         }
 
-        return RunDdlAsync(async meta =>
+        var created = await RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
             await RequireFreeNameAsync(meta, db, definition.Name.O, cancellationToken).ConfigureAwait(false);
@@ -157,7 +159,9 @@ public sealed class CatalogClient
             }
 
             return (table, Job(DdlActionType.CreateTable, db, table, $"CREATE TABLE {Quote(db.Name.O)}.{Quote(table.Name.O)}"));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        await _splitter.SplitAsync(created, cancellationToken).ConfigureAwait(false);
+        return created;
     }
 
     /// <summary>CREATE VIEW over a SELECT text; <paramref name="references"/> names the tables and views it reads (<c>db.name</c>).</summary>
@@ -253,6 +257,7 @@ public sealed class CatalogClient
             return ((table, fresh), Job(DdlActionType.TruncateTable, db, fresh, $"TRUNCATE TABLE {Quote(db.Name.O)}.{Quote(name)}"));
         }, cancellationToken).ConfigureAwait(false);
         ForgetAutoIds(old.Id);
+        await _splitter.SplitAsync(fresh, cancellationToken).ConfigureAwait(false);
         await DeleteTableDataAsync(old.PhysicalIds, cancellationToken).ConfigureAwait(false);
         return fresh;
     }
