@@ -89,6 +89,7 @@ public sealed class StoreNode : IAsyncDisposable
         try
         {
             _options.Validate();
+            await StoreStartupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
             engine = StoreEngine.Open(_options.DataDir, _options.BlockCacheSize, _options.SyncWrites);
         }
         catch
