@@ -280,7 +280,9 @@ internal static class SqlCommands
         var addresses = CliArgs.PdAddresses(pd);
         try
         {
-            await using var client = await TxnClient.ConnectAsync(addresses, null, cancellationToken).ConfigureAwait(false);
+            // A stalled command says what it waits for, at most one line every few seconds, instead of going silent.
+            var options = new Cairn.Client.ClientOptions { OnWaiting = what => Console.Error.WriteLine("cairn: " + what) };
+            await using var client = await TxnClient.ConnectAsync(addresses, options, cancellationToken).ConfigureAwait(false);
             return await body(new CatalogClient(client), client).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Cairn.Client.ClientException or Cairn.Client.Pd.PdException or IOException or JsonException)
