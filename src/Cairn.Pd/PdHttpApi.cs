@@ -163,12 +163,7 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private Task GetStoreAsync(HttpContext http)
     {
-        var id = RouteValue(http, "id");
-        if (!TryParseId(id, out var storeId) || _cluster.StoreView(storeId) is not { } view)
-        {
-            throw new PdHttpException(404, $"store {id} not found");
-        }
-
+        var view = Find(http, "store", _cluster.StoreView);
         return WriteJsonAsync(http, 200, w => PdHttpJson.WriteStore(w, view));
     }
 
@@ -212,13 +207,16 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private Task GetRegionAsync(HttpContext http)
     {
-        var id = RouteValue(http, "id");
-        if (!TryParseId(id, out var regionId) || _cluster.RegionView(regionId) is not { } regionView)
-        {
-            throw new PdHttpException(404, $"region {id} not found");
-        }
+        var view = Find(http, "region", _cluster.RegionView);
+        return WriteJsonAsync(http, 200, w => PdHttpJson.WriteRegion(w, view));
+    }
 
-        return WriteJsonAsync(http, 200, w => PdHttpJson.WriteRegion(w, regionView));
+    /// <summary>The object named by the route's <c>{id}</c>, or a 404 naming it.</summary>
+    private static T Find<T>(HttpContext http, string kind, Func<ulong, T?> find)
+        where T : class
+    {
+        var id = RouteValue(http, "id");
+        return TryParseId(id, out var value) && find(value) is { } found ? found : throw new PdHttpException(404, $"{kind} {id} not found");
     }
 
     private Task ListSchedulersAsync(HttpContext http)

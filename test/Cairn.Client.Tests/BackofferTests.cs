@@ -83,8 +83,11 @@ public sealed class BackofferTests
     public async Task Failed_attempts_count_against_the_budget_and_waits_are_reported_at_a_bounded_rate()
     {
         var lines = new List<string>();
-        var backoffer = new Backoffer(TimeSpan.FromSeconds(1), new WaitReporter(lines.Add, TimeSpan.FromHours(1)));
-        backoffer.Charge(TimeSpan.FromMilliseconds(990));
+        var backoffer = new Backoffer(TimeSpan.FromSeconds(2), new WaitReporter(lines.Add, TimeSpan.FromHours(1)));
+        // A short retry says nothing; one that has been failing for a second says what it waits for.
+        await backoffer.BackoffAsync(BackoffKind.RegionMiss, "key 00", "NotLeader", CancellationToken.None);
+        Assert.Empty(lines);
+        backoffer.Charge(TimeSpan.FromMilliseconds(1990));
         Assert.True(backoffer.Remaining <= TimeSpan.FromMilliseconds(10));
         await backoffer.BackoffAsync(BackoffKind.RegionMiss, "key 01", "NotLeader", CancellationToken.None);
         await Assert.ThrowsAsync<RegionUnavailableException>(() => backoffer.BackoffAsync(BackoffKind.StoreUnreachable, "key 01", "timeout", CancellationToken.None));

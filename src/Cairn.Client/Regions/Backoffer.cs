@@ -32,6 +32,9 @@ public sealed class Backoffer
         _waits = waits;
     }
 
+    /// <summary>How long an operation has to have been failing before its backoffs are reported as a wait.</summary>
+    public static TimeSpan ReportAfter { get; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The least time <see cref="WithinBudgetAsync"/> gives a call, even with the budget spent.</summary>
     public static TimeSpan MinimumCallTime { get; } = TimeSpan.FromMilliseconds(500);
 
@@ -144,6 +147,7 @@ public sealed class Backoffer
     public Task BackoffAsync(BackoffKind kind, string target, string? lastError, CancellationToken cancellationToken, TimeSpan minimum = default)
     {
         TimeSpan delay;
+        bool report;
         lock (_gate)
         {
             var attempt = _attempts.GetValueOrDefault(kind);
@@ -165,9 +169,15 @@ public sealed class Backoffer
             }
 
             _slept += delay;
+            // A region that moved costs a retry of a few milliseconds; only a wait people would notice is worth a line.
+            report = _slept + _charged >= ReportAfter;
         }
 
-        _waits?.Report($"waiting for {target}: {lastError ?? Describe(kind)} (retrying for up to {(Budget - _slept - _charged).TotalSeconds:0} s more)");
+        if (report)
+        {
+            _waits?.Report($"waiting for {target}: {lastError ?? Describe(kind)} (retrying for up to {Remaining.TotalSeconds:0} s more)");
+        }
+
         return Task.Delay(delay, cancellationToken);
     }
 
