@@ -32,17 +32,17 @@ internal static class WorkloadCommand
                 var batchSize = CliArgs.AtLeast(r.GetValue(batch), "--batch", 1);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
-            {
-                var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
-                if (!r.GetValue(verifyOnly))
                 {
-                    var watch = Stopwatch.StartNew();
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"loaded {workload.Tables} × {workload.Rows} rows in {watch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
-                }
+                    var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        var watch = Stopwatch.StartNew();
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"loaded {workload.Tables} × {workload.Rows} rows in {watch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct);
+                    return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
             });
             command.Subcommands.Add(sysbench);
         }
@@ -63,17 +63,17 @@ internal static class WorkloadCommand
                 var transferCount = CliArgs.AtLeast(r.GetValue(transfers), "--transfers", 1);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
-            {
-                var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
-                if (!r.GetValue(verifyOnly))
                 {
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
-                }
+                    var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct);
+                    return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
             });
             command.Subcommands.Add(bank);
         }
@@ -89,16 +89,16 @@ internal static class WorkloadCommand
                 var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
-            {
-                var workload = new CatalogZooWorkload(catalog) { Database = database, Rows = rowCount };
-                if (!r.GetValue(verifyOnly))
                 {
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"loaded {workload.ExpectedRows.Count} tables").ConfigureAwait(false);
-                }
+                    var workload = new CatalogZooWorkload(catalog) { Database = database, Rows = rowCount };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"loaded {workload.ExpectedRows.Count} tables").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct);
+                    return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
             });
             command.Subcommands.Add(zoo);
         }
