@@ -21,6 +21,12 @@ public sealed record ClientOptions
     /// <summary>Largest lock TTL. Default 20 s.</summary>
     public TimeSpan MaxLockTtl { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Called with one line saying what the client waits for (a timestamp from pd, a region, a store) while it
+    /// retries, at most every 5 s; null (the default) says nothing.
+    /// </summary>
+    public Action<string>? OnWaiting { get; init; }
+
     /// <summary>Pairs fetched per scan RPC. Default 256.</summary>
     public int ScanBatchSize { get; init; } = 256;
 

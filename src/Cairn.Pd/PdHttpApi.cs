@@ -5,26 +5,28 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cairn.Rpc.Metapb;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Cairn.Pd;
 
 /// <summary>
-/// PD's HTTP admin API (the subset br and operators use) on its own HTTP/1.1 listener. JSON shapes follow PD's:
-/// stores as <c>{"count", "stores": [{"store": {..., "state_name"}, "status": {...}}]}</c>, regions with hex keys,
-/// sizes of regions in MiB.
+/// PD's HTTP admin API (the subset br and operators use) on its own HTTP/1.1 listener, routed by ASP.NET Core's
+/// endpoint routing: a path with no handler answers 404, a known path with the wrong method 405, and every body is
+/// checked before use, a bad one answering 400 with a message naming the field. JSON shapes follow PD's
+/// (<see cref="PdHttpJson"/>).
 /// </summary>
 internal sealed class PdHttpApi : IAsyncDisposable
 {
-    private const string Prefix = "/pd/api/v1/";
+    private const string Prefix = "/pd/api/v1";
     private readonly PdServer _server;
     private readonly PdCluster _cluster;
     private readonly GcSafePointManager _gc;
@@ -32,8 +34,8 @@ internal sealed class PdHttpApi : IAsyncDisposable
     private readonly TsoAllocator _tso;
     private readonly ScheduleConfig _scheduleConfig;
     private readonly ILoggerFactory _loggerFactory;
-    private KestrelServer? _kestrel;
-    private ServiceProvider? _services;
+    private readonly ILogger _logger;
+    private WebApplication? _app;
 
     public PdHttpApi(PdServer server, PdCluster cluster, GcSafePointManager gc, SchedulerController schedulers, TsoAllocator tso, ILoggerFactory loggerFactory)
     {
@@ -44,200 +46,227 @@ internal sealed class PdHttpApi : IAsyncDisposable
         _gc = gc;
         _schedulers = schedulers;
         _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<PdHttpApi>();
     }
 
     public IPEndPoint? EndPoint { get; private set; }
 
     public async Task StartAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        _services = new ServiceCollection().AddSingleton(_loggerFactory).BuildServiceProvider();
-        var options = new KestrelServerOptions { AddServerHeader = false, ApplicationServices = _services };
-        options.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), _loggerFactory);
-        var kestrel = new KestrelServer(Options.Create(options), transport, _loggerFactory);
+        // The empty builder reads no configuration or environment (ASPNETCORE_URLS must not move pd's port) and
+        // brings only Kestrel and routing.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // pd's command owns SIGTERM and Ctrl-C; the default console lifetime would also act on them.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
+        {
+            options.AddServerHeader = false;
+            options.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.UseRouting();
+        app.Use(HandleErrorsAsync);
+        Map(app);
         try
         {
-            await kestrel.StartAsync(new Application(this), cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            kestrel.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        _kestrel = kestrel;
-        var address = kestrel.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel reported no bound address.");
         EndPoint = new IPEndPoint(endPoint.Address, new Uri(address).Port);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_kestrel is not null)
+        if (_app is not null)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _kestrel.StopAsync(timeout.Token).ConfigureAwait(false);
-            _kestrel.Dispose();
-        }
-
-        if (_services is not null)
-        {
-            await _services.DisposeAsync().ConfigureAwait(false);
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task HandleAsync(HttpContext http)
+    private void Map(IEndpointRouteBuilder routes)
     {
-        var path = http.Request.Path.Value ?? "";
-        var method = http.Request.Method;
+        var api = routes.MapGroup(Prefix);
+        api.MapGet("/stores", ListStoresAsync);
+        api.MapGet("/store/{id}", GetStoreAsync);
+        api.MapDelete("/store/{id}", DeleteStoreAsync);
+        api.MapGet("/regions", ListRegionsAsync);
+        api.MapGet("/region/id/{id}", GetRegionAsync);
+        api.MapGet("/config/cluster-version", http => WriteJsonAsync(http, 200, w => w.WriteStringValue(_server.Options.ClusterVersion)));
+        api.MapGet("/config/schedule", http => WriteRawJsonAsync(http, 200, _scheduleConfig.ToJson()));
+        api.MapPost("/config/schedule", UpdateScheduleConfigAsync);
+        api.MapPost("/admin/reset-ts", ResetTsAsync);
+        api.MapGet("/stats/region", WriteRegionStatsAsync);
+        api.MapGet("/schedulers", ListSchedulersAsync);
+        api.MapPost("/schedulers", AddSchedulerAsync);
+        api.MapPost("/schedulers/{name}", PauseSchedulerAsync);
+        api.MapDelete("/schedulers/{name}", RemoveSchedulerAsync);
+        api.MapGet("/gc/safepoint", ListSafePointsAsync);
+    }
+
+    // Errors answer in PD's shape (a JSON string) whatever produced them: routing (404, 405), a refused body (400) or
+    // a failure inside a handler, which is logged once and answered 500 with its message instead of an empty body.
+    private async Task HandleErrorsAsync(HttpContext http, RequestDelegate next)
+    {
+        if (http.GetEndpoint() is null)
+        {
+            await WriteErrorAsync(http, 404, $"no handler for {http.Request.Method} {http.Request.Path}").ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+            await next(http).ConfigureAwait(false);
+            if (http.Response.StatusCode == 405 && !http.Response.HasStarted)
             {
-                await WriteErrorAsync(http, 404, "not found").ConfigureAwait(false);
-                return;
-            }
-
-            var parts = path[Prefix.Length..].TrimEnd('/').Split('/');
-            switch (parts)
-            {
-                case ["stores"] when HttpMethods.IsGet(method):
-                    if (!TryParseStateFilter(http, out var states))
-                    {
-                        await WriteErrorAsync(http, 400, "state must be 0 (Up), 1 (Offline) or 2 (Tombstone)").ConfigureAwait(false);
-                        return;
-                    }
-
-                    var views = _cluster.StoreViews().FindAll(v => states.Contains(v.Store.State));
-                    await WriteJsonAsync(http, 200, w => WriteStores(w, views)).ConfigureAwait(false);
-                    return;
-                case ["store", var id] when HttpMethods.IsGet(method):
-                    if (!TryParseId(id, out var storeId) || _cluster.StoreView(storeId) is not { } view)
-                    {
-                        await WriteErrorAsync(http, 404, $"store {id} not found").ConfigureAwait(false);
-                        return;
-                    }
-
-                    await WriteJsonAsync(http, 200, w => WriteStore(w, view)).ConfigureAwait(false);
-                    return;
-                case ["store", var id] when HttpMethods.IsDelete(method):
-                    if (!TryParseId(id, out storeId))
-                    {
-                        await WriteErrorAsync(http, 400, $"invalid store id {id}").ConfigureAwait(false);
-                        return;
-                    }
-
-                    try
-                    {
-                        _cluster.SetStoreOffline(storeId);
-                    }
-                    catch (PdErrorException e)
-                    {
-                        await WriteErrorAsync(http, e.Type == Rpc.Pdpb.ErrorType.EntryNotFound ? 404 : 410, e.Message).ConfigureAwait(false);
-                        return;
-                    }
-
-                    await WriteJsonAsync(http, 200, w => w.WriteStringValue("The store is set as Offline.")).ConfigureAwait(false);
-                    return;
-                case ["regions"] when HttpMethods.IsGet(method):
-                    var regions = _cluster.RegionViews([], []);
-                    await WriteJsonAsync(http, 200, w =>
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("count", regions.Count);
-                        w.WriteStartArray("regions");
-                        foreach (var region in regions)
-                        {
-                            WriteRegion(w, region);
-                        }
-
-                        w.WriteEndArray();
-                        w.WriteEndObject();
-                    }).ConfigureAwait(false);
-                    return;
-                case ["region", "id", var id] when HttpMethods.IsGet(method):
-                    if (!TryParseId(id, out var regionId) || _cluster.RegionView(regionId) is not { } regionView)
-                    {
-                        await WriteErrorAsync(http, 404, $"region {id} not found").ConfigureAwait(false);
-                        return;
-                    }
-
-                    await WriteJsonAsync(http, 200, w => WriteRegion(w, regionView)).ConfigureAwait(false);
-                    return;
-                case ["config", "cluster-version"] when HttpMethods.IsGet(method):
-                    await WriteJsonAsync(http, 200, w => w.WriteStringValue(_server.Options.ClusterVersion)).ConfigureAwait(false);
-                    return;
-                case ["config", "schedule"] when HttpMethods.IsGet(method):
-                    await WriteRawJsonAsync(http, 200, _scheduleConfig.ToJson()).ConfigureAwait(false);
-                    return;
-                case ["config", "schedule"] when HttpMethods.IsPost(method):
-                    await UpdateScheduleConfigAsync(http).ConfigureAwait(false);
-                    return;
-                case ["admin", "reset-ts"] when HttpMethods.IsPost(method):
-                    await ResetTsAsync(http).ConfigureAwait(false);
-                    return;
-                case ["stats", "region"] when HttpMethods.IsGet(method):
-                    await WriteRegionStatsAsync(http).ConfigureAwait(false);
-                    return;
-                case ["schedulers"] when HttpMethods.IsGet(method):
-                    var paused = string.Equals(QueryValue(http, "status"), "paused", StringComparison.Ordinal);
-                    var names = paused ? _schedulers.Paused() : _schedulers.Enabled();
-                    await WriteJsonAsync(http, 200, w =>
-                    {
-                        w.WriteStartArray();
-                        foreach (var name in names)
-                        {
-                            w.WriteStringValue(name);
-                        }
-
-                        w.WriteEndArray();
-                    }).ConfigureAwait(false);
-                    return;
-                case ["schedulers"] when HttpMethods.IsPost(method):
-                    await AddSchedulerAsync(http).ConfigureAwait(false);
-                    return;
-                case ["schedulers", var name] when HttpMethods.IsPost(method):
-                    await PauseSchedulerAsync(http, name).ConfigureAwait(false);
-                    return;
-                case ["schedulers", var name] when HttpMethods.IsDelete(method):
-                    if (!SchedulerController.IsKnown(name) || !_schedulers.SetEnabled(name, false))
-                    {
-                        await WriteErrorAsync(http, 404, $"scheduler {name} not found").ConfigureAwait(false);
-                        return;
-                    }
-
-                    await WriteJsonAsync(http, 200, w => w.WriteStringValue("The scheduler is removed.")).ConfigureAwait(false);
-                    return;
-                case ["gc", "safepoint"] when HttpMethods.IsGet(method):
-                    var points = _gc.ListServiceSafePoints();
-                    var gcSafePoint = _gc.GcSafePoint;
-                    await WriteJsonAsync(http, 200, w =>
-                    {
-                        w.WriteStartObject();
-                        w.WriteStartArray("service_gc_safe_points");
-                        foreach (var point in points)
-                        {
-                            w.WriteStartObject();
-                            w.WriteString("service_id", point.ServiceId);
-                            w.WriteNumber("expired_at", point.ExpiresAtUnixSeconds);
-                            w.WriteNumber("safe_point", point.SafePoint);
-                            w.WriteEndObject();
-                        }
-
-                        w.WriteEndArray();
-                        w.WriteNumber("gc_safe_point", gcSafePoint);
-                        w.WriteEndObject();
-                    }).ConfigureAwait(false);
-                    return;
-                default:
-                    await WriteErrorAsync(http, 404, $"no handler for {method} {path}").ConfigureAwait(false);
-                    return;
+                var allowed = http.Response.Headers.Allow.ToString();
+                await WriteErrorAsync(http, 405, $"{http.Request.Method} is not allowed on {http.Request.Path} (allowed: {allowed})").ConfigureAwait(false);
             }
         }
-        catch (PdErrorException e)
+        catch (PdHttpException e) when (!http.Response.HasStarted)
+        {
+            await WriteErrorAsync(http, e.Status, e.Message).ConfigureAwait(false);
+        }
+        catch (PdErrorException e) when (!http.Response.HasStarted)
         {
             await WriteErrorAsync(http, 500, e.Message).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+        {
+            PdHttpLog.RequestFailed(_logger, http.Request.Method, http.Request.Path.Value ?? "", e);
+            await WriteErrorAsync(http, 500, e.Message).ConfigureAwait(false);
+        }
+    }
+
+    private Task ListStoresAsync(HttpContext http)
+    {
+        if (!TryParseStateFilter(http, out var states))
+        {
+            throw new PdHttpException(400, "state must be 0 (Up), 1 (Offline) or 2 (Tombstone)");
+        }
+
+        var views = _cluster.StoreViews().FindAll(v => states.Contains(v.Store.State));
+        return WriteJsonAsync(http, 200, w => PdHttpJson.WriteStores(w, views));
+    }
+
+    private Task GetStoreAsync(HttpContext http)
+    {
+        var view = Find(http, "store", _cluster.StoreView);
+        return WriteJsonAsync(http, 200, w => PdHttpJson.WriteStore(w, view));
+    }
+
+    private Task DeleteStoreAsync(HttpContext http)
+    {
+        var id = RouteValue(http, "id");
+        if (!TryParseId(id, out var storeId))
+        {
+            throw new PdHttpException(400, $"invalid store id {id}");
+        }
+
+        try
+        {
+            _cluster.SetStoreOffline(storeId);
+        }
+        catch (PdErrorException e)
+        {
+            throw new PdHttpException(e.Type == Rpc.Pdpb.ErrorType.EntryNotFound ? 404 : 410, e.Message);
+        }
+
+        return WriteJsonAsync(http, 200, w => w.WriteStringValue("The store is set as Offline."));
+    }
+
+    private Task ListRegionsAsync(HttpContext http)
+    {
+        var regions = _cluster.RegionViews([], []);
+        return WriteJsonAsync(http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("count", regions.Count);
+            w.WriteStartArray("regions");
+            foreach (var region in regions)
+            {
+                PdHttpJson.WriteRegion(w, region);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private Task GetRegionAsync(HttpContext http)
+    {
+        var view = Find(http, "region", _cluster.RegionView);
+        return WriteJsonAsync(http, 200, w => PdHttpJson.WriteRegion(w, view));
+    }
+
+    /// <summary>The object named by the route's <c>{id}</c>, or a 404 naming it.</summary>
+    private static T Find<T>(HttpContext http, string kind, Func<ulong, T?> find)
+        where T : class
+    {
+        var id = RouteValue(http, "id");
+        return TryParseId(id, out var value) && find(value) is { } found ? found : throw new PdHttpException(404, $"{kind} {id} not found");
+    }
+
+    private Task ListSchedulersAsync(HttpContext http)
+    {
+        var paused = string.Equals(QueryValue(http, "status"), "paused", StringComparison.Ordinal);
+        var names = paused ? _schedulers.Paused() : _schedulers.Enabled();
+        return WriteJsonAsync(http, 200, w =>
+        {
+            w.WriteStartArray();
+            foreach (var name in names)
+            {
+                w.WriteStringValue(name);
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private Task RemoveSchedulerAsync(HttpContext http)
+    {
+        var name = RouteValue(http, "name");
+        if (!SchedulerController.IsKnown(name) || !_schedulers.SetEnabled(name, false))
+        {
+            throw new PdHttpException(404, $"scheduler {name} not found");
+        }
+
+        return WriteJsonAsync(http, 200, w => w.WriteStringValue("The scheduler is removed."));
+    }
+
+    private Task ListSafePointsAsync(HttpContext http)
+    {
+        var points = _gc.ListServiceSafePoints();
+        var gcSafePoint = _gc.GcSafePoint;
+        return WriteJsonAsync(http, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("service_gc_safe_points");
+            foreach (var point in points)
+            {
+                w.WriteStartObject();
+                w.WriteString("service_id", point.ServiceId);
+                w.WriteNumber("expired_at", point.ExpiresAtUnixSeconds);
+                w.WriteNumber("safe_point", point.SafePoint);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("gc_safe_point", gcSafePoint);
+            w.WriteEndObject();
+        });
     }
 
     private async Task WriteRegionStatsAsync(HttpContext http)
@@ -245,6 +274,11 @@ internal sealed class PdHttpApi : IAsyncDisposable
         // br sends raw encoded keys, URL-escaped byte by byte; they are not UTF-8, so decode the raw query string.
         var start = QueryBytes(http, "start_key") ?? [];
         var end = QueryBytes(http, "end_key") ?? [];
+        if (end.Length > 0 && start.AsSpan().SequenceCompareTo(end) > 0)
+        {
+            throw new PdHttpException(400, "start_key is after end_key");
+        }
+
         var regions = _cluster.RegionViews(start, end);
         ulong size = 0, keys = 0;
         var empty = 0;
@@ -277,34 +311,18 @@ internal sealed class PdHttpApi : IAsyncDisposable
             w.WriteNumber("empty_count", empty);
             w.WriteNumber("storage_size", size / (1024 * 1024));
             w.WriteNumber("storage_keys", keys);
-            WriteCounts(w, "store_leader_count", leaders);
-            WriteCounts(w, "store_peer_count", peers);
+            PdHttpJson.WriteCounts(w, "store_leader_count", leaders);
+            PdHttpJson.WriteCounts(w, "store_peer_count", peers);
             w.WriteEndObject();
         }).ConfigureAwait(false);
     }
 
     private async Task UpdateScheduleConfigAsync(HttpContext http)
     {
-        JsonObject? items;
-        try
+        var items = await ReadObjectAsync(http, "a JSON object of schedule config items").ConfigureAwait(false);
+        if (_scheduleConfig.Update(items) is { } error)
         {
-            items = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            items = null;
-        }
-
-        if (items is null)
-        {
-            await WriteErrorAsync(http, 400, "the body must be a JSON object of schedule config items").ConfigureAwait(false);
-            return;
-        }
-
-        if (_scheduleConfig.Update(items) is { } unknown)
-        {
-            await WriteErrorAsync(http, 400, $"config item {unknown} not found").ConfigureAwait(false);
-            return;
+            throw new PdHttpException(400, error);
         }
 
         await WriteJsonAsync(http, 200, w => w.WriteStringValue("The config is updated.")).ConfigureAwait(false);
@@ -312,37 +330,25 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private async Task ResetTsAsync(HttpContext http)
     {
-        ulong? ts = null;
-        try
+        const string Shape = "{\"tso\": \"<timestamp>\"}";
+        var body = await ReadObjectAsync(http, Shape).ConfigureAwait(false);
+        var ts = body["tso"] switch
         {
-            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("tso", out var value))
-            {
-                if (value.ValueKind == JsonValueKind.String && ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-                {
-                    ts = parsed;
-                }
-                else if (value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out parsed))
-                {
-                    ts = parsed;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
+            JsonValue v when v.TryGetValue(out string? text) && ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out ulong parsed) => parsed,
+            null => throw new PdHttpException(400, $"tso is missing: the body must be {Shape}"),
+            _ => throw new PdHttpException(400, "tso: invalid tso value, expected a decimal TSO"),
+        };
 
-        if (ts is null)
+        switch (_tso.ResetAbove(ts, _server.Options.MaxGapResetTs))
         {
-            await WriteErrorAsync(http, 400, "the body must be {\"tso\": \"<timestamp>\"}").ConfigureAwait(false);
-            return;
-        }
-
-        if (!_tso.ResetAbove(ts.Value))
-        {
-            // PD answers 403 when asked to move time backwards; br accepts that as "already above".
-            await WriteErrorAsync(http, 403, "the specified ts is smaller than the current timestamp").ConfigureAwait(false);
-            return;
+            case TsoResetResult.Overflow:
+                throw new PdHttpException(400, $"tso: the physical part of {ts} overflows the 46-bit field");
+            case TsoResetResult.NotAbove:
+                // PD answers 403 when asked to move time backwards; br accepts that as "already above".
+                throw new PdHttpException(403, "the specified ts is smaller than the current timestamp");
+            case TsoResetResult.TooFarAhead:
+                throw new PdHttpException(403, $"the specified ts is too larger than now: more than max-gap-reset-ts ({_server.Options.MaxGapResetTs.TotalHours:0.###}h) ahead");
         }
 
         await WriteJsonAsync(http, 200, w => w.WriteStringValue("Reset ts successfully.")).ConfigureAwait(false);
@@ -350,63 +356,63 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private async Task AddSchedulerAsync(HttpContext http)
     {
-        string? name = null;
-        try
+        const string Shape = "{\"name\": \"<scheduler>\"}";
+        var body = await ReadObjectAsync(http, Shape).ConfigureAwait(false);
+        var name = body["name"] switch
         {
-            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            if (body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
-            {
-                name = n.GetString();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        if (name is null)
-        {
-            await WriteErrorAsync(http, 400, "the body must be {\"name\": \"<scheduler>\"}").ConfigureAwait(false);
-            return;
-        }
+            JsonValue v when v.TryGetValue(out string? text) => text,
+            null => throw new PdHttpException(400, $"name is missing: the body must be {Shape}"),
+            _ => throw new PdHttpException(400, "name must be a string"),
+        };
 
         if (!SchedulerController.IsKnown(name))
         {
-            await WriteErrorAsync(http, 400, $"unknown scheduler {name}").ConfigureAwait(false);
-            return;
+            throw new PdHttpException(400, $"unknown scheduler {name}");
         }
 
         _schedulers.SetEnabled(name, true);
         await WriteJsonAsync(http, 200, w => w.WriteStringValue("The scheduler is created.")).ConfigureAwait(false);
     }
 
-    private async Task PauseSchedulerAsync(HttpContext http, string name)
+    private async Task PauseSchedulerAsync(HttpContext http)
     {
+        const string Shape = "{\"delay\": <seconds>}";
+        var name = RouteValue(http, "name");
         if (!SchedulerController.IsKnown(name) || !_schedulers.Enabled().Contains(name))
         {
-            await WriteErrorAsync(http, 404, $"scheduler {name} not found").ConfigureAwait(false);
-            return;
+            throw new PdHttpException(404, $"scheduler {name} not found");
         }
 
-        long delay;
-        try
+        var body = await ReadObjectAsync(http, Shape).ConfigureAwait(false);
+        var delay = body["delay"] switch
         {
-            using var body = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            if (!body.RootElement.TryGetProperty("delay", out var d) || !d.TryGetInt64(out delay))
-            {
-                await WriteErrorAsync(http, 400, "the body must be {\"delay\": <seconds>}").ConfigureAwait(false);
-                return;
-            }
-        }
-        catch (JsonException)
-        {
-            await WriteErrorAsync(http, 400, "the body must be {\"delay\": <seconds>}").ConfigureAwait(false);
-            return;
-        }
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out long seconds) => seconds,
+            null => throw new PdHttpException(400, $"delay is missing: the body must be {Shape}"),
+            _ => throw new PdHttpException(400, "delay must be a whole number of seconds"),
+        };
 
         _schedulers.Pause(delay);
         await WriteJsonAsync(http, 200, w => w.WriteStringValue(delay <= 0 ? "Resume the scheduler successfully." : "Pause the scheduler successfully."))
             .ConfigureAwait(false);
     }
+
+    /// <summary>The request body as a JSON object, or a 400 that says what the body must be.</summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext http, string shape)
+    {
+        JsonNode? node;
+        try
+        {
+            node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            throw new PdHttpException(400, $"the body is not JSON ({e.Message}); it must be {shape}");
+        }
+
+        return node as JsonObject ?? throw new PdHttpException(400, $"the body must be {shape}, got {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}");
+    }
+
+    private static string RouteValue(HttpContext http, string name) => http.Request.RouteValues[name] as string ?? "";
 
     /// <summary>PD's <c>?state=N</c> filter (repeatable); without it, tombstone stores are left out as PD does.</summary>
     private static bool TryParseStateFilter(HttpContext http, out HashSet<StoreState> states)
@@ -429,163 +435,6 @@ internal sealed class PdHttpApi : IAsyncDisposable
         }
 
         return true;
-    }
-
-    private static void WriteCounts(Utf8JsonWriter w, string name, SortedDictionary<ulong, int> counts)
-    {
-        w.WriteStartObject(name);
-        foreach (var (store, count) in counts)
-        {
-            w.WriteNumber(store.ToString(CultureInfo.InvariantCulture), count);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteStores(Utf8JsonWriter w, List<StoreView> stores)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("count", stores.Count);
-        w.WriteStartArray("stores");
-        foreach (var store in stores)
-        {
-            WriteStore(w, store);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteStore(Utf8JsonWriter w, StoreView view)
-    {
-        var s = view.Store;
-        w.WriteStartObject();
-        w.WriteStartObject("store");
-        w.WriteNumber("id", s.Id);
-        w.WriteString("address", s.Address);
-        if (s.State != StoreState.Up)
-        {
-            w.WriteNumber("state", (int)s.State);
-        }
-
-        w.WriteStartArray("labels");
-        foreach (var label in s.Labels)
-        {
-            w.WriteStartObject();
-            w.WriteString("key", label.Key);
-            w.WriteString("value", label.Value);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteString("version", s.Version);
-        w.WriteString("peer_address", s.PeerAddress);
-        w.WriteString("status_address", s.StatusAddress);
-        w.WriteString("git_hash", s.GitHash);
-        w.WriteNumber("start_timestamp", s.StartTimestamp);
-        w.WriteString("deploy_path", s.DeployPath);
-        w.WriteNumber("last_heartbeat", s.LastHeartbeat);
-        w.WriteString("state_name", view.StateName.ToString());
-        w.WriteEndObject();
-
-        var stats = view.Stats;
-        w.WriteStartObject("status");
-        w.WriteString("capacity", ByteSize(stats?.Capacity ?? 0));
-        w.WriteString("available", ByteSize(stats?.Available ?? 0));
-        w.WriteString("used_size", ByteSize(stats?.UsedSize ?? 0));
-        w.WriteNumber("leader_count", view.LeaderCount);
-        w.WriteNumber("leader_weight", 1);
-        w.WriteNumber("leader_score", view.LeaderCount);
-        w.WriteNumber("region_count", view.RegionCount);
-        w.WriteNumber("region_weight", 1);
-        w.WriteNumber("region_score", view.RegionCount);
-        w.WriteNumber("region_size", view.RegionSize / (1024 * 1024));
-        if (stats is { StartTime: > 0 })
-        {
-            w.WriteString("start_ts", DateTimeOffset.FromUnixTimeSeconds(stats.StartTime).ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        if (view.LastHeartbeat is { } last)
-        {
-            w.WriteString("last_heartbeat_ts", last.ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteRegion(Utf8JsonWriter w, RegionView r)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", r.Meta.Id);
-        w.WriteString("start_key", Convert.ToHexString(r.Meta.StartKey.Span));
-        w.WriteString("end_key", Convert.ToHexString(r.Meta.EndKey.Span));
-        w.WriteStartObject("epoch");
-        w.WriteNumber("conf_ver", r.Meta.RegionEpoch?.ConfVer ?? 0);
-        w.WriteNumber("version", r.Meta.RegionEpoch?.Version ?? 0);
-        w.WriteEndObject();
-        w.WriteStartArray("peers");
-        foreach (var peer in r.Meta.Peers)
-        {
-            WritePeer(w, peer);
-        }
-
-        w.WriteEndArray();
-        if (r.Leader is { } leader)
-        {
-            w.WritePropertyName("leader");
-            WritePeer(w, leader);
-        }
-
-        w.WriteStartArray("down_peers");
-        foreach (var down in r.DownPeers)
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("peer");
-            WritePeer(w, down.Peer ?? new Peer());
-            w.WriteNumber("down_seconds", down.DownSeconds);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("pending_peers");
-        foreach (var pending in r.PendingPeers)
-        {
-            WritePeer(w, pending);
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("written_bytes", r.BytesWritten);
-        w.WriteNumber("read_bytes", r.BytesRead);
-        w.WriteNumber("written_keys", r.KeysWritten);
-        w.WriteNumber("read_keys", r.KeysRead);
-        w.WriteNumber("approximate_size", r.ApproximateSize / (1024 * 1024));
-        w.WriteNumber("approximate_keys", r.ApproximateKeys);
-        w.WriteEndObject();
-    }
-
-    private static void WritePeer(Utf8JsonWriter w, Peer peer)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", peer.Id);
-        w.WriteNumber("store_id", peer.StoreId);
-        w.WriteString("role_name", peer.Role.ToString());
-        w.WriteEndObject();
-    }
-
-    /// <summary>A byte count the way PD prints one (binary units, up to 4 significant digits): <c>1.5GiB</c>.</summary>
-    internal static string ByteSize(ulong bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return value.ToString("0.###", CultureInfo.InvariantCulture) + units[unit];
     }
 
     private static bool TryParseId(string text, out ulong id) =>
@@ -673,14 +522,11 @@ internal sealed class PdHttpApi : IAsyncDisposable
 
     private static Task WriteErrorAsync(HttpContext http, int status, string message) => WriteJsonAsync(http, status, w => w.WriteStringValue(message));
 
-    private sealed class Application(PdHttpApi api) : IHttpApplication<HttpContext>
+    /// <summary>A host lifetime that leaves signals alone: pd's command and the tests decide when pd stops.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
     {
-        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task ProcessRequestAsync(HttpContext context) => api.HandleAsync(context);
-
-        public void DisposeContext(HttpContext context, Exception? exception)
-        {
-        }
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -130,6 +130,7 @@ public sealed class PdServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
+        PdStartupChecks.Run(options);
         var storage = new PdStorage(options.DataDir);
         PdServer? server = null;
         try

@@ -51,6 +51,11 @@ public sealed record PdServerOptions
     /// <summary>The cluster version pd reports (<c>/pd/api/v1/config/cluster-version</c>, store heartbeats).</summary>
     public string ClusterVersion { get; init; } = "5.1.0";
 
+    /// <summary>
+    /// How far ahead of the clock <c>admin/reset-ts</c> may move timestamps (PD's <c>max-gap-reset-ts</c>). Default 24 h.
+    /// </summary>
+    public TimeSpan MaxGapResetTs { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -69,6 +74,7 @@ public sealed record PdServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ScheduleInterval, TimeSpan.Zero, nameof(ScheduleInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(GcLifeTime, TimeSpan.Zero, nameof(GcLifeTime));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(GcRunInterval, TimeSpan.Zero, nameof(GcRunInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxGapResetTs, TimeSpan.Zero, nameof(MaxGapResetTs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSchedulerOperators, nameof(MaxSchedulerOperators));
     }
 }

@@ -82,6 +82,11 @@ internal sealed class TsoAllocator
                 // (it starts above the saved mark after a restart), step it forward instead of waiting for the clock.
                 if (_physical > now + 1)
                 {
+                    if (_physical >= MaxUsablePhysical)
+                    {
+                        throw new PdErrorException(Rpc.Pdpb.ErrorType.Unknown, "the TSO physical part is exhausted");
+                    }
+
                     _physical++;
                     _logical = 0;
                     continue;
@@ -94,31 +99,53 @@ internal sealed class TsoAllocator
 
     /// <summary>
     /// Moves the allocator forward so every later timestamp is above <paramref name="ts"/> (a restore brings data
-    /// committed at timestamps this cluster never issued). Returns false when <paramref name="ts"/> is not above the
-    /// last timestamp handed out: timestamps never go back.
+    /// committed at timestamps this cluster never issued). Timestamps never go back, never jump more than
+    /// <paramref name="maxGap"/> ahead of the clock (PD's <c>max-gap-reset-ts</c>), and never come so close to the end
+    /// of the 46-bit physical field that the allocator could run past it.
     /// </summary>
-    public bool ResetAbove(ulong ts)
+    public TsoResetResult ResetAbove(ulong ts, TimeSpan maxGap)
     {
         var (physical, logical) = Tso.Split(ts);
+        if (physical > MaxUsablePhysical)
+        {
+            return TsoResetResult.Overflow;
+        }
+
         lock (_lock)
         {
-            var issuedPhysical = Math.Max(_physical, NowMs());
+            var now = NowMs();
+            var issuedPhysical = Math.Max(_physical, now);
             var issuedLogical = issuedPhysical == _physical ? _logical - 1 : -1;
             if (physical < issuedPhysical || (physical == issuedPhysical && logical <= issuedLogical))
             {
-                return false;
+                return TsoResetResult.NotAbove;
+            }
+
+            if (physical - now >= (long)maxGap.TotalMilliseconds)
+            {
+                return TsoResetResult.TooFarAhead;
             }
 
             // Persist first, so a crash right after cannot start below the new floor.
             Extend(physical);
             _physical = physical;
             _logical = logical + 1;
-            return true;
+            return TsoResetResult.Reset;
         }
     }
 
+    // A window of headroom below the field's end: the allocator steps the physical part past an exhausted logical
+    // counter and persists marks a save window ahead, and neither may leave the 46 bits.
+    private long MaxUsablePhysical => Tso.MaxPhysical - _windowMs - 1;
+
     private void Extend(long physical)
     {
+        if (physical > MaxUsablePhysical)
+        {
+            // Only a corrupt saved mark or a clock 8,900 years ahead gets here; serving would wrap timestamps to 0.
+            throw new PdErrorException(Rpc.Pdpb.ErrorType.Unknown, $"the TSO physical part {physical} would overflow its 46 bits");
+        }
+
         var mark = physical + _windowMs;
         _storage.SaveTsoHighWater((ulong)mark);
         _highWater = mark;

@@ -12,8 +12,6 @@ namespace Cairn.Server;
 /// <summary><c>cairn pd</c>: runs a placement driver until SIGTERM or Ctrl-C.</summary>
 internal static class PdCommand
 {
-    private const int UsageError = 2;
-
     public static Command Create()
     {
         var addr = StringOption("--addr", "gRPC listen address (host:port). Default 127.0.0.1:2379.");
@@ -26,6 +24,7 @@ internal static class PdCommand
         var down = StringOption("--store-down-time", "Silence after which a store is Down. Default 30m.");
         var operatorTimeout = StringOption("--operator-timeout", "Time a region move may take before it times out. Default 10m.");
         var scheduleInterval = StringOption("--schedule-interval", "How often operators and schedulers are checked. Default 1s.");
+        var maxGapResetTs = StringOption("--max-gap-reset-ts", "How far ahead of now admin/reset-ts may move timestamps. Default 24h.");
         var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
         var logLevel = StringOption("--log-level", $"Log to stderr at this level: {LogLevels.Choices}. Default warn.");
 
@@ -33,14 +32,13 @@ internal static class PdCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, clusterVersion, logLevel })
+        foreach (var option in new[] { addr, dataDir, httpAddr, name, gcLifeTime, gcInterval, disconnect, down, operatorTimeout, scheduleInterval, maxGapResetTs, clusterVersion, logLevel })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = Console.Error;
             if (parse.UnmatchedTokens.Count > 0)
             {
                 return Usage($"unrecognized argument(s): {string.Join(' ', parse.UnmatchedTokens)}");
@@ -61,6 +59,7 @@ internal static class PdCommand
                     StoreDownTime = Duration(parse, down, defaults.StoreDownTime),
                     OperatorTimeout = Duration(parse, operatorTimeout, defaults.OperatorTimeout),
                     ScheduleInterval = Duration(parse, scheduleInterval, defaults.ScheduleInterval),
+                    MaxGapResetTs = Duration(parse, maxGapResetTs, defaults.MaxGapResetTs),
                     ClusterVersion = Value(parse, clusterVersion) ?? defaults.ClusterVersion,
                 };
                 options.Validate();
@@ -76,12 +75,7 @@ internal static class PdCommand
                 return Usage(e.Message);
             }
 
-            int Usage(string message)
-            {
-                error.WriteLine($"cairn pd: {message}");
-                error.WriteLine("usage: cairn pd --data-dir DIR [--addr 127.0.0.1:2379] [--http-addr HOST:PORT] [--gc-life-time 10m] ...");
-                return UsageError;
-            }
+            static int Usage(string message) => Cli.CliRunner.Usage("cairn pd", message);
         });
         return command;
     }
@@ -110,6 +104,17 @@ internal static class PdCommand
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        Cli.ParentWatch.Start(() =>
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already stopping and done.
+            }
+        });
         cancellationToken = stop.Token;
         PdServer server;
         try
@@ -197,61 +202,7 @@ internal static class PdCommand
     }
 
     /// <summary>Durations written as Go and PD write them: <c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = TimeSpan.Zero;
-        var span = text.AsSpan().Trim();
-        if (span.IsEmpty)
-        {
-            return false;
-        }
-
-        if (span is "0")
-        {
-            return true;
-        }
-
-        var total = 0.0;
-        while (!span.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < span.Length && (char.IsAsciiDigit(span[digits]) || span[digits] == '.'))
-            {
-                digits++;
-            }
-
-            if (digits == 0 || !double.TryParse(span[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            span = span[digits..];
-            var unitLength = 0;
-            while (unitLength < span.Length && char.IsAsciiLetter(span[unitLength]))
-            {
-                unitLength++;
-            }
-
-            double scale = span[..unitLength] switch
-            {
-                "ms" => 1,
-                "s" => 1000,
-                "m" => 60_000,
-                "h" => 3_600_000,
-                _ => double.NaN,
-            };
-            if (double.IsNaN(scale))
-            {
-                return false;
-            }
-
-            total += number * scale;
-            span = span[unitLength..];
-        }
-
-        value = TimeSpan.FromMilliseconds(total);
-        return true;
-    }
+    internal static bool TryParseDuration(string text, out TimeSpan value) => Cairn.Common.GoDuration.TryParse(text, out value);
 
     private sealed class UsageException(string message) : Exception(message);
 }

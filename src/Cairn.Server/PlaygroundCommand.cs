@@ -10,24 +10,28 @@ using Cairn.Rpc.Metapb;
 namespace Cairn.Server;
 
 /// <summary>
-/// <c>cairn playground --stores N [--dir DIR] [--base-port P]</c>: a local cluster of one pd and N stores, each a
-/// separate <c>cairn</c> process, with all data (and each child's log) under one folder. Prints the endpoints once
-/// every store is Up in pd, then runs until Ctrl-C or SIGTERM, which it passes on to the children as SIGTERM (pd
-/// last), killing any child still running after a timeout. Exits 1 if a child fails to start, 2 on bad flags.
+/// <c>cairn playground --stores N [--dir DIR] [--base-port P] [--restart-dead]</c>: a local cluster of one pd and N
+/// stores, each a separate <c>cairn</c> process, with all data (and each child's log) under one folder. Prints the
+/// endpoints once every store is Up in pd, then runs until Ctrl-C or SIGTERM, which it passes on to the children as
+/// SIGTERM (pd last), killing any child still running after a timeout. A child that dies is reported in one line
+/// with the command that restarts it, and the others keep running; <c>--restart-dead</c> restarts it. Children
+/// watch a pipe from the playground and stop when it dies, even by SIGKILL. Exits 1 if a child fails to start,
+/// 2 on bad flags.
 /// </summary>
 internal static partial class PlaygroundCommand
 {
-    private const int BadUsage = 2;
     private const int Sigterm = 15;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RestartGiveUp = TimeSpan.FromSeconds(10);
 
     public static Command Create()
     {
         var stores = new Option<string?>("--stores") { Description = "Number of stores (default 3)." };
         var dir = new Option<string?>("--dir") { Description = "Folder for all data and logs (default: a new folder under the temp folder)." };
         var basePort = new Option<string?>("--base-port") { Description = "pd gRPC on P, pd HTTP on P+1, store i on P+2+i (default: free ports)." };
-        var command = new Command("playground", "Run a local cluster: pd and N stores as separate processes.") { stores, dir, basePort };
+        var restartDead = new Option<bool>("--restart-dead") { Description = "Restart a child that dies (on the same address and data), instead of only reporting it." };
+        var command = new Command("playground", "Run a local cluster: pd and N stores as separate processes.") { stores, dir, basePort, restartDead };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -54,14 +58,22 @@ internal static partial class PlaygroundCommand
             }
 
             var root = Path.GetFullPath(result.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "cairn-playground-" + Guid.NewGuid().ToString("N")[..8]));
-            return await RunAsync(count, root, port, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(count, root, port, result.GetValue(restartDead), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(int storeCount, string root, int? basePort, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int storeCount, string root, int? basePort, bool restartDead, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(root);
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Cli.CliFailureException($"cannot create --dir {root}: {e.Message}", e);
+        }
+
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -76,6 +88,8 @@ internal static partial class PlaygroundCommand
             var pdReady = await pd.WaitForLineAsync(PdReady(), StartTimeout, linked.Token).ConfigureAwait(false);
             var grpc = pdReady.Groups["grpc"].Value;
             var http = pdReady.Groups["http"].Value;
+            // A restart reuses the bound addresses, so clients and stores find the new process where the old one was.
+            pd.RestartArgs = ["pd", "--addr", HostPort(grpc), "--http-addr", HostPort(http), "--data-dir", Path.Combine(root, "pd")];
             await Console.Out.WriteLineAsync($"pd        pid {pd.Pid}  grpc {grpc}  http {http}").ConfigureAwait(false);
 
             var storeAddresses = new List<string>();
@@ -87,6 +101,7 @@ internal static partial class PlaygroundCommand
                 // Stores start one after the other so that the first one bootstraps the cluster.
                 var ready = await store.WaitForLineAsync(StoreReady(), StartTimeout, linked.Token).ConfigureAwait(false);
                 storeAddresses.Add(ready.Groups["addr"].Value);
+                store.RestartArgs = ["store", "--addr", ready.Groups["addr"].Value, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")];
                 await Console.Out.WriteLineAsync($"store {ready.Groups["id"].Value,-3} pid {store.Pid}  {ready.Groups["addr"].Value}").ConfigureAwait(false);
             }
 
@@ -95,15 +110,7 @@ internal static partial class PlaygroundCommand
             await Console.Out.WriteLineAsync("press Ctrl-C to stop").ConfigureAwait(false);
             await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
-            var exited = Task.WhenAny(children.Select(c => c.Exited));
-            await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, linked.Token)).ConfigureAwait(false);
-            if (!linked.IsCancellationRequested)
-            {
-                var dead = children.First(c => c.Exited.IsCompleted);
-                await Console.Error.WriteLineAsync($"cairn playground: {dead.Name} (pid {dead.Pid}) exited with {dead.ExitCode}; stopping the rest (see {dead.LogPath})").ConfigureAwait(false);
-                await StopAllAsync(children).ConfigureAwait(false);
-                return 1;
-            }
+            await SuperviseAsync(children, root, restartDead, linked.Token).ConfigureAwait(false);
 
             await Console.Out.WriteLineAsync("stopping").ConfigureAwait(false);
             await StopAllAsync(children).ConfigureAwait(false);
@@ -128,6 +135,65 @@ internal static partial class PlaygroundCommand
             }
         }
     }
+
+    /// <summary>
+    /// Until cancelled: a child that exits is reported in one line and the others keep running; with
+    /// <paramref name="restartDead"/> it is started again on its address and data, unless it died again right after a
+    /// restart (then it stays down, so a child that cannot start does not loop).
+    /// </summary>
+    private static async Task SuperviseAsync(List<Child> children, string root, bool restartDead, CancellationToken cancellationToken)
+    {
+        var never = Task.Delay(Timeout.Infinite, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var alive = children.Where(c => !c.Exited.IsCompleted).Select(c => c.Exited).ToList();
+            await Task.WhenAny(alive.Count > 0 ? Task.WhenAny(alive) : never, never).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            for (var i = 0; i < children.Count; i++)
+            {
+                var dead = children[i];
+                if (!dead.Exited.IsCompleted || dead.Reported)
+                {
+                    continue;
+                }
+
+                dead.Reported = true;
+                var byHand = $"cairn {string.Join(' ', dead.RestartArgs)}";
+                var recentlyRestarted = dead.Restarts > 0 && DateTime.UtcNow - dead.StartedAt < RestartGiveUp;
+                if (!restartDead || recentlyRestarted)
+                {
+                    var why = recentlyRestarted ? "it died again right after a restart, so it stays down" : "the rest keep running";
+                    await Console.Error.WriteLineAsync($"cairn playground: {dead.Name} (pid {dead.Pid}) exited with {dead.ExitCode}; {why}; log {dead.LogPath}; restart it with: {byHand}").ConfigureAwait(false);
+                    continue;
+                }
+
+                await Console.Error.WriteLineAsync($"cairn playground: {dead.Name} (pid {dead.Pid}) exited with {dead.ExitCode}; restarting it (log {dead.LogPath})").ConfigureAwait(false);
+                var pattern = dead.Name == "pd" ? PdReady() : StoreReady();
+                var replacement = Child.Start(dead.Name, root, dead.RestartArgs);
+                replacement.RestartArgs = dead.RestartArgs;
+                replacement.Restarts = dead.Restarts + 1;
+                children[i] = replacement;
+                dead.Dispose();
+                try
+                {
+                    await replacement.WaitForLineAsync(pattern, StartTimeout, cancellationToken).ConfigureAwait(false);
+                    await Console.Out.WriteLineAsync($"{replacement.Name} restarted: pid {replacement.Pid}").ConfigureAwait(false);
+                    await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ChildFailedException e)
+                {
+                    replacement.Reported = true;
+                    await Console.Error.WriteLineAsync($"cairn playground: restart failed: {e.Message}; restart it with: {byHand}").ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static string HostPort(string url) => url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/') : url;
 
     private static async Task WaitForStoresUpAsync(string pdAddress, int count, List<Child> children, CancellationToken cancellationToken)
     {
@@ -163,12 +229,7 @@ internal static partial class PlaygroundCommand
         await Task.WhenAll(children.Except(stores).Select(c => c.StopAsync(StopTimeout))).ConfigureAwait(false);
     }
 
-    private static int Usage(string message)
-    {
-        Console.Error.WriteLine($"cairn playground: {message}");
-        Console.Error.WriteLine("usage: cairn playground [--stores N] [--dir DIR] [--base-port P]");
-        return BadUsage;
-    }
+    private static int Usage(string message) => Cli.CliRunner.Usage("cairn playground", message);
 
     [GeneratedRegex(@"^pd ready: grpc (?<grpc>\S+) http (?<http>\S+)")]
     private static partial Regex PdReady();
@@ -210,6 +271,16 @@ internal static partial class PlaygroundCommand
 
         public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
 
+        /// <summary>The command line that starts this child again on the same address and data.</summary>
+        public string[] RestartArgs { get; set; } = [];
+
+        public int Restarts { get; set; }
+
+        public DateTime StartedAt { get; } = DateTime.UtcNow;
+
+        /// <summary>Whether its exit was reported already.</summary>
+        public bool Reported { get; set; }
+
         public static Child Start(string name, string root, string[] args)
         {
             var info = SelfStartInfo();
@@ -220,7 +291,10 @@ internal static partial class PlaygroundCommand
 
             info.RedirectStandardOutput = true;
             info.RedirectStandardError = true;
+            // stdin is a pipe this process never writes: the child stops when it ends, i.e. when this process is gone,
+            // however it died (SIGKILL included), so no child outlives the playground holding its ports.
             info.RedirectStandardInput = true;
+            info.Environment[Cli.ParentWatch.Variable] = "1";
             info.UseShellExecute = false;
             var logPath = Path.Combine(root, name + ".log");
             var log = new StreamWriter(logPath, append: true) { AutoFlush = true };

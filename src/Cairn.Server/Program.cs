@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cairn.Server;
+using Cairn.Server.Cli;
 
 var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its tools");
 root.Subcommands.Add(SmokeCommand.Create());
@@ -9,4 +10,4 @@ root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(PlaygroundCommand.Create());
 foreach (var command in SqlCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(WorkloadCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await CliRunner.RunAsync(root, args).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Client.Txn;
+using Cairn.Server.Cli;
 
 namespace Cairn.Server;
 
@@ -14,8 +15,7 @@ namespace Cairn.Server;
 /// </summary>
 internal static class SqlCommands
 {
-    private const int Failed = 1;
-    private const int BadUsage = 2;
+    private const int Failed = CliRunner.Failed;
 
     /// <summary>The <c>db</c>, <c>table</c> and <c>ddl</c> commands.</summary>
     public static IEnumerable<Command> Create()
@@ -241,11 +241,15 @@ internal static class SqlCommands
         var pd = PdOption();
         var arg = new Argument<string>("NAME");
         var command = new Command(name, description) { pd, arg };
-        command.SetAction((r, ct) => RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+        command.SetAction((r, ct) =>
         {
-            await action(catalog, r.GetValue(arg)!, ct).ConfigureAwait(false);
-            return 0;
-        }, ct));
+            var value = CliArgs.Name(r.GetValue(arg), "NAME");
+            return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            {
+                await action(catalog, value, ct).ConfigureAwait(false);
+                return 0;
+            }, ct);
+        });
         return command;
     }
 
@@ -273,9 +277,12 @@ internal static class SqlCommands
     /// <summary>Connects to the cluster, runs the body and reports catalog and client failures as exit code 1.</summary>
     internal static async Task<int> RunAsync(string pd, Func<CatalogClient, TxnClient, Task<int>> body, CancellationToken cancellationToken)
     {
+        var addresses = CliArgs.PdAddresses(pd);
         try
         {
-            await using var client = await TxnClient.ConnectAsync([pd], null, cancellationToken).ConfigureAwait(false);
+            // A stalled command says what it waits for, at most one line every few seconds, instead of going silent.
+            var options = new Cairn.Client.ClientOptions { OnWaiting = what => Console.Error.WriteLine("cairn: " + what) };
+            await using var client = await TxnClient.ConnectAsync(addresses, options, cancellationToken).ConfigureAwait(false);
             return await body(new CatalogClient(client), client).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Cairn.Client.ClientException or Cairn.Client.Pd.PdException or IOException or JsonException)
@@ -285,9 +292,5 @@ internal static class SqlCommands
         }
     }
 
-    private static int Usage(string message)
-    {
-        Console.Error.WriteLine("cairn: " + message);
-        return BadUsage;
-    }
+    private static int Usage(string message) => CliRunner.Usage("cairn", message);
 }

@@ -12,8 +12,6 @@ namespace Cairn.Server;
 /// </summary>
 internal static class StoreCommand
 {
-    private const int BadUsage = 2;
-
     public static Command Create()
     {
         // Every option is a string checked here, so any bad flag (unknown, missing, malformed) exits with 2 and a
@@ -84,7 +82,7 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
-                PdAddress = result.GetValue(pd),
+                PdAddress = result.GetValue(pd) is { } pdText ? Cli.CliArgs.HostPort(pdText, "--pd") : null,
             };
             try
             {
@@ -111,6 +109,7 @@ internal static class StoreCommand
         // process down (or hanging in a host lifetime) before the engine is closed.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        Cli.ParentWatch.Start(() => stop.TrySetResult());
         await using var node = new StoreNode(options, loggerFactory);
         try
         {
@@ -125,13 +124,20 @@ internal static class StoreCommand
 
         await Console.Out.WriteLineAsync($"store {node.StoreId} listening on {node.Address}").ConfigureAwait(false);
         await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var tombstoned = node.Tombstoned;
         using (cancellationToken.Register(() => stop.TrySetResult()))
         {
-            await stop.Task.ConfigureAwait(false);
+            await Task.WhenAny(stop.Task, tombstoned).ConfigureAwait(false);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await node.StopAsync(timeout.Token).ConfigureAwait(false);
+        if (tombstoned.IsCompleted)
+        {
+            await Console.Error.WriteLineAsync($"cairn store: pd reports store {node.StoreId} as Tombstone (removed from the cluster); exiting").ConfigureAwait(false);
+            return 1;
+        }
+
         return 0;
     }
 
@@ -163,10 +169,5 @@ internal static class StoreCommand
         return true;
     }
 
-    private static int Usage(string message)
-    {
-        Console.Error.WriteLine($"cairn store: {message}");
-        Console.Error.WriteLine("usage: cairn store --addr IP:PORT --data-dir DIR [--pd ADDR] [--labels k=v,...] [--sync-writes] [--max-in-flight N] [--log-level LEVEL]");
-        return BadUsage;
-    }
+    private static int Usage(string message) => Cli.CliRunner.Usage("cairn store", message);
 }

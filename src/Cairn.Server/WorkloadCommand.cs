@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Cairn.Client.Workloads;
+using Cairn.Server.Cli;
 
 namespace Cairn.Server;
 
@@ -23,18 +24,26 @@ internal static class WorkloadCommand
             var db = new Option<string>("--db") { Description = "Database (default sbtest).", DefaultValueFactory = _ => "sbtest" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing data set." };
             var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly };
-            sysbench.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            sysbench.SetAction((r, ct) =>
             {
-                var workload = new SysbenchWorkload(catalog) { Database = r.GetValue(db)!, Tables = r.GetValue(tables), Rows = r.GetValue(rows), BatchSize = r.GetValue(batch) };
-                if (!r.GetValue(verifyOnly))
+                // Every number is checked before anything connects or creates a table.
+                var tableCount = CliArgs.AtLeast(r.GetValue(tables), "--tables", 1);
+                var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
+                var batchSize = CliArgs.AtLeast(r.GetValue(batch), "--batch", 1);
+                var database = CliArgs.Name(r.GetValue(db), "--db");
+                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
-                    var watch = Stopwatch.StartNew();
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"loaded {workload.Tables} × {workload.Rows} rows in {watch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
-                }
+                    var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        var watch = Stopwatch.StartNew();
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"loaded {workload.Tables} × {workload.Rows} rows in {watch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct));
+                    return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
+            });
             command.Subcommands.Add(sysbench);
         }
 
@@ -46,18 +55,26 @@ internal static class WorkloadCommand
             var db = new Option<string>("--db") { Description = "Database (default bank).", DefaultValueFactory = _ => "bank" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only check the invariant." };
             var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly };
-            bank.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            bank.SetAction((r, ct) =>
             {
-                var workload = new BankWorkload(catalog) { Database = r.GetValue(db)!, Accounts = r.GetValue(accounts) };
-                if (!r.GetValue(verifyOnly))
+                // A transfer needs two distinct accounts; with one, every transfer is a self-transfer.
+                var accountCount = CliArgs.AtLeast(r.GetValue(accounts), "--accounts", 2);
+                var workerCount = CliArgs.AtLeast(r.GetValue(workers), "--workers", 1);
+                var transferCount = CliArgs.AtLeast(r.GetValue(transfers), "--transfers", 1);
+                var database = CliArgs.Name(r.GetValue(db), "--db");
+                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    var done = await workload.RunAsync(r.GetValue(workers), r.GetValue(transfers), ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
-                }
+                    var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct));
+                    return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
+            });
             command.Subcommands.Add(bank);
         }
 
@@ -67,17 +84,22 @@ internal static class WorkloadCommand
             var db = new Option<string>("--db") { Description = "Database (default zoo).", DefaultValueFactory = _ => "zoo" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing zoo." };
             var zoo = new Command("catalog-zoo", "Partitions, views over views, auto_random, clustered keys, long keys, odd names.") { pd, rows, db, verifyOnly };
-            zoo.SetAction((r, ct) => SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            zoo.SetAction((r, ct) =>
             {
-                var workload = new CatalogZooWorkload(catalog) { Database = r.GetValue(db)!, Rows = r.GetValue(rows) };
-                if (!r.GetValue(verifyOnly))
+                var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
+                var database = CliArgs.Name(r.GetValue(db), "--db");
+                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
-                    await workload.LoadAsync(ct).ConfigureAwait(false);
-                    await Console.Out.WriteLineAsync($"loaded {workload.ExpectedRows.Count} tables").ConfigureAwait(false);
-                }
+                    var workload = new CatalogZooWorkload(catalog) { Database = database, Rows = rowCount };
+                    if (!r.GetValue(verifyOnly))
+                    {
+                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await Console.Out.WriteLineAsync($"loaded {workload.ExpectedRows.Count} tables").ConfigureAwait(false);
+                    }
 
-                return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
-            }, ct));
+                    return await ReportAsync(await workload.VerifyAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }, ct);
+            });
             command.Subcommands.Add(zoo);
         }
 

@@ -56,6 +56,7 @@ public sealed record StorageUrl
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0 || !IsScheme(url.AsSpan(0, schemeEnd)))
         {
+            RejectParentSegments(url, url);
             var full = Path.GetFullPath(url);
             return new StorageUrl { Kind = StorageKind.Local, Uri = "file://" + full, LocalPath = full };
         }
@@ -71,9 +72,16 @@ public sealed record StorageUrl
         var query = queryStart >= 0 ? rest[(queryStart + 1)..] : "";
         var hostAndPath = queryStart >= 0 ? rest[..queryStart] : rest;
         var slash = hostAndPath.IndexOf('/', StringComparison.Ordinal);
-        var host = Unescape(slash >= 0 ? hostAndPath[..slash] : hostAndPath, url);
-        var path = Unescape(slash >= 0 ? hostAndPath[slash..] : "", url);
         var shown = Redact.Url(url);
+        var authority = slash >= 0 ? hostAndPath[..slash] : hostAndPath;
+        if (authority.Contains('@', StringComparison.Ordinal))
+        {
+            // s3://KEY:SECRET@bucket would otherwise become a bucket named after the secret, printed in every error.
+            throw Invalid($"storage URLs cannot carry credentials before the bucket or host ({shown}); give them as flags, query parameters or environment variables");
+        }
+
+        var host = Unescape(authority, url);
+        var path = Unescape(slash >= 0 ? hostAndPath[slash..] : "", url);
 
         switch (scheme)
         {
@@ -84,6 +92,7 @@ public sealed record StorageUrl
                 var local = host + path;
                 if (local.Length == 0)
                     throw Invalid($"{scheme}:// needs a path, as in {scheme}:///var/backups ({shown})");
+                RejectParentSegments(local, shown);
                 var full = Path.GetFullPath(local);
                 return new StorageUrl { Kind = StorageKind.Local, Uri = "file://" + full, LocalPath = full };
             }
@@ -113,6 +122,17 @@ public sealed record StorageUrl
             }
             default:
                 throw Invalid($"storage scheme \"{scheme}\" is not supported ({shown}); use " + SupportedSchemes);
+        }
+    }
+
+    // A local base with ".." would be normalised to somewhere else than it reads, and "put base/sub/../../x" would
+    // write outside the folder named; docs/storage.md promises ".." is refused.
+    private static void RejectParentSegments(string path, string shown)
+    {
+        foreach (var segment in path.Split('/', '\\'))
+        {
+            if (segment == "..")
+                throw Invalid($"a local storage path must not contain '..' segments ({shown})");
         }
     }
 

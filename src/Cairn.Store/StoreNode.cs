@@ -71,6 +71,9 @@ public sealed class StoreNode : IAsyncDisposable
     /// <summary>The GC safepoint the store's GC worker last collected up to (0 without pd or before the first run).</summary>
     public ulong LastGcSafePoint => _worker?.LastGcSafePoint ?? 0;
 
+    /// <summary>Completes when pd reports this store Tombstone (never for a standalone store); the host should stop it.</summary>
+    public Task Tombstoned => _worker?.Tombstoned ?? Task.Delay(Timeout.Infinite, CancellationToken.None);
+
     /// <summary>The store's engine (after start), for services added beside the KV service.</summary>
     public StoreEngine Engine => _engine ?? throw NotStarted();
 
@@ -86,6 +89,7 @@ public sealed class StoreNode : IAsyncDisposable
         try
         {
             _options.Validate();
+            await StoreStartupChecks.RunAsync(_options, cancellationToken).ConfigureAwait(false);
             engine = StoreEngine.Open(_options.DataDir, _options.BlockCacheSize, _options.SyncWrites);
         }
         catch

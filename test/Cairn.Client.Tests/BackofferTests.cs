@@ -64,4 +64,34 @@ public sealed class BackofferTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => backoffer.BackoffAsync(BackoffKind.ServerBusy, "x", null, cts.Token, TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task A_call_made_for_the_operation_gets_only_what_is_left_of_the_budget()
+    {
+        var backoffer = new Backoffer(TimeSpan.FromSeconds(1));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // A pd call that would retry for 30 s on its own is cut off at the operation's budget.
+        var e = await Assert.ThrowsAsync<RegionUnavailableException>(() =>
+            backoffer.WithinBudgetAsync(async t => { await Task.Delay(TimeSpan.FromSeconds(30), t); return 1; }, BackoffKind.PdUnavailable, "region lookup", CancellationToken.None));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
+        Assert.Contains("region lookup", e.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.Zero, backoffer.Remaining);
+        await Assert.ThrowsAsync<RegionUnavailableException>(() => backoffer.BackoffAsync(BackoffKind.RegionMiss, "x", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Failed_attempts_count_against_the_budget_and_waits_are_reported_at_a_bounded_rate()
+    {
+        var lines = new List<string>();
+        var backoffer = new Backoffer(TimeSpan.FromSeconds(2), new WaitReporter(lines.Add, TimeSpan.FromHours(1)));
+        // A short retry says nothing; one that has been failing for a second says what it waits for.
+        await backoffer.BackoffAsync(BackoffKind.RegionMiss, "key 00", "NotLeader", CancellationToken.None);
+        Assert.Empty(lines);
+        backoffer.Charge(TimeSpan.FromMilliseconds(1990));
+        Assert.True(backoffer.Remaining <= TimeSpan.FromMilliseconds(10));
+        await backoffer.BackoffAsync(BackoffKind.RegionMiss, "key 01", "NotLeader", CancellationToken.None);
+        await Assert.ThrowsAsync<RegionUnavailableException>(() => backoffer.BackoffAsync(BackoffKind.StoreUnreachable, "key 01", "timeout", CancellationToken.None));
+        var line = Assert.Single(lines);
+        Assert.Contains("waiting for key 01", line, StringComparison.Ordinal);
+    }
 }

@@ -270,4 +270,34 @@ public sealed class CatalogTests(CatalogClusterFixture fixture) : IClassFixture<
         var handle = await table.InsertAsync(new Dictionary<string, Datum> { ["k"] = Datum.FromInt64(1), ["c"] = Datum.FromString("x") });
         Assert.True(handle.Int > 50_000);
     }
+
+    [Fact]
+    public async Task Names_that_TiDB_refuses_are_refused_before_anything_is_written_and_unicode_names_work()
+    {
+        var version = await Catalog.GetSchemaVersionAsync();
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateDatabaseAsync(""));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateDatabaseAsync("   "));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateDatabaseAsync(new string('d', 65)));
+
+        await Catalog.CreateDatabaseAsync("cat_names");
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateTableAsync("cat_names", Sbtest(" ")));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateTableAsync("cat_names", Sbtest(new string('t', 65))));
+        var fakePrimary = Sbtest("fake_primary") with { Indexes = [Index("PRIMARY", true, true, "id"), Index("primary", false, false, "k")] };
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateTableAsync("cat_names", fakePrimary));
+        var blankIndex = Sbtest("blank_index") with { Indexes = [Index("PRIMARY", true, true, "id"), Index("", false, false, "k")] };
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.CreateTableAsync("cat_names", blankIndex));
+
+        await Catalog.CreateTableAsync("cat_names", Sbtest("t"));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.AddIndexAsync("cat_names", "t", "PRIMARY", ["k"]));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.AddIndexAsync("cat_names", "t", " ", ["k"]));
+        await Assert.ThrowsAsync<CatalogException>(() => Catalog.RenameTableAsync("cat_names", "t", "cat_names", ""));
+        // cat_names and t are the only schema changes: every refusal came before a DDL job.
+        Assert.Equal(version + 2, await Catalog.GetSchemaVersionAsync());
+
+        // 64 characters is the limit in characters, not bytes: 64 CJK characters (192 UTF-8 bytes) and an emoji name fit.
+        var cjk = string.Concat(Enumerable.Repeat("数", 64));
+        await Catalog.CreateDatabaseAsync(cjk);
+        await Catalog.CreateTableAsync(cjk, Sbtest("表🙂"));
+        Assert.NotNull(await Catalog.GetTableAsync(cjk, "表🙂"));
+    }
 }

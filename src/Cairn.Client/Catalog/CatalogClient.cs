@@ -16,6 +16,7 @@ public sealed class CatalogClient
 {
     private const string TablePrefix = "Table:";
     private readonly ConcurrentDictionary<(long, bool), AutoIdCache> _autoIds = new();
+    private readonly TableRegionSplitter _splitter;
 
     /// <summary>Creates a catalog over a transactional client.</summary>
     public CatalogClient(TxnClient client, CatalogOptions? options = null)
@@ -23,6 +24,7 @@ public sealed class CatalogClient
         ArgumentNullException.ThrowIfNull(client);
         Client = client;
         Options = options ?? new CatalogOptions();
+        _splitter = new TableRegionSplitter(client, Options);
     }
 
     /// <summary>The transactional client.</summary>
@@ -98,7 +100,7 @@ public sealed class CatalogClient
     /// <exception cref="CatalogException">A database of that name exists.</exception>
     public Task<DBInfo> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
+        CatalogNames.Validate(name, "database");
         return RunDdlAsync(async meta =>
         {
             if (await FindDatabaseAsync(meta, name, cancellationToken).ConfigureAwait(false) is not null)
@@ -136,10 +138,16 @@ public sealed class CatalogClient
     /// not clustered as a common handle becomes the int handle (<c>pk_is_handle</c>).
     /// </summary>
     /// <exception cref="CatalogException">No such database, the name is taken, or the definition is invalid.</exception>
-    public Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
+    public async Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return RunDdlAsync(async meta =>
+        CatalogNames.Validate(definition.Name.O, "table");
+        foreach (var index in definition.Indexes)
+        {
+            CatalogNames.ValidateIndex(index.Name.O, index.IsPrimary);
+        }
+
+        var created = await RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
             await RequireFreeNameAsync(meta, db, definition.Name.O, cancellationToken).ConfigureAwait(false);
@@ -151,7 +159,9 @@ public sealed class CatalogClient
             }
 
             return (table, Job(DdlActionType.CreateTable, db, table, $"CREATE TABLE {Quote(db.Name.O)}.{Quote(table.Name.O)}"));
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        await _splitter.SplitAsync(created, cancellationToken).ConfigureAwait(false);
+        return created;
     }
 
     /// <summary>CREATE VIEW over a SELECT text; <paramref name="references"/> names the tables and views it reads (<c>db.name</c>).</summary>
@@ -160,6 +170,7 @@ public sealed class CatalogClient
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(references);
+        CatalogNames.Validate(name, "view");
         return RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
@@ -246,6 +257,7 @@ public sealed class CatalogClient
             return ((table, fresh), Job(DdlActionType.TruncateTable, db, fresh, $"TRUNCATE TABLE {Quote(db.Name.O)}.{Quote(name)}"));
         }, cancellationToken).ConfigureAwait(false);
         ForgetAutoIds(old.Id);
+        await _splitter.SplitAsync(fresh, cancellationToken).ConfigureAwait(false);
         await DeleteTableDataAsync(old.PhysicalIds, cancellationToken).ConfigureAwait(false);
         return fresh;
     }
@@ -255,6 +267,7 @@ public sealed class CatalogClient
     public Task<TableInfo> RenameTableAsync(string database, string name, string newDatabase, string newName, CancellationToken cancellationToken = default) =>
         RunDdlAsync(async meta =>
         {
+            CatalogNames.Validate(newName, "table");
             var (db, table) = await RequireTableAsync(meta, database, name, cancellationToken).ConfigureAwait(false);
             var target = await RequireDatabaseAsync(meta, newDatabase, cancellationToken).ConfigureAwait(false);
             await RequireFreeNameAsync(meta, target, newName, cancellationToken).ConfigureAwait(false);
@@ -284,6 +297,7 @@ public sealed class CatalogClient
     public async Task<IndexInfo> AddIndexAsync(string database, string table, string indexName, IReadOnlyList<string> columns, bool unique = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        CatalogNames.ValidateIndex(indexName, isPrimary: false);
         var (db, info) = await RunDdlAsync(async meta =>
         {
             var (db, info) = await RequireTableAsync(meta, database, table, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,18 @@ public sealed record CatalogOptions
     /// <summary>Rows per transaction when backfilling an index or deleting a dropped table's data.</summary>
     public int BatchSize { get; init; } = 256;
 
+    /// <summary>
+    /// Split a region at each new table's (and partition's) prefix, on create and truncate, as TiDB's
+    /// <c>split-table</c> (on by default there too), so that tables can live on different stores. Default true.
+    /// </summary>
+    public bool SplitTable { get; init; } = true;
+
+    /// <summary>
+    /// Ask pd to scatter the regions <see cref="SplitTable"/> made (TiDB's <c>tidb_scatter_region</c>), so a new table
+    /// starts on a store of pd's choosing instead of waiting for balance. Default true.
+    /// </summary>
+    public bool ScatterTable { get; init; } = true;
+
     /// <summary>Auto ids taken from the meta allocator at a time.</summary>
     public int AutoIdBatch { get; init; } = 1000;
 }

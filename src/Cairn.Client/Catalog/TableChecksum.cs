@@ -28,13 +28,19 @@ public sealed class TableChecksum
     }
 
     /// <summary>Checksums a table by name at <paramref name="ts"/> (latest when null).</summary>
-    /// <exception cref="CatalogException">No such table.</exception>
+    /// <exception cref="CatalogException">No such table, or it is a view.</exception>
     public async Task<KvChecksum> ChecksumTableAsync(CatalogClient catalog, string database, string table, ulong? ts = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var at = ts ?? (await _client.SnapshotAsync(cancellationToken).ConfigureAwait(false)).Timestamp;
         var info = await catalog.GetTableAsync(database, table, at, cancellationToken).ConfigureAwait(false)
             ?? throw new CatalogException($"unknown table {database}.{table}");
+        if (info.IsView)
+        {
+            // A view has no rows of its own; a checksum of zeros would read as "empty table".
+            throw new CatalogException($"{database}.{table} is a view");
+        }
+
         return await ChecksumTableAsync(info, at, null, cancellationToken).ConfigureAwait(false);
     }
 

@@ -103,8 +103,10 @@ public sealed class RegionCache : IDisposable
             string failure;
             try
             {
-                if (await _pd.GetRegionAsync(regionKey, cancellationToken).ConfigureAwait(false) is { } found
-                    && await ToCachedAsync(found.Region, found.Leader, cancellationToken).ConfigureAwait(false) is { } region)
+                // pd gets what is left of the operation's budget, not its own retry time on top of it.
+                var lookup = $"key {Convert.ToHexString(regionKey)} (region lookup at pd)";
+                if (await backoffer.WithinBudgetAsync(t => _pd.GetRegionAsync(regionKey, t), BackoffKind.PdUnavailable, lookup, cancellationToken).ConfigureAwait(false) is { } found
+                    && await backoffer.WithinBudgetAsync(t => ToCachedAsync(found.Region, found.Leader, t), BackoffKind.PdUnavailable, lookup, cancellationToken).ConfigureAwait(false) is { } region)
                 {
                     Insert(region);
                     if (region.Contains(regionKey))
@@ -292,12 +294,15 @@ public sealed class RegionCache : IDisposable
         where TResponse : class, IMessage<TResponse>
     {
         TResponse response;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             response = await GetChannel(region.StoreAddress).UnaryAsync(method, build(region.ToContext()), _callOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
+            // A store that timed out used up time of the operation's budget, not only the backoff after it.
+            backoffer.Charge(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             if (!e.IsTransient)
             {
                 throw new ClientException($"{MethodName(method)} for {what} on {region} failed: {e.Message}", isRetryable: false, e);

@@ -297,7 +297,7 @@ public sealed class Transaction
         var what = $"commit of txn {StartTs} primary {Convert.ToHexString(commit.Primary)}";
         try
         {
-            CommitTs = await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+            CommitTs = await _client.TimestampAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Pd.PdException e)
         {
@@ -338,7 +338,7 @@ public sealed class Transaction
             if (error.CommitTsExpired is not null)
             {
                 // A reader pushed the lock's min_commit_ts past our commit ts: commit later.
-                CommitTs = await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+                CommitTs = await _client.TimestampAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 

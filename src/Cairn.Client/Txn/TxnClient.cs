@@ -25,6 +25,7 @@ public sealed class TxnClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(pd);
         Cache = new RegionCache(pd, options);
         Options = Cache.Options;
+        Waits = new WaitReporter(Options.OnWaiting);
         Resolver = new LockResolver(Cache);
         _ownsPd = ownsPd;
     }
@@ -57,7 +58,7 @@ public sealed class TxnClient : IAsyncDisposable
     /// <summary>Starts a transaction at a fresh timestamp from pd.</summary>
     public async Task<Transaction> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var startTs = await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+        var startTs = await TimestampAsync(cancellationToken).ConfigureAwait(false);
         return new Transaction(this, startTs);
     }
 
@@ -71,7 +72,7 @@ public sealed class TxnClient : IAsyncDisposable
 
     /// <summary>A read-only snapshot at a fresh timestamp from pd.</summary>
     public async Task<Snapshot> SnapshotAsync(CancellationToken cancellationToken = default) =>
-        new Snapshot(this, await Cache.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false));
+        new Snapshot(this, await TimestampAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Runs <paramref name="body"/> in a new transaction and commits it; when the attempt fails with a retryable
@@ -93,6 +94,8 @@ public sealed class TxnClient : IAsyncDisposable
     public async Task<T> RunInTransactionAsync<T>(Func<Transaction, Task<T>> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
+        // Retries stop at the write budget too, so attempts that each fail late cannot add up to many budgets.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             var txn = await BeginAsync(cancellationToken).ConfigureAwait(false);
@@ -102,7 +105,8 @@ public sealed class TxnClient : IAsyncDisposable
                 await txn.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }
-            catch (ClientException e) when (e.IsRetryable && attempt < Options.MaxTransactionAttempts && !cancellationToken.IsCancellationRequested)
+            catch (ClientException e) when (e.IsRetryable && attempt < Options.MaxTransactionAttempts && !cancellationToken.IsCancellationRequested
+                && System.Diagnostics.Stopwatch.GetElapsedTime(started) < Options.WriteBudget)
             {
                 txn.Rollback();
                 Interlocked.Increment(ref _retries);
@@ -127,9 +131,42 @@ public sealed class TxnClient : IAsyncDisposable
         }
     }
 
-    internal Backoffer NewReadBackoffer() => new(Options.ReadBudget);
+    internal Backoffer NewReadBackoffer() => new(Options.ReadBudget, Waits);
 
-    internal Backoffer NewWriteBackoffer() => new(Options.WriteBudget);
+    internal Backoffer NewWriteBackoffer() => new(Options.WriteBudget, Waits);
+
+    /// <summary>Where this client's operations say what they wait for.</summary>
+    internal WaitReporter Waits { get; }
+
+    /// <summary>
+    /// A timestamp from pd within the read budget (pd's own retries would wait longer), saying while it waits that
+    /// it does; a pd that stays away fails the operation with a message instead of hanging it.
+    /// </summary>
+    internal async Task<ulong> TimestampAsync(CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(Options.ReadBudget);
+        var request = Cache.Pd.GetTimestampAsync(limit.Token);
+        try
+        {
+            while (true)
+            {
+                var tick = Task.Delay(Waits.Interval, limit.Token);
+                if (await Task.WhenAny(request, tick).ConfigureAwait(false) == request)
+                {
+                    return await request.ConfigureAwait(false);
+                }
+
+                limit.Token.ThrowIfCancellationRequested();
+                Waits.Report($"waiting for a timestamp from pd (up to {Options.ReadBudget.TotalSeconds:0} s)");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _ = request.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw new ClientException($"no timestamp from pd within {Options.ReadBudget.TotalSeconds:0} s", isRetryable: false);
+        }
+    }
 
     internal void OnCommitted() => Interlocked.Increment(ref _committed);
 

@@ -23,6 +23,8 @@ public sealed class BankWorkload(CatalogClient catalog)
     /// <summary>Creates the accounts table and its rows.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
+        // Fewer than two accounts leaves only self-transfers, which the invariant check would count twice.
+        ArgumentOutOfRangeException.ThrowIfLessThan(Accounts, 2, nameof(Accounts));
         if (await catalog.GetDatabaseAsync(Database, null, cancellationToken).ConfigureAwait(false) is null)
         {
             await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);
@@ -45,6 +47,9 @@ public sealed class BankWorkload(CatalogClient catalog)
     /// <summary>Runs <paramref name="workers"/> concurrent transfer loops until cancelled or <paramref name="transfers"/> each; returns the committed count.</summary>
     public async Task<long> RunAsync(int workers, int transfers, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Accounts, 2, nameof(Accounts));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(transfers);
         var table = await OpenAsync(cancellationToken).ConfigureAwait(false);
         long done = 0;
         var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>

@@ -33,6 +33,7 @@ public sealed class CatalogZooWorkload(CatalogClient catalog)
     /// <summary>Creates the databases, tables and views and loads the rows.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(Rows, nameof(Rows));
         await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);
         await catalog.CreateDatabaseAsync(EmptyDatabase, cancellationToken).ConfigureAwait(false);
         await catalog.CreateDatabaseAsync(UnicodeDatabase, cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,10 @@ public sealed class SysbenchWorkload(CatalogClient catalog)
     /// <summary>Creates the database and tables and loads the rows (row ids 1..Rows, deterministic content).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
+        // Checked before anything is created; a batch of 0 would never advance.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Tables, nameof(Tables));
+        ArgumentOutOfRangeException.ThrowIfNegative(Rows, nameof(Rows));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         if (await catalog.GetDatabaseAsync(Database, null, cancellationToken).ConfigureAwait(false) is null)
         {
             await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);

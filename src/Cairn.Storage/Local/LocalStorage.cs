@@ -19,19 +19,14 @@ public sealed class LocalStorage : IExternalStorage
 
     private readonly string _base;
 
-    /// <summary>Opens (and creates when missing) the folder <paramref name="basePath"/>; relative paths are made absolute.</summary>
+    /// <summary>
+    /// Opens the folder <paramref name="basePath"/>; relative paths are made absolute. Opening, listing and reading
+    /// have no side effects: the folder is created by the first write.
+    /// </summary>
     public LocalStorage(string basePath)
     {
         ArgumentException.ThrowIfNullOrEmpty(basePath);
         _base = Path.TrimEndingDirectorySeparator(Path.GetFullPath(basePath));
-        try
-        {
-            Directory.CreateDirectory(_base);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw Map(ex, $"create the storage folder {_base}");
-        }
     }
 
     /// <summary>The absolute base folder.</summary>
@@ -128,6 +123,12 @@ public sealed class LocalStorage : IExternalStorage
     public ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
         var full = Resolve(path);
+        if (Directory.Exists(full))
+        {
+            // File.Delete reports a folder as "access denied", which sends people looking at permissions.
+            throw new StorageException($"cannot delete {Describe(path)}: it is a folder, not an object", isTransient: false, StorageErrorKind.InvalidArgument);
+        }
+
         try
         {
             File.Delete(full);

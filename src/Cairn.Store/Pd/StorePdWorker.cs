@@ -34,6 +34,7 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, RegionSize> _sizes = new();
     private readonly Channel<ulong> _changed = Channel.CreateUnbounded<ulong>();
     private readonly List<Task> _loops = [];
+    private readonly TaskCompletionSource _tombstoned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _lastGcSafePoint;
 
     public StorePdWorker(StoreNodeOptions options, PdClient pd, RegionManager regions, StoreEngine engine, TxnStorage txn,
@@ -53,6 +54,9 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
 
     /// <summary>The GC safepoint last applied by the GC worker.</summary>
     public ulong LastGcSafePoint => Volatile.Read(ref _lastGcSafePoint);
+
+    /// <summary>Completes when pd answers that this store is Tombstone: it was removed and must not serve any more.</summary>
+    public Task Tombstoned => _tombstoned.Task;
 
     public void Start()
     {
@@ -102,6 +106,16 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (PdException e) when (e.ErrorType == ErrorType.StoreTombstone)
+            {
+                // Not a failure to retry: pd removed this store for good. Retrying logged a stack every round forever.
+                if (_tombstoned.TrySetResult())
+                {
+                    Log.Tombstoned(_logger, _regions.StoreId);
+                }
+
                 return;
             }
             catch (Exception e)
@@ -403,6 +417,9 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Region {RegionId} was moved to store {StoreId} before this store stopped; dropped the local copy")]
         public static partial void DroppedMovedRegion(ILogger logger, ulong regionId, ulong storeId);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "pd reports store {StoreId} as Tombstone: it was removed from the cluster and stops serving")]
+        public static partial void Tombstoned(ILogger logger, ulong storeId);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "GC ran up to safepoint {SafePoint}")]
         public static partial void GcDone(ILogger logger, ulong safePoint);

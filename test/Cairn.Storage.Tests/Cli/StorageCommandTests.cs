@@ -76,4 +76,56 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal(2, halfKeys.ExitCode);
         Assert.DoesNotContain(secret, halfKeys.StandardError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Credentials_in_the_url_are_refused_without_printing_them()
+    {
+        const string secret = "VerySecretValue123";
+        foreach (var url in new[] { $"s3://AKIAEXAMPLE:{secret}@bucket/p", $"gcs://user:{secret}@bucket/p", $"azure://{secret}@container/p" })
+        {
+            var result = await CairnProcess.RunAsync(["storage", "ls", url]);
+            Assert.True(result.ExitCode == 2, result.StandardError);
+            Assert.DoesNotContain(secret, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("<redacted>", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("credentials", result.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Listing_a_missing_local_path_creates_nothing()
+    {
+        var missing = Path.Combine(_root.Path, "not", "there");
+        var result = await CairnProcess.RunAsync(["storage", "ls", missing]);
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Equal("", result.StandardOutput);
+        Assert.False(Directory.Exists(Path.Combine(_root.Path, "not")));
+    }
+
+    [Fact]
+    public async Task Parent_segments_in_a_local_url_are_refused_so_nothing_is_written_outside_the_base()
+    {
+        var input = Path.Combine(_root.Path, "in.bin");
+        await File.WriteAllBytesAsync(input, [1, 2, 3]);
+        var baseDir = Path.Combine(_root.Path, "base");
+        foreach (var url in new[] { $"{baseDir}/sub/../../escaped.bin", $"local://{baseDir}/sub/../../escaped.bin" })
+        {
+            var put = await CairnProcess.RunAsync(["storage", "put", url, input]);
+            Assert.True(put.ExitCode == 2, put.StandardError);
+            Assert.Contains("..", put.StandardError, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_root.Path, "escaped.bin")));
+    }
+
+    [Fact]
+    public async Task Removing_a_folder_says_it_is_a_folder_not_access_denied()
+    {
+        var store = Path.Combine(_root.Path, "store");
+        Directory.CreateDirectory(Path.Combine(store, "dir"));
+        await File.WriteAllBytesAsync(Path.Combine(store, "dir", "obj"), [1]);
+        var rm = await CairnProcess.RunAsync(["storage", "rm", $"{store}/dir"]);
+        Assert.Equal(1, rm.ExitCode);
+        Assert.Contains("is a folder", rm.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("access denied", rm.StandardError, StringComparison.Ordinal);
+    }
 }

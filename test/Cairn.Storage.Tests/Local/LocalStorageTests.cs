@@ -12,12 +12,28 @@ public sealed class LocalStorageTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task Base_folder_is_created_and_uri_is_a_file_url()
+    public async Task Base_folder_is_created_by_the_first_write_not_by_opening_or_listing()
     {
         var basePath = Path.Combine(_root.Path, "a", "b");
         await using var storage = new LocalStorage(basePath);
-        Assert.True(Directory.Exists(basePath));
         Assert.Equal("file://" + basePath, storage.Uri);
+        Assert.Empty(await storage.ListAsync().ToListAsync());
+        Assert.False(await storage.ExistsAsync("x"));
+        Assert.False(Directory.Exists(Path.Combine(_root.Path, "a")));
+
+        await storage.WriteAllAsync("x", new byte[] { 1 });
+        Assert.True(File.Exists(Path.Combine(basePath, "x")));
+    }
+
+    [Fact]
+    public async Task Deleting_a_folder_says_it_is_a_folder()
+    {
+        await using var storage = new LocalStorage(_root.Path);
+        await storage.WriteAllAsync("dir/obj", new byte[] { 1 });
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await storage.DeleteAsync("dir"));
+        Assert.Equal(StorageErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("folder", e.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_root.Path, "dir", "obj")));
     }
 
     [Fact]
