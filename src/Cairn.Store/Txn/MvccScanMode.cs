@@ -14,4 +14,11 @@ internal enum MvccScanMode
     /// backup's delta). Lock and Rollback records are never yielded.
     /// </summary>
     Delta,
+
+    /// <summary>
+    /// Per key, only the newest Put or Delete with <c>start_ts &lt; commit_ts ≤ end_ts</c>: what TiKV's backup
+    /// endpoint emits for an incremental backup (its entry scanner with <c>after_ts</c> and <c>output_delete</c>), so
+    /// restore replays one final state per key rather than the history.
+    /// </summary>
+    NewestInRange,
 }

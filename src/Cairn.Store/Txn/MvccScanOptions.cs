@@ -26,10 +26,10 @@ internal readonly record struct MvccScanOptions
     /// <summary>Exclusive upper bound, an encoded user key; empty for no bound.</summary>
     public byte[] Upper { get; }
 
-    /// <summary><see cref="MvccScanMode.Delta"/>: versions committed at or before this ts are left out.</summary>
+    /// <summary><see cref="MvccScanMode.Delta"/> and <see cref="MvccScanMode.NewestInRange"/>: versions committed at or before this ts are left out.</summary>
     public ulong StartTs { get; }
 
-    /// <summary>The read ts (<see cref="MvccScanMode.Latest"/>) or end ts (<see cref="MvccScanMode.Delta"/>); locks are checked against it.</summary>
+    /// <summary>The read ts (<see cref="MvccScanMode.Latest"/>) or the inclusive end ts of a ts range; locks are checked against it.</summary>
     public ulong ReadTs { get; }
 
     /// <summary>Start timestamps of transactions whose locks the reader has resolved and may read past.</summary>
@@ -49,5 +49,12 @@ internal readonly record struct MvccScanOptions
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(startTs, endTs);
         return new(MvccScanMode.Delta, lower, upper, startTs, endTs);
+    }
+
+    /// <summary>Per key, the newest Put or Delete committed in (<paramref name="startTs"/>, <paramref name="endTs"/>].</summary>
+    public static MvccScanOptions NewestInRange(byte[] lower, byte[] upper, ulong startTs, ulong endTs)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startTs, endTs);
+        return new(MvccScanMode.NewestInRange, lower, upper, startTs, endTs);
     }
 }

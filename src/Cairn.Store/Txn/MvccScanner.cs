@@ -76,8 +76,8 @@ internal sealed class MvccScanner : IDisposable
     {
         Unstarted,
         BetweenKeys,
-        OnLatest,
-        OnDelta,
+        OnEntryThenNextKey,
+        OnEntryThenNextVersion,
         Done,
     }
 
@@ -89,7 +89,7 @@ internal sealed class MvccScanner : IDisposable
     {
         get
         {
-            if (_state is not (State.OnLatest or State.OnDelta))
+            if (_state is not (State.OnEntryThenNextKey or State.OnEntryThenNextVersion))
             {
                 throw new InvalidOperationException("the scanner is not on an entry");
             }
@@ -133,10 +133,10 @@ internal sealed class MvccScanner : IDisposable
                 }
 
                 break;
-            case State.OnLatest:
+            case State.OnEntryThenNextKey:
                 SkipRestOfKey();
                 break;
-            case State.OnDelta:
+            case State.OnEntryThenNextVersion:
                 _writes.Next();
                 if (NextDeltaVersion())
                 {
@@ -166,7 +166,7 @@ internal sealed class MvccScanner : IDisposable
                 var found = _forward ? FindVisible(_writes) : FindVisibleWithSeek(_seeker!);
                 if (found)
                 {
-                    _state = State.OnLatest;
+                    _state = State.OnEntryThenNextKey;
                     return true;
                 }
             }
@@ -175,7 +175,8 @@ internal sealed class MvccScanner : IDisposable
                 SkipNewerThan(_writes, _options.ReadTs);
                 if (NextDeltaVersion())
                 {
-                    _state = State.OnDelta;
+                    // NewestInRange stops at the first version of the key, as Latest does.
+                    _state = _options.Mode == MvccScanMode.Delta ? State.OnEntryThenNextVersion : State.OnEntryThenNextKey;
                     return true;
                 }
             }
@@ -285,7 +286,7 @@ internal sealed class MvccScanner : IDisposable
         return FindVisible(seeker);
     }
 
-    // Delta: from where the iterator stands, the next Put or Delete of the key committed after start ts.
+    // Delta and NewestInRange: from where the iterator stands, the next Put or Delete of the key committed after start ts.
     private bool NextDeltaVersion()
     {
         while (_writes.Valid)

@@ -8,8 +8,8 @@ namespace Cairn.Store.Tests.Txn;
 
 /// <summary>
 /// The MVCC scanner on hand-written write/lock/default CF records with fixed timestamps: the latest mode (KvScan,
-/// checksum, full backup), the delta mode (incremental backup) and its boundaries, lock reporting, and a seeded
-/// comparison with a brute-force model over many keys.
+/// checksum, full backup), the delta and newest-in-range modes (incremental backup) and their boundaries, lock
+/// reporting, and a seeded comparison with a brute-force model over many keys.
 /// </summary>
 public sealed class MvccScannerTests : IDisposable
 {
@@ -156,6 +156,23 @@ public sealed class MvccScannerTests : IDisposable
     }
 
     [Fact]
+    public void Newest_in_range_yields_one_put_or_delete_per_key_as_tikv_incremental_backup()
+    {
+        WriteVectors();
+        Assert.Equal(["a=a4@41", "b=b1@12", "c=del@16", "e=e1@55", "g=g1@2", "h=h1@4"],
+            Scan(MvccScanOptions.NewestInRange([], [], 0, 59) with { BypassLocks = [35] }).Entries);
+        Assert.Equal(["a=a4@41"], Scan(MvccScanOptions.NewestInRange([], [], 21, 41) with { BypassLocks = [35] }).Entries);
+        Assert.Equal(["a=del@31"], Scan(MvccScanOptions.NewestInRange([], [], 21, 35) with { BypassLocks = [35] }).Entries);
+        Assert.Equal(["a=a1@11", "b=b1@12"], Scan(MvccScanOptions.NewestInRange([], [], 10, 12)).Entries);
+        Assert.Equal(["b=b1@12"], Scan(MvccScanOptions.NewestInRange([], [], 11, 12)).Entries);
+        Assert.Equal(["c=C*65@6"], Scan(MvccScanOptions.NewestInRange(Enc("c"), Enc("d"), 0, 15)).Entries);
+
+        // b's newest records below 30 are a Lock record and a Rollback: its Put at 12 is the entry.
+        Assert.Equal(["b=b1@12"], Scan(MvccScanOptions.NewestInRange(Enc("b"), Enc("c"), 11, 30)).Entries);
+        Assert.Equal(Bytes("d"), Scan(MvccScanOptions.NewestInRange([], [], 21, 41)).Error?.Locked?.Key.ToByteArray());
+    }
+
+    [Fact]
     public void Delta_reports_locks_at_or_below_its_end_ts()
     {
         WriteVectors();
@@ -254,6 +271,11 @@ public sealed class MvccScannerTests : IDisposable
                 var (expected, expectedLock) = ModelDelta(model, startTs, endTs, bypass);
                 Assert.Equal(expected, delta.Entries);
                 Assert.Equal(expectedLock, delta.Error?.Locked?.Key.ToStringUtf8());
+
+                var newest = Scan(MvccScanOptions.NewestInRange([], [], startTs, endTs) with { BypassLocks = bypass });
+                var (expectedNewest, _) = ModelDelta(model, startTs, endTs, bypass, newestOnly: true);
+                Assert.Equal(expectedNewest, newest.Entries);
+                Assert.Equal(expectedLock, newest.Error?.Locked?.Key.ToStringUtf8());
                 compared += expected.Count;
                 locked += expectedLock is null ? 0 : 1;
             }
@@ -285,7 +307,8 @@ public sealed class MvccScannerTests : IDisposable
         return (entries, null);
     }
 
-    private static (List<string> Entries, string? Lock) ModelDelta(SortedDictionary<string, KeyHistory> model, ulong startTs, ulong endTs, List<ulong>? bypass)
+    private static (List<string> Entries, string? Lock) ModelDelta(SortedDictionary<string, KeyHistory> model, ulong startTs, ulong endTs,
+        List<ulong>? bypass, bool newestOnly = false)
     {
         var entries = new List<string>();
         foreach (var (key, history) in model)
@@ -298,6 +321,7 @@ public sealed class MvccScannerTests : IDisposable
             entries.AddRange(history.Versions
                 .Where(v => v.CommitTs > startTs && v.CommitTs <= endTs && v.Type is WriteType.Put or WriteType.Delete)
                 .OrderByDescending(v => v.CommitTs)
+                .Take(newestOnly ? 1 : int.MaxValue)
                 .Select(v => Describe(key, v.Type == WriteType.Put ? v.Value : null, v.CommitTs)));
         }
 
