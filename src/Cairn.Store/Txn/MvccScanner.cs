@@ -79,6 +79,7 @@ internal sealed class MvccScanner : IDisposable
         OnEntryThenNextKey,
         OnEntryThenNextVersion,
         Done,
+        Disposed,
     }
 
     /// <summary>The KeyIsLocked error that ended the scan, or null.</summary>
@@ -120,6 +121,8 @@ internal sealed class MvccScanner : IDisposable
         {
             case State.Done:
                 return false;
+            case State.Disposed:
+                throw new ObjectDisposedException(nameof(MvccScanner));
             case State.Unstarted:
                 if (_forward)
                 {
@@ -192,6 +195,12 @@ internal sealed class MvccScanner : IDisposable
 
     public void Dispose()
     {
+        if (_state == State.Disposed)
+        {
+            return;
+        }
+
+        _state = State.Disposed;
         _seeker?.Dispose();
         _locks.Dispose();
         _writes.Dispose();
@@ -199,7 +208,6 @@ internal sealed class MvccScanner : IDisposable
         ArrayPool<byte>.Shared.Return(_key);
         ArrayPool<byte>.Shared.Return(_rawKey);
         ArrayPool<byte>.Shared.Return(_seekKey);
-        _key = _rawKey = _seekKey = [];
     }
 
     // Picks the next user key in scan order from whichever CF has it first and notes which CFs hold it.
