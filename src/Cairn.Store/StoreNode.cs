@@ -66,7 +66,7 @@ public sealed class StoreNode : IAsyncDisposable
     public IPEndPoint EndPoint => (_server ?? throw NotStarted()).EndPoint;
 
     /// <summary>The store's regions (after start).</summary>
-    public RegionManager Regions => _regions ?? throw NotStarted();
+    internal RegionManager Regions => _regions ?? throw NotStarted();
 
     /// <summary>The GC safepoint the store's GC worker last collected up to (0 without pd or before the first run).</summary>
     public ulong LastGcSafePoint => _worker?.LastGcSafePoint ?? 0;
@@ -75,7 +75,7 @@ public sealed class StoreNode : IAsyncDisposable
     public Task Tombstoned => _worker?.Tombstoned ?? Task.Delay(Timeout.Infinite, CancellationToken.None);
 
     /// <summary>The store's engine (after start), for services added beside the KV service.</summary>
-    public StoreEngine Engine => _engine ?? throw NotStarted();
+    internal StoreEngine Engine => _engine ?? throw NotStarted();
 
     /// <summary>Opens the engine, loads or bootstraps the store, and starts serving.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)

@@ -1,7 +1,7 @@
 namespace Cairn.Store.Engine;
 
 /// <summary>Column family names, as TiKV names them.</summary>
-public static class CfNames
+internal static class CfNames
 {
     /// <summary>Values of transactions too long to inline, keyed by start_ts; raw-KV data; local metadata.</summary>
     public const string Default = "default";

@@ -6,7 +6,7 @@ namespace Cairn.Store.Engine;
 /// Keys of the store's own metadata, under TiKV's local prefix <c>0x01</c>. Every data key starts with <c>z</c>
 /// (0x7A) and every scan is bounded to <c>[z, {)</c>, so no request ever reaches these keys.
 /// </summary>
-public static class LocalKeys
+internal static class LocalKeys
 {
     /// <summary>The local prefix.</summary>
     public const byte LocalPrefix = 0x01;

@@ -14,7 +14,7 @@ namespace Cairn.Store.Engine;
 /// Metadata (store identity, regions, ID high-water marks) is always written with fsync: it is rare and losing it
 /// would corrupt the region map.
 /// </remarks>
-public sealed class StoreEngine : IDisposable
+internal sealed class StoreEngine : IDisposable
 {
     private StoreEngine(RocksDatabase db, bool syncDataWrites)
     {

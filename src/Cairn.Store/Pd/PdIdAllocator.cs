@@ -6,7 +6,7 @@ using Cairn.Store.Regions;
 namespace Cairn.Store.Pd;
 
 /// <summary>IDs from pd: AllocID for single IDs, AskBatchSplit for all IDs of a split at once.</summary>
-public sealed class PdIdAllocator : IIdAllocator, ISplitIdSource
+internal sealed class PdIdAllocator : IIdAllocator, ISplitIdSource
 {
     private readonly PdClient _pd;
 

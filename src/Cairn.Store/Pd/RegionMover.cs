@@ -35,7 +35,7 @@ namespace Cairn.Store.Pd;
 /// (the target heartbeats right after it persists the region); only if that heartbeat had not reached pd either do
 /// both stores serve the region until the source is restarted again.</para>
 /// </remarks>
-public sealed partial class RegionMover : IAsyncDisposable
+internal sealed partial class RegionMover : IAsyncDisposable
 {
     private const int ChunkSize = 1 << 20;
     private readonly StoreEngine _engine;

@@ -12,7 +12,7 @@ namespace Cairn.Store.Raw;
 /// (default when empty), region boundaries compared with raw keys. Every write is one atomic batch. Region and
 /// key-range checks happen before these methods are called; scans and range deletes are clipped to the region.
 /// </summary>
-public sealed class RawStorage
+internal sealed class RawStorage
 {
     private readonly StoreEngine _engine;
 

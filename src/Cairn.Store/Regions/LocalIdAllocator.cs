@@ -8,7 +8,7 @@ namespace Cairn.Store.Regions;
 /// An <see cref="IIdAllocator"/> for a store running without pd: IDs come from a counter whose high-water mark is
 /// persisted (synced) in a local key a batch ahead, as pd does, so IDs stay unique across restarts and crashes.
 /// </summary>
-public sealed class LocalIdAllocator : IIdAllocator
+internal sealed class LocalIdAllocator : IIdAllocator
 {
     private const ulong Step = 1000;
     private readonly StoreEngine _engine;

@@ -5,7 +5,7 @@ using RegionError = Cairn.Rpc.Errorpb.Error;
 namespace Cairn.Store.Regions;
 
 /// <summary>Builds kvproto region errors (<c>errorpb.Error</c>) with the messages TiKV uses.</summary>
-public static class RegionErrors
+internal static class RegionErrors
 {
     /// <summary>The region is not on this store.</summary>
     public static RegionError RegionNotFound(ulong regionId) => new()

@@ -14,7 +14,7 @@ namespace Cairn.Store.Regions;
 /// (split) with the new states written atomically and synced before anyone sees them. Region messages handed out are
 /// never mutated afterwards: every change replaces them.
 /// </summary>
-public sealed class RegionManager
+internal sealed class RegionManager
 {
     private const int MaxRegionsInEpochError = 64;
     private readonly StoreEngine _engine;

@@ -4,7 +4,7 @@ using RegionError = Cairn.Rpc.Errorpb.Error;
 namespace Cairn.Store.Regions;
 
 /// <summary>What a split did: the resulting regions, or a region error, or why the request was invalid.</summary>
-public sealed record SplitOutcome
+internal sealed record SplitOutcome
 {
     /// <summary>Every resulting region ordered by start key (empty on failure).</summary>
     public IReadOnlyList<Region> Regions { get; init; } = [];

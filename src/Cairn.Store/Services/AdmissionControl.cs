@@ -4,7 +4,7 @@ namespace Cairn.Store.Services;
 /// Caps the requests a store works on at once; past the cap, requests are answered <c>ServerIsBusy</c> at once
 /// instead of queueing, so clients back off rather than pile up.
 /// </summary>
-public sealed class AdmissionControl
+internal sealed class AdmissionControl
 {
     private readonly int _limit;
     private int _inFlight;

@@ -18,12 +18,11 @@ namespace Cairn.Store.Services;
 /// <c>crc64(key ‖ value)</c>, the pair count and the key+value bytes, optionally as if keys carried the rewrite rule's
 /// old prefix. Region and key-range checks fail in <c>region_error</c>; a blocking lock is answered in <c>locked</c>.
 /// </summary>
-public sealed class CoprocessorService
+internal sealed class CoprocessorService
 {
     /// <summary>Coprocessor request type of a checksum.</summary>
     public const long ChecksumRequestType = 105;
 
-    private const uint ScanBatch = 4096;
     private readonly RegionManager _regions;
     private readonly TxnStorage _txn;
     private readonly AdmissionControl _admission;
@@ -156,45 +155,29 @@ public sealed class CoprocessorService
         return end.AsSpan().SequenceCompareTo(region.EndKey.Span) > 0 ? RegionErrors.KeyNotInRegion(end, region) : null;
     }
 
+    // One scanner over the range at one snapshot: the newest visible Put of every key, as KvScan reads them.
     private (KvChecksum Sum, LockInfo? Locked, string? Other) ChecksumRange(Request request, Region region, Cairn.Rpc.Coprocessor.KeyRange range, ChecksumRewriteRule? rule)
     {
         var sum = KvChecksum.Empty;
-        var start = range.Start;
-        while (true)
+        var (lower, upper) = ScanBounds.Clip(range.Start.Span, range.End.Span, region);
+        var options = MvccScanOptions.Latest(lower, upper, request.StartTs) with { BypassLocks = request.Context?.ResolvedLocks };
+        using var scanner = _txn.OpenScanner(options);
+        while (scanner.MoveNext())
         {
-            var scan = new ScanRequest
+            var entry = scanner.Current;
+            if (rule is { HasNewPrefix: true } && !entry.Key.StartsWith(rule.NewPrefix.Span))
             {
-                Context = request.Context,
-                StartKey = start,
-                EndKey = range.End,
-                Version = request.StartTs,
-                Limit = ScanBatch,
-            };
-            var response = _txn.Scan(scan, region);
-            if (response.Error is { } keyError)
-            {
-                return keyError.Locked is { } locked ? (sum, locked, null) : (sum, null, keyError.ToString());
+                return (sum, null, $"key {Convert.ToHexString(entry.Key)} does not start with the rewrite rule's new prefix");
             }
 
-            foreach (var pair in response.Pairs)
-            {
-                if (rule is { HasNewPrefix: true } && !pair.Key.Span.StartsWith(rule.NewPrefix.Span))
-                {
-                    return (sum, null, $"key {Convert.ToHexString(pair.Key.Span)} does not start with the rewrite rule's new prefix");
-                }
-
-                sum = Accumulate(sum, pair.Key.Span, pair.Value.Span, rule);
-            }
-
-            if (response.Pairs.Count < ScanBatch)
-            {
-                return (sum, null, null);
-            }
-
-            var last = response.Pairs[^1].Key.ToByteArray();
-            var next = new byte[last.Length + 1];
-            last.CopyTo(next, 0);
-            start = UnsafeByteOperations.UnsafeWrap(next);
+            sum = Accumulate(sum, entry.Key, entry.Value, rule);
         }
+
+        if (scanner.Error is { } keyError)
+        {
+            return keyError.Locked is { } locked ? (sum, locked, null) : (sum, null, keyError.ToString());
+        }
+
+        return (sum, null, null);
     }
 }

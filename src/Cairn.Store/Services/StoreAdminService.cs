@@ -10,7 +10,7 @@ namespace Cairn.Store.Services;
 /// Cairn's own <c>cairn.storepb.StoreAdmin</c> service: splits with caller-supplied IDs (until pd hands them out)
 /// and a view of the store and its regions.
 /// </summary>
-public sealed class StoreAdminService
+internal sealed class StoreAdminService
 {
     private readonly RegionManager _regions;
     private readonly IIdAllocator _ids;

@@ -16,7 +16,7 @@ namespace Cairn.Store.Services;
 /// then the region check of its context, then the key-range check, and only then reaches storage; failures of
 /// those checks are answered in the response's <c>region_error</c>, never as gRPC errors.
 /// </summary>
-public sealed class TikvService
+internal sealed class TikvService
 {
     private const ulong BusyBackoffMs = 20;
     private readonly RegionManager _regions;

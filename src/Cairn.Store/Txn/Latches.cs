@@ -5,7 +5,7 @@ namespace Cairn.Store.Txn;
 /// the slots of all its keys while it reads, decides and writes. Slots are taken in ascending order, so two commands
 /// can never wait on each other in a cycle; commands on disjoint slots run in parallel.
 /// </summary>
-public sealed class Latches
+internal sealed class Latches
 {
     private readonly SemaphoreSlim[] _slots;
 

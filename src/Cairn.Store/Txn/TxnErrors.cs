@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Cairn.Store.Txn;
 
 /// <summary>Builds kvproto key errors (<c>kvrpcpb.KeyError</c>) and lock infos.</summary>
-public static class TxnErrors
+internal static class TxnErrors
 {
     /// <summary>The kvproto view of a lock on <paramref name="rawKey"/>.</summary>
     public static LockInfo ToLockInfo(LockRecord lockRecord, ReadOnlySpan<byte> rawKey)
