@@ -112,7 +112,7 @@ public sealed class TsoTests
         public TsoStream(TestPd pd, ulong? clusterId = null)
         {
             _clusterId = clusterId ?? pd.Server.ClusterId;
-            _responses = pd.Channel.DuplexStreamingAsync(PdMethods.Tso, _requests.Reader.ReadAllAsync(), cancellationToken: TestPd.Guard)
+            _responses = pd.Channel.Pd.Tso(cancellationToken: TestPd.Guard).DuplexAsync(_requests.Reader.ReadAllAsync(), TestPd.Guard)
                 .GetAsyncEnumerator();
         }
 

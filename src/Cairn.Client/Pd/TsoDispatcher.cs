@@ -173,7 +173,7 @@ internal sealed class TsoDispatcher : IAsyncDisposable
         public TsoStream(LeaderConnection leader)
         {
             Leader = leader;
-            _responses = leader.Channel.DuplexStreamingAsync(PdMethods.Tso, _requests.Reader.ReadAllAsync(_cancel.Token), cancellationToken: _cancel.Token)
+            _responses = leader.Channel.Pd.Tso(cancellationToken: _cancel.Token).DuplexAsync(_requests.Reader.ReadAllAsync(_cancel.Token), _cancel.Token)
                 .GetAsyncEnumerator(_cancel.Token);
         }
 

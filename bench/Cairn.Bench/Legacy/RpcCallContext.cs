@@ -1,6 +1,9 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using Microsoft.AspNetCore.Http;
 
-namespace Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
 
 /// <summary>What a server handler knows about the call it serves.</summary>
 public sealed class RpcCallContext

@@ -1,7 +1,10 @@
-using Cairn.Rpc.Internal;
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
+using Cairn.Bench.Legacy.Internal;
 using Google.Protobuf;
 
-namespace Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
 
 /// <summary>
 /// Sends response messages of a streaming call. Each write is flushed, so the client sees it at once and HTTP/2

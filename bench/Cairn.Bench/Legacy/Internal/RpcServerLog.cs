@@ -1,6 +1,9 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using Microsoft.Extensions.Logging;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 internal static partial class RpcServerLog
 {

@@ -1,7 +1,10 @@
-using Cairn.Rpc.Internal;
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
+using Cairn.Bench.Legacy.Internal;
 using Google.Protobuf;
 
-namespace Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
 
 /// <summary>
 /// Sends pre-serialized frames of a server-streaming call, for bulk data: the payload goes from the caller's buffer

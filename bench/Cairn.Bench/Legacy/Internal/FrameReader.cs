@@ -1,9 +1,12 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Google.Protobuf;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>Reads length-prefixed gRPC frames from a <see cref="PipeReader"/>.</summary>
 internal static class FrameReader

@@ -1,6 +1,9 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using Google.Protobuf;
 
-namespace Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
 
 /// <summary>
 /// Describes one gRPC method: its path (<c>/package.Service/Method</c>) and how to parse its messages.

@@ -1,6 +1,9 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Net;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>A request body made of one already framed message. No Content-Length, like other gRPC clients.</summary>
 internal sealed class FrameContent : HttpContent

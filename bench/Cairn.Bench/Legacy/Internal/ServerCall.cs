@@ -1,9 +1,12 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>State of one call on the server: request reading, response writing, deadline and cancellation.</summary>
 internal sealed class ServerCall : IDisposable

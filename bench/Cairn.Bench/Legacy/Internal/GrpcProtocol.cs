@@ -1,9 +1,12 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>Header names and the small text encodings of the gRPC-over-HTTP/2 protocol.</summary>
 internal static class GrpcProtocol

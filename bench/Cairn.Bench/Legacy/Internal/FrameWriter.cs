@@ -1,8 +1,11 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>Writes length-prefixed gRPC frames.</summary>
 internal static class FrameWriter

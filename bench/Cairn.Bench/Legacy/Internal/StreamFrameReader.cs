@@ -1,7 +1,10 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>
 /// Reads gRPC frames from a response stream into one pooled buffer that grows to the largest frame seen.

@@ -1,9 +1,12 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Google.Protobuf;
 
-namespace Cairn.Rpc.Internal;
+namespace Cairn.Bench.Legacy.Internal;
 
 /// <summary>
 /// One call from the client side: sends the request, validates headers, reads frames, checks the final status and

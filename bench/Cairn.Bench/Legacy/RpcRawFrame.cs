@@ -1,6 +1,9 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
 using Google.Protobuf;
 
-namespace Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
 
 /// <summary>
 /// One received message frame, unparsed. <see cref="Payload"/> lives in a pooled buffer owned by the call and is

@@ -1,0 +1,17 @@
+// The hand-written gRPC stack Cairn.Rpc had before Grpc.AspNetCore/Grpc.Net.Client, kept here only to measure
+// it side by side with the official stack (bench/results/RpcStackComparison.md).
+using Cairn.Rpc;
+namespace Cairn.Bench.Legacy;
+
+/// <summary>Per-call settings for <see cref="RpcChannel"/> calls.</summary>
+public sealed record RpcCallOptions
+{
+    /// <summary>
+    /// Time the call may take, sent to the server as <c>grpc-timeout</c> and enforced locally; when it passes, the
+    /// call fails with DEADLINE_EXCEEDED and the stream is reset. Null means no deadline.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Extra metadata headers for this call (lower-case names; no <c>grpc-</c> prefix).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; init; }
+}
