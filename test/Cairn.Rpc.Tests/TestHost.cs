@@ -1,3 +1,4 @@
+using Cairn.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Rpc.Tests;

@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Cairn.Rpc.Tests;
+namespace Cairn.Testing;
 
-/// <summary>Keeps every log entry, so a test can assert what the server did (not) complain about.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
+/// <summary>Keeps every log entry, so a test can assert what a server did (not) complain about.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> _entries = new();
 
     public IReadOnlyList<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries => [.. _entries];
 
+    /// <summary>The entries at <paramref name="level"/> or above, one line each (for assertion messages).</summary>
     public IEnumerable<string> AtLeast(LogLevel level) =>
         Entries.Where(e => e.Level >= level).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}");
 
