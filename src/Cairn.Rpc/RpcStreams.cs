@@ -34,18 +34,27 @@ public static class RpcStreams
         ArgumentNullException.ThrowIfNull(requests);
         using (call)
         {
-            try
+            // A producer that throws ends the enumeration here; disposing the call then resets it.
+            await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+                try
                 {
                     await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The call ended under the write (typically the server answered early with an error); the write
+                    // reports only that the call is over, the response carries the server's status.
+                    return await call.ResponseAsync.ConfigureAwait(false);
+                }
+            }
 
+            try
+            {
                 await call.RequestStream.CompleteAsync().ConfigureAwait(false);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested && call.ResponseAsync.IsCompleted)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                // The server answered early (typically an error): that answer explains the failed write.
                 return await call.ResponseAsync.ConfigureAwait(false);
             }
 
