@@ -24,6 +24,7 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<RpcServer> _logger;
     private readonly List<(Action<IServiceCollection> Register, Action<WebApplication> Map)> _services = [];
+    private readonly HashSet<Type> _serviceTypes = [];
     private WebApplication? _app;
     private IPEndPoint? _endPoint;
     private int _stopped;
@@ -59,7 +60,7 @@ public sealed class RpcServer : IAsyncDisposable
             throw new InvalidOperationException("Services must be added before the server starts.");
         }
 
-        if (_services.Count > 0 && _services.Exists(s => s.Register.Target is TService))
+        if (!_serviceTypes.Add(typeof(TService)))
         {
             throw new ArgumentException($"A {typeof(TService).Name} is already added.", nameof(service));
         }
@@ -93,7 +94,7 @@ public sealed class RpcServer : IAsyncDisposable
         var services = builder.Services;
         services.AddRoutingCore();
         services.AddLogging();
-        services.Replace(ServiceDescriptor.Singleton(_loggerFactory));
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new FrameworkLogFilter(_loggerFactory)));
         // The generic host's console lifetime would trap SIGINT/SIGTERM for the whole process.
         services.Replace(ServiceDescriptor.Singleton<IHostLifetime, NoSignalLifetime>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
