@@ -6,7 +6,8 @@ namespace Cairn.Rpc;
 
 /// <summary>
 /// The client edge of the stack: adds the channel's default metadata to every call and turns Grpc.Core's
-/// exceptions into ours wherever a call can fail (response, response stream, request stream, headers).
+/// exceptions into ours wherever a call reports its outcome (response, response stream, request stream). Headers are
+/// handed through lazily and unmapped: nothing here awaits them, and wrapping them would cost every call a task.
 /// </summary>
 internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyValuePair<string, string>> defaultHeaders) : Interceptor
 {
@@ -29,8 +30,12 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
     {
         context = WithDefaultHeaders(context);
         var call = continuation(request, context);
-        return new AsyncUnaryCall<TResponse>(Map(call.ResponseAsync), Map(call.ResponseHeadersAsync),
-            call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncUnaryCall<TResponse>(Map(call.ResponseAsync),
+            static s => ((AsyncUnaryCall<TResponse>)s).ResponseHeadersAsync,
+            static s => ((AsyncUnaryCall<TResponse>)s).GetStatus(),
+            static s => ((AsyncUnaryCall<TResponse>)s).GetTrailers(),
+            static s => ((AsyncUnaryCall<TResponse>)s).Dispose(),
+            call);
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
@@ -39,7 +44,11 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
         context = WithDefaultHeaders(context);
         var call = continuation(request, context);
         return new AsyncServerStreamingCall<TResponse>(new Reader<TResponse>(call.ResponseStream, target),
-            Map(call.ResponseHeadersAsync), call.GetStatus, call.GetTrailers, call.Dispose);
+            static s => ((AsyncServerStreamingCall<TResponse>)s).ResponseHeadersAsync,
+            static s => ((AsyncServerStreamingCall<TResponse>)s).GetStatus(),
+            static s => ((AsyncServerStreamingCall<TResponse>)s).GetTrailers(),
+            static s => ((AsyncServerStreamingCall<TResponse>)s).Dispose(),
+            call);
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
@@ -47,8 +56,12 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
     {
         context = WithDefaultHeaders(context);
         var call = continuation(context);
-        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(call.RequestStream, target),
-            Map(call.ResponseAsync), Map(call.ResponseHeadersAsync), call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(call.RequestStream, target), Map(call.ResponseAsync),
+            static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).ResponseHeadersAsync,
+            static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).GetStatus(),
+            static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).GetTrailers(),
+            static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).Dispose(),
+            call);
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
@@ -57,7 +70,12 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
         context = WithDefaultHeaders(context);
         var call = continuation(context);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(new Writer<TRequest>(call.RequestStream, target),
-            new Reader<TResponse>(call.ResponseStream, target), Map(call.ResponseHeadersAsync), call.GetStatus, call.GetTrailers, call.Dispose);
+            new Reader<TResponse>(call.ResponseStream, target),
+            static s => ((AsyncDuplexStreamingCall<TRequest, TResponse>)s).ResponseHeadersAsync,
+            static s => ((AsyncDuplexStreamingCall<TRequest, TResponse>)s).GetStatus(),
+            static s => ((AsyncDuplexStreamingCall<TRequest, TResponse>)s).GetTrailers(),
+            static s => ((AsyncDuplexStreamingCall<TRequest, TResponse>)s).Dispose(),
+            call);
     }
 
     private async Task<T> Map<T>(Task<T> task)
