@@ -4,7 +4,8 @@
 # temporary git worktree under /tmp, removed afterwards.
 #
 #   bench/compare-stacks.sh <old-commit> [filter] [output-dir]
-#   bench/compare-stacks.sh 6ff92ca '*Store*' /tmp/compare-stacks
+#   bench/compare-stacks.sh 6ff92ca '*StoreBenchmarks*' /tmp/compare-stacks
+#   ORDER=new-first bench/compare-stacks.sh ...   (a second pass in the other order evens out drifting load)
 set -euo pipefail
 
 old_commit=${1:?usage: bench/compare-stacks.sh <old-commit> [filter] [output-dir]}
@@ -23,9 +24,16 @@ mkdir -p "$out"
 run() { # <label> <tree>
     local label=$1 tree=$2
     echo "== $label: $(git -C "$tree" rev-parse --short HEAD) $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
-    (cd "$tree" && dotnet run -c Release --project bench/Cairn.Bench -- --filter "$filter" --job short --artifacts "$out/$label" > "$out/$label.log" 2>&1)
+    # A generous build timeout: on a loaded 2-core machine BenchmarkDotNet's own build can take longer than its 2 minutes.
+    (cd "$tree" && dotnet run -c Release --project bench/Cairn.Bench -- --filter "$filter" --job short --buildTimeout 900 \
+        --artifacts "$out/$label" > "$out/$label.log" 2>&1)
     cat "$out/$label"/results/*-report-github.md
 }
 
-run old "$old_tree"
-run new "$repo"
+if [[ ${ORDER:-old-first} == new-first ]]; then
+    run new "$repo"
+    run old "$old_tree"
+else
+    run old "$old_tree"
+    run new "$repo"
+fi

@@ -55,14 +55,18 @@ public class RpcBenchmarks
     private RawGetRequest _unaryRequest = null!;
 
     /// <summary>Which stack serves and makes the calls.</summary>
-    [Params("legacy", "grpc", "grpc-bare")]
+    [Params("legacy", "grpc", "grpc-bare", "client-legacy_server-grpc", "client-grpc_server-legacy")]
     public string Stack { get; set; } = "grpc";
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
         _unaryRequest = new RawGetRequest { Key = ByteString.CopyFromUtf8("bench-key-0001"), Context = new Context { RegionId = 1 } };
-        if (Stack == "legacy")
+        // Both stacks speak the same wire protocol, so the two mixed pairs tell the client's share from the server's.
+        var legacyServer = Stack is "legacy" or "client-grpc_server-legacy";
+        var legacyClient = Stack is "legacy" or "client-legacy_server-grpc";
+        string address;
+        if (legacyServer)
         {
             _legacyServer = new Legacy.RpcServer();
             _legacyServer.MapUnary(LegacyRawGet, (req, ctx) => Task.FromResult(new RawGetResponse { Value = req.Key }));
@@ -89,8 +93,7 @@ public class RpcBenchmarks
                 return new ReceiveRegionResponse { Error = total.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             });
             await _legacyServer.StartAsync();
-            _legacyChannel = new Legacy.RpcChannel(_legacyServer.Address);
-            await _legacyChannel.UnaryAsync(LegacyRawGet, _unaryRequest);
+            address = _legacyServer.Address;
         }
         else
         {
@@ -98,24 +101,30 @@ public class RpcBenchmarks
             _server.AddService(new BenchTikv());
             _server.AddService(new BenchStoreAdmin());
             await _server.StartAsync();
-            if (Stack == "grpc")
-            {
-                _channel = new RpcChannel(_server.Address);
-                (_tikv, _storeAdmin) = (_channel.Tikv, _channel.StoreAdmin);
-            }
-            else
-            {
-                _bareChannel = GrpcChannel.ForAddress(_server.Address, new GrpcChannelOptions
-                {
-                    HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false },
-                    MaxReceiveMessageSize = 128 * 1024 * 1024,
-                    MaxSendMessageSize = 128 * 1024 * 1024,
-                });
-                (_tikv, _storeAdmin) = (new Tikv.TikvClient(_bareChannel), new StoreAdmin.StoreAdminClient(_bareChannel));
-            }
-
-            await _tikv.RawGetAsync(_unaryRequest);
+            address = _server.Address;
         }
+
+        if (legacyClient)
+        {
+            _legacyChannel = new Legacy.RpcChannel(address);
+        }
+        else if (Stack == "grpc-bare")
+        {
+            _bareChannel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false },
+                MaxReceiveMessageSize = 128 * 1024 * 1024,
+                MaxSendMessageSize = 128 * 1024 * 1024,
+            });
+            (_tikv, _storeAdmin) = (new Tikv.TikvClient(_bareChannel), new StoreAdmin.StoreAdminClient(_bareChannel));
+        }
+        else
+        {
+            _channel = new RpcChannel(address);
+            (_tikv, _storeAdmin) = (_channel.Tikv, _channel.StoreAdmin);
+        }
+
+        await UnaryAsync();
     }
 
     [GlobalCleanup]
