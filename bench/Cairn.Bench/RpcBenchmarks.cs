@@ -6,20 +6,16 @@ using Cairn.Rpc.Storepb;
 using Cairn.Rpc.Tikvpb;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 using CopRequest = Cairn.Rpc.Coprocessor.Request;
 using CopResponse = Cairn.Rpc.Coprocessor.Response;
-using Legacy = Cairn.Bench.Legacy;
 
 namespace Cairn.Bench;
 
 /// <summary>
-/// Cairn.Rpc over loopback, client and server in one process, on the hand-written stack it had before
-/// (<c>Stack=legacy</c>, kept in <c>Legacy/</c> for this comparison) and on Grpc.AspNetCore + Grpc.Net.Client
-/// (<c>Stack=grpc</c>, through <see cref="RpcChannel"/>; <c>Stack=grpc-bare</c> calls the same server with the generated
-/// client on a plain <see cref="GrpcChannel"/>, without our interceptor, to show what the interceptor costs). Unary benchmarks report the time per call (calls/s = 1e9 / ns); every streaming benchmark moves
-/// 64 MiB and reports the time per MiB (MiB/s = 1e9 / ns). The same generated messages and the same paths are used on
-/// both stacks.
+/// Cairn.Rpc (Grpc.AspNetCore + Grpc.Net.Client) over loopback, client and server in one process. Unary benchmarks
+/// report the time per call (calls/s = 1e9 / ns); every streaming benchmark moves 64 MiB and reports the time per MiB
+/// (MiB/s = 1e9 / ns). bench/results/RpcStackComparison.md has these side by side with the hand-written stack they
+/// replaced.
 /// </summary>
 [MemoryDiagnoser]
 public class RpcBenchmarks
@@ -27,15 +23,6 @@ public class RpcBenchmarks
     private const int UnaryCalls = 2000;
     private const int StreamMiB = 64;
     private const int Concurrency = 16;
-
-    private static readonly Legacy.RpcMethod<RawGetRequest, RawGetResponse> LegacyRawGet =
-        new("/tikvpb.Tikv/RawGet", RawGetRequest.Parser, RawGetResponse.Parser);
-
-    private static readonly Legacy.RpcMethod<CopRequest, CopResponse> LegacyStream =
-        new("/tikvpb.Tikv/CoprocessorStream", CopRequest.Parser, CopResponse.Parser);
-
-    private static readonly Legacy.RpcMethod<RegionSnapshotChunk, ReceiveRegionResponse> LegacyReceiveRegion =
-        new("/cairn.storepb.StoreAdmin/ReceiveRegion", RegionSnapshotChunk.Parser, ReceiveRegionResponse.Parser);
 
     private static readonly Dictionary<int, ByteString> Payloads = new()
     {
@@ -45,103 +32,27 @@ public class RpcBenchmarks
 
     private static readonly byte[] FileBytes = CreatePayload(StreamMiB * 1024 * 1024);
 
-    private Legacy.RpcServer? _legacyServer;
-    private Legacy.RpcChannel? _legacyChannel;
-    private RpcServer? _server;
-    private RpcChannel? _channel;
-    private GrpcChannel? _bareChannel;
-    private Tikv.TikvClient _tikv = null!;
-    private StoreAdmin.StoreAdminClient _storeAdmin = null!;
+    private RpcServer _server = null!;
+    private RpcChannel _channel = null!;
     private RawGetRequest _unaryRequest = null!;
-
-    /// <summary>Which stack serves and makes the calls.</summary>
-    [Params("legacy", "grpc", "grpc-bare", "client-legacy_server-grpc", "client-grpc_server-legacy")]
-    public string Stack { get; set; } = "grpc";
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
         _unaryRequest = new RawGetRequest { Key = ByteString.CopyFromUtf8("bench-key-0001"), Context = new Context { RegionId = 1 } };
-        // Both stacks speak the same wire protocol, so the two mixed pairs tell the client's share from the server's.
-        var legacyServer = Stack is "legacy" or "client-grpc_server-legacy";
-        var legacyClient = Stack is "legacy" or "client-legacy_server-grpc";
-        string address;
-        if (legacyServer)
-        {
-            _legacyServer = new Legacy.RpcServer();
-            _legacyServer.MapUnary(LegacyRawGet, (req, ctx) => Task.FromResult(new RawGetResponse { Value = req.Key }));
-            _legacyServer.MapServerStreaming(LegacyStream, async (req, writer, ctx) =>
-            {
-                var value = Payloads[(int)req.Tp];
-                for (ulong i = 0; i < req.StartTs; i++)
-                {
-                    await writer.WriteAsync(new CopResponse { Data = value });
-                }
-            });
-            // As the old region mover received: frames unparsed, the data field read in place.
-            _legacyServer.MapRawClientStreaming(LegacyReceiveRegion, async (frames, ctx) =>
-            {
-                long total = 0;
-                await foreach (var frame in frames)
-                {
-                    if (frame.TryGetBytesField(RegionSnapshotChunk.DataFieldNumber, out var data))
-                    {
-                        total += Consume(data.Span);
-                    }
-                }
-
-                return new ReceiveRegionResponse { Error = total.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            });
-            await _legacyServer.StartAsync();
-            address = _legacyServer.Address;
-        }
-        else
-        {
-            _server = new RpcServer();
-            _server.AddService(new BenchTikv());
-            _server.AddService(new BenchStoreAdmin());
-            await _server.StartAsync();
-            address = _server.Address;
-        }
-
-        if (legacyClient)
-        {
-            _legacyChannel = new Legacy.RpcChannel(address);
-        }
-        else if (Stack == "grpc-bare")
-        {
-            _bareChannel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false },
-                MaxReceiveMessageSize = 128 * 1024 * 1024,
-                MaxSendMessageSize = 128 * 1024 * 1024,
-            });
-            (_tikv, _storeAdmin) = (new Tikv.TikvClient(_bareChannel), new StoreAdmin.StoreAdminClient(_bareChannel));
-        }
-        else
-        {
-            _channel = new RpcChannel(address);
-            (_tikv, _storeAdmin) = (_channel.Tikv, _channel.StoreAdmin);
-        }
-
-        await UnaryAsync();
+        _server = new RpcServer();
+        _server.AddService(new BenchTikv());
+        _server.AddService(new BenchStoreAdmin());
+        await _server.StartAsync();
+        _channel = new RpcChannel(_server.Address);
+        await _channel.Tikv.RawGetAsync(_unaryRequest);
     }
 
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        _legacyChannel?.Dispose();
-        _channel?.Dispose();
-        _bareChannel?.Dispose();
-        if (_legacyServer is not null)
-        {
-            await _legacyServer.DisposeAsync();
-        }
-
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
+        _channel.Dispose();
+        await _server.DisposeAsync();
     }
 
     [Benchmark(OperationsPerInvoke = UnaryCalls)]
@@ -149,7 +60,7 @@ public class RpcBenchmarks
     {
         for (var i = 0; i < UnaryCalls; i++)
         {
-            await UnaryAsync();
+            await _channel.Tikv.RawGetAsync(_unaryRequest);
         }
     }
 
@@ -163,7 +74,7 @@ public class RpcBenchmarks
             {
                 for (var i = 0; i < UnaryCalls / Concurrency; i++)
                 {
-                    await UnaryAsync();
+                    await _channel.Tikv.RawGetAsync(_unaryRequest);
                 }
             });
         }
@@ -179,43 +90,23 @@ public class RpcBenchmarks
 
     /// <summary>A region move's bulk bytes: 64 MiB of "SST" sent in 64 KiB chunks wrapped from one reused buffer.</summary>
     [Benchmark(OperationsPerInvoke = StreamMiB)]
-    public Task<ReceiveRegionResponse> RegionMove64K() => MoveAsync(64 * 1024);
+    public Task<ReceiveRegionResponse> RegionMove64K() => _channel.StoreAdmin.ReceiveRegion().SendAllAsync(Chunks(64 * 1024));
 
-    /// <summary>The same with 1 MiB chunks (the old region mover's size).</summary>
+    /// <summary>The same with 1 MiB chunks.</summary>
     [Benchmark(OperationsPerInvoke = StreamMiB)]
-    public Task<ReceiveRegionResponse> RegionMove1M() => MoveAsync(1024 * 1024);
-
-    private async Task UnaryAsync()
-    {
-        if (_legacyChannel is not null)
-        {
-            await _legacyChannel.UnaryAsync(LegacyRawGet, _unaryRequest);
-        }
-        else
-        {
-            await _tikv.RawGetAsync(_unaryRequest);
-        }
-    }
+    public Task<ReceiveRegionResponse> RegionMove1M() => _channel.StoreAdmin.ReceiveRegion().SendAllAsync(Chunks(1024 * 1024));
 
     private async Task<long> ReadStreamAsync(int size)
     {
         var request = new CopRequest { Tp = size, StartTs = (ulong)(StreamMiB * 1024L * 1024 / size) };
-        var responses = _legacyChannel is not null
-            ? _legacyChannel.ServerStreamingAsync(LegacyStream, request)
-            : _tikv.CoprocessorStream(request).ReadAllAsync();
         long total = 0;
-        await foreach (var r in responses)
+        await foreach (var r in _channel.Tikv.CoprocessorStream(request).ReadAllAsync())
         {
             total += r.Data.Length;
         }
 
         return total;
     }
-
-    private Task<ReceiveRegionResponse> MoveAsync(int chunkSize)
-        => _legacyChannel is not null
-            ? _legacyChannel.ClientStreamingAsync(LegacyReceiveRegion, Chunks(chunkSize))
-            : _storeAdmin.ReceiveRegion().SendAllAsync(Chunks(chunkSize));
 
     // The region mover's sending loop, reading from memory instead of a file so the disk stays out of the figure.
     private static async IAsyncEnumerable<RegionSnapshotChunk> Chunks(int chunkSize)
