@@ -55,14 +55,14 @@ public class StoreBenchmarks
                 commit.Keys.Add(Key(i));
             }
 
-            var p = await _channel.UnaryAsync(TikvMethods.KvPrewrite, prewrite);
+            var p = await _channel.Tikv.KvPrewriteAsync(prewrite).ResponseAsync;
             if (p.Errors.Count > 0)
             {
                 throw new InvalidOperationException(p.Errors[0].ToString());
             }
 
             commit.CommitVersion = NextTs();
-            var c = await _channel.UnaryAsync(TikvMethods.KvCommit, commit);
+            var c = await _channel.Tikv.KvCommitAsync(commit).ResponseAsync;
             if (c.Error is not null)
             {
                 throw new InvalidOperationException(c.Error.ToString());
@@ -86,7 +86,7 @@ public class StoreBenchmarks
     {
         for (var i = 0; i < Gets; i++)
         {
-            var response = await _channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = _context, Key = Key(i * 7 % ScanKeys), Version = _readTs });
+            var response = await _channel.Tikv.KvGetAsync(new GetRequest { Context = _context, Key = Key(i * 7 % ScanKeys), Version = _readTs }).ResponseAsync;
             if (response.NotFound)
             {
                 throw new InvalidOperationException("missing key");
@@ -105,7 +105,7 @@ public class StoreBenchmarks
             {
                 for (var i = worker; i < Gets; i += Concurrency)
                 {
-                    await _channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = _context, Key = Key(i * 7 % ScanKeys), Version = _readTs });
+                    await _channel.Tikv.KvGetAsync(new GetRequest { Context = _context, Key = Key(i * 7 % ScanKeys), Version = _readTs }).ResponseAsync;
                 }
             });
         }
@@ -145,8 +145,7 @@ public class StoreBenchmarks
     [Benchmark]
     public async Task<int> MvccScanRpc()
     {
-        var response = await _channel.UnaryAsync(TikvMethods.KvScan,
-            new ScanRequest { Context = _context, StartKey = Key(0), Limit = ScanKeys, Version = _readTs });
+        var response = await _channel.Tikv.KvScanAsync(new ScanRequest { Context = _context, StartKey = Key(0), Limit = ScanKeys, Version = _readTs }).ResponseAsync;
         return response.Pairs.Count;
     }
 
@@ -177,18 +176,17 @@ public class StoreBenchmarks
     {
         var key = ByteString.CopyFromUtf8("txn" + Interlocked.Increment(ref _txnCounter).ToString("D9", System.Globalization.CultureInfo.InvariantCulture));
         var start = NextTs();
-        var prewrite = await _channel.UnaryAsync(TikvMethods.KvPrewrite, new PrewriteRequest
+        var prewrite = await _channel.Tikv.KvPrewriteAsync(new PrewriteRequest
         {
             Context = _context, StartVersion = start, LockTtl = 3000, PrimaryLock = key,
             Mutations = { new Mutation { Op = Op.Put, Key = key, Value = key } },
-        });
+        }).ResponseAsync;
         if (prewrite.Errors.Count > 0)
         {
             throw new InvalidOperationException(prewrite.Errors[0].ToString());
         }
 
-        var commit = await _channel.UnaryAsync(TikvMethods.KvCommit,
-            new CommitRequest { Context = _context, StartVersion = start, CommitVersion = NextTs(), Keys = { key } });
+        var commit = await _channel.Tikv.KvCommitAsync(new CommitRequest { Context = _context, StartVersion = start, CommitVersion = NextTs(), Keys = { key } }).ResponseAsync;
         if (commit.Error is not null)
         {
             throw new InvalidOperationException(commit.Error.ToString());

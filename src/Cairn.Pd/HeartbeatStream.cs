@@ -1,4 +1,4 @@
-using Cairn.Rpc;
+using Grpc.Core;
 using Cairn.Rpc.Pdpb;
 
 namespace Cairn.Pd;
@@ -7,7 +7,7 @@ namespace Cairn.Pd;
 /// One store's open region-heartbeat stream. Replies to heartbeats and instructions pushed by pd's background work
 /// share it, so writes are serialized.
 /// </summary>
-internal sealed class HeartbeatStream(RpcStreamWriter<RegionHeartbeatResponse> writer, CancellationToken cancellationToken) : IDisposable
+internal sealed class HeartbeatStream(IServerStreamWriter<RegionHeartbeatResponse> writer, CancellationToken cancellationToken) : IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 

@@ -1,11 +1,14 @@
 using Cairn.Rpc;
+using Grpc.Core;
+using RpcException = Cairn.Rpc.RpcException;
+using StatusCode = Cairn.Rpc.StatusCode;
 using Cairn.Rpc.Pdpb;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Pd;
 
 /// <summary>The <c>pdpb.PD</c> gRPC handlers. Every response header carries the cluster id; refusals are header errors.</summary>
-internal sealed class PdGrpcService
+internal sealed class PdGrpcService : PD.PDBase
 {
     private readonly PdServer _server;
     private readonly PdCluster _cluster;
@@ -30,92 +33,130 @@ internal sealed class PdGrpcService
 
     private ulong ClusterId => _server.ClusterId;
 
-    public void Map(RpcServer rpc)
-    {
-        rpc.MapUnary(PdMethods.GetMembers, (request, _) => Task.FromResult(GetMembers()));
-        rpc.MapDuplexStreaming(PdMethods.Tso, TsoAsync);
-        rpc.MapUnary(PdMethods.Bootstrap, (r, _) => Run(r.Header, () =>
-        {
-            _cluster.Bootstrap(r.Store, r.Region);
-            return new BootstrapResponse();
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.IsBootstrapped, (r, _) => Run(r.Header,
-            () => new IsBootstrappedResponse { Bootstrapped = _cluster.IsBootstrapped }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.AllocID, (r, _) => Run(r.Header, () => new AllocIDResponse { Id = _ids.Allocate() }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.GetStore, (r, _) => Run(r.Header, () =>
-        {
-            var (store, stats) = _cluster.GetStore(r.StoreId);
-            return new GetStoreResponse { Store = store, Stats = stats };
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.PutStore, (r, _) => Run(r.Header, () =>
-        {
-            _cluster.PutStore(r.Store);
-            return new PutStoreResponse();
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.GetAllStores, (r, _) => Run(r.Header, () =>
-        {
-            var response = new GetAllStoresResponse();
-            response.Stores.AddRange(_cluster.GetAllStores(r.ExcludeTombstoneStores));
-            return response;
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.StoreHeartbeat, (r, _) => Run(r.Header, () =>
-        {
-            _cluster.StoreHeartbeat(r.Stats);
-            return new StoreHeartbeatResponse { ClusterVersion = _server.Options.ClusterVersion };
-        }, (m, h) => m.Header = h));
-        rpc.MapDuplexStreaming(PdMethods.RegionHeartbeat, RegionHeartbeatAsync);
-        rpc.MapUnary(PdMethods.GetRegion, (r, _) => Run(r.Header, () => ToGetRegionResponse(_cluster.GetRegion(r.RegionKey.Span)), (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.GetRegionByID, (r, _) => Run(r.Header, () => ToGetRegionResponse(_cluster.GetRegionById(r.RegionId)), (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.ScanRegions, (r, _) => Run(r.Header, () =>
-        {
-            var response = new ScanRegionsResponse();
-            foreach (var region in _cluster.ScanRegions(r.StartKey.Span, r.EndKey.Span, r.Limit))
-            {
-                response.RegionMetas.Add(region.Region_);
-                response.Leaders.Add(region.Leader ?? new Rpc.Metapb.Peer());
-                response.Regions.Add(region);
-            }
+    /// <inheritdoc/>
+    public override Task<GetMembersResponse> GetMembers(GetMembersRequest request, ServerCallContext context) => Task.FromResult(GetMembers());
 
-            return response;
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.AskBatchSplit, (r, _) => Run(r.Header, () =>
+    /// <inheritdoc/>
+    public override Task Tso(IAsyncStreamReader<TsoRequest> requestStream, IServerStreamWriter<TsoResponse> responseStream, ServerCallContext context)
+        => TsoAsync(requestStream, responseStream, context);
+
+    /// <inheritdoc/>
+    public override Task<BootstrapResponse> Bootstrap(BootstrapRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        _cluster.Bootstrap(r.Store, r.Region);
+        return new BootstrapResponse();
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<IsBootstrappedResponse> IsBootstrapped(IsBootstrappedRequest r, ServerCallContext context) => Run(r.Header,
+        () => new IsBootstrappedResponse { Bootstrapped = _cluster.IsBootstrapped }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<AllocIDResponse> AllocID(AllocIDRequest r, ServerCallContext context) => Run(r.Header, () => new AllocIDResponse { Id = _ids.Allocate() }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<GetStoreResponse> GetStore(GetStoreRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var (store, stats) = _cluster.GetStore(r.StoreId);
+        return new GetStoreResponse { Store = store, Stats = stats };
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<PutStoreResponse> PutStore(PutStoreRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        _cluster.PutStore(r.Store);
+        return new PutStoreResponse();
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<GetAllStoresResponse> GetAllStores(GetAllStoresRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var response = new GetAllStoresResponse();
+        response.Stores.AddRange(_cluster.GetAllStores(r.ExcludeTombstoneStores));
+        return response;
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<StoreHeartbeatResponse> StoreHeartbeat(StoreHeartbeatRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        _cluster.StoreHeartbeat(r.Stats);
+        return new StoreHeartbeatResponse { ClusterVersion = _server.Options.ClusterVersion };
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task RegionHeartbeat(IAsyncStreamReader<RegionHeartbeatRequest> requestStream, IServerStreamWriter<RegionHeartbeatResponse> responseStream, ServerCallContext context)
+        => RegionHeartbeatAsync(requestStream, responseStream, context);
+
+    /// <inheritdoc/>
+    public override Task<GetRegionResponse> GetRegion(GetRegionRequest r, ServerCallContext context) => Run(r.Header, () => ToGetRegionResponse(_cluster.GetRegion(r.RegionKey.Span)), (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<GetRegionResponse> GetRegionByID(GetRegionByIDRequest r, ServerCallContext context) => Run(r.Header, () => ToGetRegionResponse(_cluster.GetRegionById(r.RegionId)), (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<ScanRegionsResponse> ScanRegions(ScanRegionsRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var response = new ScanRegionsResponse();
+        foreach (var region in _cluster.ScanRegions(r.StartKey.Span, r.EndKey.Span, r.Limit))
         {
-            var response = new AskBatchSplitResponse();
-            response.Ids.AddRange(_cluster.AskBatchSplit(r.Region, r.SplitCount));
-            return response;
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.ReportBatchSplit, (r, _) => Run(r.Header, () =>
+            response.RegionMetas.Add(region.Region_);
+            response.Leaders.Add(region.Leader ?? new Rpc.Metapb.Peer());
+            response.Regions.Add(region);
+        }
+
+        return response;
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<AskBatchSplitResponse> AskBatchSplit(AskBatchSplitRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var response = new AskBatchSplitResponse();
+        response.Ids.AddRange(_cluster.AskBatchSplit(r.Region, r.SplitCount));
+        return response;
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<ReportBatchSplitResponse> ReportBatchSplit(ReportBatchSplitRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        _cluster.ReportBatchSplit(r.Regions);
+        return new ReportBatchSplitResponse();
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<ScatterRegionResponse> ScatterRegion(ScatterRegionRequest request, ServerCallContext context) => ScatterAsync(request, context);
+
+    /// <inheritdoc/>
+    public override Task<GetOperatorResponse> GetOperator(GetOperatorRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var op = _cluster.GetOperator(r.RegionId) ?? throw new PdErrorException(ErrorType.RegionNotFound, "Not Found");
+        return new GetOperatorResponse
         {
-            _cluster.ReportBatchSplit(r.Regions);
-            return new ReportBatchSplitResponse();
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.ScatterRegion, ScatterAsync);
-        rpc.MapUnary(PdMethods.GetOperator, (r, _) => Run(r.Header, () =>
+            RegionId = op.RegionId,
+            Desc = Google.Protobuf.ByteString.CopyFromUtf8(op.Desc),
+            Kind = Google.Protobuf.ByteString.CopyFromUtf8(op.Kind),
+            Status = op.Status,
+        };
+    }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<GetGCSafePointResponse> GetGCSafePoint(GetGCSafePointRequest r, ServerCallContext context) => Run(r.Header, () => new GetGCSafePointResponse { SafePoint = _gc.GcSafePoint }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<UpdateGCSafePointResponse> UpdateGCSafePoint(UpdateGCSafePointRequest r, ServerCallContext context) => Run(r.Header,
+        () => new UpdateGCSafePointResponse { NewSafePoint = _gc.UpdateGcSafePoint(r.SafePoint) }, (m, h) => m.Header = h);
+
+    /// <inheritdoc/>
+    public override Task<UpdateServiceGCSafePointResponse> UpdateServiceGCSafePoint(UpdateServiceGCSafePointRequest r, ServerCallContext context) => Run(r.Header, () =>
+    {
+        var min = _gc.UpdateServiceSafePoint(r.ServiceId.ToStringUtf8(), r.TTL, r.SafePoint);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return new UpdateServiceGCSafePointResponse
         {
-            var op = _cluster.GetOperator(r.RegionId) ?? throw new PdErrorException(ErrorType.RegionNotFound, "Not Found");
-            return new GetOperatorResponse
-            {
-                RegionId = op.RegionId,
-                Desc = Google.Protobuf.ByteString.CopyFromUtf8(op.Desc),
-                Kind = Google.Protobuf.ByteString.CopyFromUtf8(op.Kind),
-                Status = op.Status,
-            };
-        }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.GetGCSafePoint, (r, _) => Run(r.Header, () => new GetGCSafePointResponse { SafePoint = _gc.GcSafePoint }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.UpdateGCSafePoint, (r, _) => Run(r.Header,
-            () => new UpdateGCSafePointResponse { NewSafePoint = _gc.UpdateGcSafePoint(r.SafePoint) }, (m, h) => m.Header = h));
-        rpc.MapUnary(PdMethods.UpdateServiceGCSafePoint, (r, _) => Run(r.Header, () =>
-        {
-            var min = _gc.UpdateServiceSafePoint(r.ServiceId.ToStringUtf8(), r.TTL, r.SafePoint);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            return new UpdateServiceGCSafePointResponse
-            {
-                ServiceId = Google.Protobuf.ByteString.CopyFromUtf8(min.ServiceId),
-                TTL = min.ExpiresAtUnixSeconds == long.MaxValue ? long.MaxValue : Math.Max(0, min.ExpiresAtUnixSeconds - now),
-                MinSafePoint = min.SafePoint,
-            };
-        }, (m, h) => m.Header = h));
-    }
+            ServiceId = Google.Protobuf.ByteString.CopyFromUtf8(min.ServiceId),
+            TTL = min.ExpiresAtUnixSeconds == long.MaxValue ? long.MaxValue : Math.Max(0, min.ExpiresAtUnixSeconds - now),
+            MinSafePoint = min.SafePoint,
+        };
+    }, (m, h) => m.Header = h);
 
     /// <summary>Sends instructions created by background work on the streams of the stores that must act.</summary>
     public async Task DispatchAsync(IReadOnlyList<(ulong StoreId, RegionHeartbeatResponse Instruction)> instructions)
@@ -158,12 +199,12 @@ internal sealed class PdGrpcService
         return response;
     }
 
-    private async Task TsoAsync(IAsyncEnumerable<TsoRequest> requests, RpcStreamWriter<TsoResponse> writer, RpcCallContext context)
+    private async Task TsoAsync(IAsyncStreamReader<TsoRequest> requests, IServerStreamWriter<TsoResponse> writer, ServerCallContext context)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
-            await foreach (var request in requests.WithCancellation(linked.Token).ConfigureAwait(false))
+            await foreach (var request in requests.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
                 var response = new TsoResponse { Header = new ResponseHeader { ClusterId = ClusterId } };
                 try
@@ -188,14 +229,14 @@ internal sealed class PdGrpcService
     }
 
     private async Task RegionHeartbeatAsync(
-        IAsyncEnumerable<RegionHeartbeatRequest> requests, RpcStreamWriter<RegionHeartbeatResponse> writer, RpcCallContext context)
+        IAsyncStreamReader<RegionHeartbeatRequest> requests, IServerStreamWriter<RegionHeartbeatResponse> writer, ServerCallContext context)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         using var stream = new HeartbeatStream(writer, linked.Token);
         ulong storeId = 0;
         try
         {
-            await foreach (var request in requests.WithCancellation(linked.Token).ConfigureAwait(false))
+            await foreach (var request in requests.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
                 RegionHeartbeatResponse? reply;
                 try
@@ -248,7 +289,7 @@ internal sealed class PdGrpcService
         }
     }
 
-    private async Task<ScatterRegionResponse> ScatterAsync(ScatterRegionRequest request, RpcCallContext context)
+    private async Task<ScatterRegionResponse> ScatterAsync(ScatterRegionRequest request, ServerCallContext context)
     {
         List<(ulong StoreId, RegionHeartbeatResponse Instruction)> dispatch = [];
         var response = await Run(request.Header, () =>

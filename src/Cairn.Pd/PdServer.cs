@@ -203,7 +203,7 @@ public sealed class PdServer : IAsyncDisposable
     private async Task StartListenersAsync(CancellationToken cancellationToken)
     {
         var rpc = new RpcServer(new RpcServerOptions { EndPoint = Options.EndPoint, ShutdownTimeout = TimeSpan.FromSeconds(2) }, _loggerFactory);
-        _service.Map(rpc);
+        rpc.AddService(_service);
         await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
         _rpc = rpc;
 

@@ -1,6 +1,6 @@
 namespace Cairn.Rpc;
 
-/// <summary>Per-call settings for <see cref="RpcChannel"/> calls.</summary>
+/// <summary>Per-call settings, turned into gRPC call options by <see cref="RpcChannel.CallOptions"/>.</summary>
 public sealed record RpcCallOptions
 {
     /// <summary>

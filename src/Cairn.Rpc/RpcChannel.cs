@@ -1,19 +1,24 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Runtime.CompilerServices;
-using Cairn.Rpc.Internal;
-using Google.Protobuf;
+using Cairn.Rpc.ImportSstpb;
+using Cairn.Rpc.Pdpb;
+using Cairn.Rpc.Storepb;
+using Cairn.Rpc.Tikvpb;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using BackupService = Cairn.Rpc.Backup.Backup;
 
 namespace Cairn.Rpc;
 
 /// <summary>
-/// A client for one gRPC server address over cleartext HTTP/2 (prior knowledge). Connections are pooled and reused by
-/// all calls; the channel is safe for concurrent use. Failures surface as <see cref="RpcException"/>.
+/// One <see cref="GrpcChannel"/> to one server address over cleartext HTTP/2, with the generated clients of every
+/// service we speak. Calls through it fail with <see cref="RpcException"/> (or <see cref="OperationCanceledException"/>
+/// when the caller cancels). Safe for concurrent use; share one per address (<see cref="RpcChannelPool"/>), because
+/// each channel owns its own connections.
 /// </summary>
 public sealed class RpcChannel : IDisposable
 {
-    private readonly SocketsHttpHandler _handler;
-    private readonly ConcurrentDictionary<string, Uri> _methodUris = new(StringComparer.Ordinal);
+    private readonly GrpcChannel _channel;
 
     /// <summary>
     /// Creates a channel to <paramref name="address"/>: <c>http://host:port</c> or just <c>host:port</c>.
@@ -24,15 +29,8 @@ public sealed class RpcChannel : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(address);
         Options = options ?? new RpcChannelOptions();
         Options.Validate();
-        var text = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-        var uri = new Uri(text, UriKind.Absolute);
-        if (uri.Scheme != Uri.UriSchemeHttp)
-        {
-            throw new ArgumentException($"Only cleartext http:// addresses are supported, got '{address}'.", nameof(address));
-        }
-
-        Address = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
-        _handler = new SocketsHttpHandler
+        Address = ParseAddress(address);
+        var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = Options.EnableMultipleHttp2Connections,
             ConnectTimeout = Options.ConnectTimeout,
@@ -40,19 +38,38 @@ public sealed class RpcChannel : IDisposable
             UseCookies = false,
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
+            // Connections live as long as the peer keeps them; keepalive notices a dead one.
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         };
-        if (Options.InitialHttp2StreamWindowSize is { } window)
+        if (Options.KeepAlivePingDelay is { } delay)
         {
-            _handler.InitialHttp2StreamWindowSize = window;
+            handler.KeepAlivePingDelay = delay;
+            handler.KeepAlivePingTimeout = Options.KeepAlivePingTimeout;
+            // Idle channels are probed too: a store that vanished must fail the next call at once, not after a TCP timeout.
+            handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
         }
 
-        HttpClient = new HttpClient(_handler, disposeHandler: false)
+        if (Options.InitialHttp2StreamWindowSize is { } window)
         {
-            Timeout = Timeout.InfiniteTimeSpan,
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
+            handler.InitialHttp2StreamWindowSize = window;
+        }
+
+        _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = Options.MaxReceiveMessageSize,
+            MaxSendMessageSize = Options.MaxSendMessageSize,
+            // Retries are ours (the region-request loop knows what a retry means); the channel never replays a call.
+            MaxRetryAttempts = 0,
+        });
+        Invoker = _channel.Intercept(new ClientErrorInterceptor(Address.Authority, Options.DefaultHeaders));
+        Tikv = new Tikv.TikvClient(Invoker);
+        Pd = new PD.PDClient(Invoker);
+        StoreAdmin = new StoreAdmin.StoreAdminClient(Invoker);
+        Backup = new BackupService.BackupClient(Invoker);
+        ImportSst = new ImportSST.ImportSSTClient(Invoker);
     }
 
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:50051/</c>.</summary>
@@ -61,127 +78,61 @@ public sealed class RpcChannel : IDisposable
     /// <summary>The channel's settings.</summary>
     public RpcChannelOptions Options { get; }
 
-    internal HttpClient HttpClient { get; }
+    /// <summary>The invoker every client of this channel uses: default metadata and our error mapping included.</summary>
+    public CallInvoker Invoker { get; }
 
-    /// <summary>Makes a unary call.</summary>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method, TRequest request, RpcCallOptions? options = null, CancellationToken cancellationToken = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(request);
-        var frame = FrameWriter.ToFrame(request, Options.MaxSendMessageSize);
-        await using var call = new ClientCall(this, method.Path, options, cancellationToken);
-        await call.StartAsync(new FrameContent(frame));
-        return await ReadSingleResponseAsync(call, method.ResponseParser);
-    }
+    /// <summary>kvproto's <c>tikvpb.Tikv</c>.</summary>
+    public Tikv.TikvClient Tikv { get; }
 
-    /// <summary>
-    /// Makes a server-streaming call. Messages arrive as the server sends them; the call starts at the first
-    /// <c>MoveNextAsync</c>, and abandoning the enumeration cancels it on the server.
-    /// </summary>
-    public async IAsyncEnumerable<TResponse> ServerStreamingAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method,
-        TRequest request,
-        RpcCallOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(request);
-        var frame = FrameWriter.ToFrame(request, Options.MaxSendMessageSize);
-        await using var call = new ClientCall(this, method.Path, options, cancellationToken);
-        await call.StartAsync(new FrameContent(frame));
-        while (await call.ReadMessageAsync(method.ResponseParser) is { } message)
-        {
-            yield return message;
-        }
-    }
+    /// <summary>kvproto's <c>pdpb.PD</c>.</summary>
+    public PD.PDClient Pd { get; }
+
+    /// <summary>Cairn's <c>cairn.storepb.StoreAdmin</c>.</summary>
+    public StoreAdmin.StoreAdminClient StoreAdmin { get; }
+
+    /// <summary>kvproto's <c>backup.Backup</c>.</summary>
+    public BackupService.BackupClient Backup { get; }
+
+    /// <summary>kvproto's <c>import_sstpb.ImportSST</c>.</summary>
+    public ImportSST.ImportSSTClient ImportSst { get; }
 
     /// <summary>
-    /// Makes a server-streaming call and yields each response frame unparsed, in a pooled buffer valid until the next
-    /// iteration. Meant for bulk data, where parsing would copy large <c>bytes</c> fields.
+    /// Call options for one call: the deadline computed now from <see cref="RpcCallOptions.Timeout"/>, per-call
+    /// metadata and the caller's token.
     /// </summary>
-    public async IAsyncEnumerable<RpcRawFrame> ServerStreamingRawAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method,
-        TRequest request,
-        RpcCallOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+    public static CallOptions CallOptions(RpcCallOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(request);
-        var frame = FrameWriter.ToFrame(request, Options.MaxSendMessageSize);
-        await using var call = new ClientCall(this, method.Path, options, cancellationToken);
-        await call.StartAsync(new FrameContent(frame));
-        while (await call.ReadRawAsync())
+        if (options is null)
         {
-            yield return call.CurrentRaw;
-        }
-    }
-
-    /// <summary>
-    /// Makes a client-streaming call: sends each message of <paramref name="requests"/> as it is produced, then
-    /// returns the single response.
-    /// </summary>
-    public async Task<TResponse> ClientStreamingAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method,
-        IAsyncEnumerable<TRequest> requests,
-        RpcCallOptions? options = null,
-        CancellationToken cancellationToken = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(requests);
-        await using var call = new ClientCall(this, method.Path, options, cancellationToken);
-        await call.StartAsync(new StreamingContent<TRequest>(requests, Options.MaxSendMessageSize));
-        return await ReadSingleResponseAsync(call, method.ResponseParser);
-    }
-
-    /// <summary>
-    /// Makes a bidirectional-streaming call: <paramref name="requests"/> are sent as they are produced while the
-    /// responses are yielded as they arrive.
-    /// </summary>
-    public async IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method,
-        IAsyncEnumerable<TRequest> requests,
-        RpcCallOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(requests);
-        await using var call = new ClientCall(this, method.Path, options, cancellationToken);
-        await call.StartAsync(new StreamingContent<TRequest>(requests, Options.MaxSendMessageSize));
-        while (await call.ReadMessageAsync(method.ResponseParser) is { } message)
-        {
-            yield return message;
-        }
-    }
-
-    /// <summary>Closes the pooled connections; calls still running fail.</summary>
-    public void Dispose()
-    {
-        HttpClient.Dispose();
-        _handler.Dispose();
-    }
-
-    internal Uri GetMethodUri(string path) => _methodUris.GetOrAdd(path, static (p, baseUri) => new Uri(baseUri, p), Address);
-
-    private static async Task<TResponse> ReadSingleResponseAsync<TResponse>(ClientCall call, MessageParser<TResponse> parser)
-        where TResponse : class, IMessage<TResponse>
-    {
-        var response = await call.ReadMessageAsync(parser) ?? throw call.NoResponse();
-        if (await call.ReadMessageAsync(parser) is not null)
-        {
-            throw call.TooManyResponses();
+            return new CallOptions(cancellationToken: cancellationToken);
         }
 
-        return response;
+        Metadata? headers = null;
+        if (options.Headers is { Count: > 0 } extra)
+        {
+            headers = [];
+            foreach (var (name, value) in extra)
+            {
+                headers.Add(name, value);
+            }
+        }
+
+        DateTime? deadline = options.Timeout is { } timeout ? DateTime.UtcNow + timeout : null;
+        return new CallOptions(headers, deadline, cancellationToken);
+    }
+
+    /// <summary>Closes the channel's connections; calls still running fail.</summary>
+    public void Dispose() => _channel.Dispose();
+
+    internal static Uri ParseAddress(string address)
+    {
+        var text = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        var uri = new Uri(text, UriKind.Absolute);
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ArgumentException($"Only cleartext http:// addresses are supported, got '{address}'.", nameof(address));
+        }
+
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
 }

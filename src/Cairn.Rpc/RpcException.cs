@@ -1,8 +1,8 @@
 namespace Cairn.Rpc;
 
 /// <summary>
-/// A call ended with a non-OK gRPC status. Thrown by <see cref="RpcChannel"/> calls; thrown by a server
-/// handler, it is sent to the client as that status and message.
+/// A call ended with a non-OK gRPC status. Thrown by calls made through an <see cref="RpcChannel"/>; thrown by a
+/// service hosted on an <see cref="RpcServer"/>, it is sent to the client as that status and message.
 /// </summary>
 public sealed class RpcException : Exception
 {

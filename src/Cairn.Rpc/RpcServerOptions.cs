@@ -23,7 +23,7 @@ public sealed record RpcServerOptions
     /// <summary>HTTP/2 per-stream receive window, in bytes.</summary>
     public int InitialStreamWindowSize { get; init; } = 8 * 1024 * 1024;
 
-    /// <summary>How long <see cref="RpcServer.DisposeAsync"/> lets running calls finish before aborting them.</summary>
+    /// <summary>How long stopping lets running calls finish before aborting them.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>

@@ -7,7 +7,9 @@ using Cairn.RocksDb;
 using Cairn.Rpc;
 using Cairn.Rpc.Backup;
 using Cairn.Rpc.Kvrpcpb;
+using Cairn.Rpc.Tikvpb;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Cairn.Server;
 
@@ -105,46 +107,8 @@ internal sealed class SmokeCheck(int keyCount, string? workDir, TextWriter outpu
     private async Task<bool> ServeAndVerifyAsync(RocksDatabase db, ulong commitTs, KvChecksum expected, CancellationToken cancellationToken)
     {
         await using var server = new RpcServer();
-        var rawCf = db.GetColumnFamily("default");
-        server.MapUnary(TikvMethods.RawPut, (request, _) =>
-        {
-            db.Put(rawCf, MvccKey.RawKvDataKey(request.Key.Span), request.Value.Span);
-            return Task.FromResult(new RawPutResponse());
-        });
-        server.MapUnary(TikvMethods.RawGet, (request, _) =>
-        {
-            var value = db.Get(rawCf, MvccKey.RawKvDataKey(request.Key.Span));
-            return Task.FromResult(value is null
-                ? new RawGetResponse { NotFound = true }
-                : new RawGetResponse { Value = UnsafeByteOperations.UnsafeWrap(value) });
-        });
-        // One response per piece of the table's record range, each carrying the piece's checksum, as a store answers
-        // a backup request region by region.
-        server.MapServerStreaming(BackupMethods.Backup, async (request, stream, call) =>
-        {
-            for (long first = 0; first < keyCount; first += PieceSize)
-            {
-                var start = TableCodec.EncodeRecordKey(TableId, first);
-                var end = TableCodec.EncodeRecordKey(TableId, Math.Min(first + PieceSize, keyCount));
-                var piece = Scan(db, request.EndVersion, start, end);
-                await stream.WriteAsync(new BackupResponse
-                {
-                    StartKey = ByteString.CopyFrom(start),
-                    EndKey = ByteString.CopyFrom(end),
-                    Files =
-                    {
-                        new Rpc.Backup.File
-                        {
-                            Name = $"smoke_{first}_write.sst",
-                            Cf = "write",
-                            Crc64Xor = piece.Crc64Xor,
-                            TotalKvs = piece.TotalKvs,
-                            TotalBytes = piece.TotalBytes,
-                        },
-                    },
-                }, call.CancellationToken).ConfigureAwait(false);
-            }
-        });
+        server.AddService(new SmokeTikv(db, db.GetColumnFamily("default")));
+        server.AddService(new SmokeBackup(db, keyCount));
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         output.WriteLine($"rpc      server listening on {server.Address}");
 
@@ -153,24 +117,22 @@ internal sealed class SmokeCheck(int keyCount, string? workDir, TextWriter outpu
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < RawKeys; i++)
         {
-            await channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest
+            await channel.Tikv.RawPutAsync(new RawPutRequest
             {
                 Key = ByteString.CopyFromUtf8($"raw/{i:D6}"),
                 Value = ByteString.CopyFromUtf8($"value {i}"),
-            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         }
         for (var i = 0; i < RawKeys; i++)
         {
-            var response = await channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Key = ByteString.CopyFromUtf8($"raw/{i:D6}") },
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await channel.Tikv.RawGetAsync(new RawGetRequest { Key = ByteString.CopyFromUtf8($"raw/{i:D6}") }, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
             if (response.NotFound || response.Value.ToStringUtf8() != $"value {i}")
             {
                 output.WriteLine($"FAILED   RawGet raw/{i:D6} returned {(response.NotFound ? "not found" : response.Value.ToStringUtf8())}");
                 return false;
             }
         }
-        var missing = await channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Key = ByteString.CopyFromUtf8("raw/absent") },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var missing = await channel.Tikv.RawGetAsync(new RawGetRequest { Key = ByteString.CopyFromUtf8("raw/absent") }, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         if (!missing.NotFound)
         {
             output.WriteLine("FAILED   RawGet of a missing key did not answer not_found");
@@ -182,8 +144,7 @@ internal sealed class SmokeCheck(int keyCount, string? workDir, TextWriter outpu
         watch.Restart();
         var streamed = KvChecksum.Empty;
         var responses = 0;
-        await foreach (var response in channel.ServerStreamingAsync(BackupMethods.Backup, new BackupRequest { EndVersion = commitTs },
-            cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var response in channel.Backup.backup(new BackupRequest { EndVersion = commitTs }, cancellationToken: cancellationToken).ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             responses++;
             foreach (var file in response.Files)
@@ -216,6 +177,57 @@ internal sealed class SmokeCheck(int keyCount, string? workDir, TextWriter outpu
             state ^= state >> 7;
             state ^= state << 17;
             value[i] = (byte)state;
+        }
+    }
+
+    /// <summary>RawPut and RawGet straight on the database.</summary>
+    private sealed class SmokeTikv(RocksDatabase db, ColumnFamily rawCf) : Tikv.TikvBase
+    {
+        public override Task<RawPutResponse> RawPut(RawPutRequest request, ServerCallContext context)
+        {
+            db.Put(rawCf, MvccKey.RawKvDataKey(request.Key.Span), request.Value.Span);
+            return Task.FromResult(new RawPutResponse());
+        }
+
+        public override Task<RawGetResponse> RawGet(RawGetRequest request, ServerCallContext context)
+        {
+            var value = db.Get(rawCf, MvccKey.RawKvDataKey(request.Key.Span));
+            return Task.FromResult(value is null
+                ? new RawGetResponse { NotFound = true }
+                : new RawGetResponse { Value = UnsafeByteOperations.UnsafeWrap(value) });
+        }
+    }
+
+    /// <summary>
+    /// One response per piece of the table's record range, each carrying the piece's checksum, as a store answers
+    /// a backup request region by region.
+    /// </summary>
+    private sealed class SmokeBackup(RocksDatabase db, int keyCount) : Rpc.Backup.Backup.BackupBase
+    {
+        public override async Task backup(BackupRequest request, IServerStreamWriter<BackupResponse> responseStream, ServerCallContext context)
+        {
+            for (long first = 0; first < keyCount; first += PieceSize)
+            {
+                var start = TableCodec.EncodeRecordKey(TableId, first);
+                var end = TableCodec.EncodeRecordKey(TableId, Math.Min(first + PieceSize, keyCount));
+                var piece = Scan(db, request.EndVersion, start, end);
+                await responseStream.WriteAsync(new BackupResponse
+                {
+                    StartKey = ByteString.CopyFrom(start),
+                    EndKey = ByteString.CopyFrom(end),
+                    Files =
+                    {
+                        new Rpc.Backup.File
+                        {
+                            Name = $"smoke_{first}_write.sst",
+                            Cf = "write",
+                            Crc64Xor = piece.Crc64Xor,
+                            TotalKvs = piece.TotalKvs,
+                            TotalBytes = piece.TotalBytes,
+                        },
+                    },
+                }, context.CancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

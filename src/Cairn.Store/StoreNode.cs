@@ -36,6 +36,8 @@ public sealed class StoreNode : IAsyncDisposable
     private readonly StoreNodeOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    // Channels to other stores (region moves send SSTs to them); one per address for the node's lifetime.
+    private readonly RpcChannelPool _channels = new();
     private StoreEngine? _engine;
     private RpcServer? _server;
     private RegionManager? _regions;
@@ -142,12 +144,10 @@ public sealed class StoreNode : IAsyncDisposable
             server = new RpcServer(new RpcServerOptions { EndPoint = _options.EndPoint }, _loggerFactory);
             var serviceLogger = _loggerFactory.CreateLogger("Cairn.Store.Services");
             var txn = new TxnStorage(engine, latches);
-            new TikvService(regions, txn, new RawStorage(engine), admission, ids, serviceLogger).Register(server);
-            new CoprocessorService(regions, txn, admission).Register(server);
+            server.AddService(new TikvService(regions, txn, new RawStorage(engine), admission, ids, new CoprocessorService(regions, txn, admission), serviceLogger));
             _regions = regions;
-            new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), serviceLogger).Register(server);
-            mover = new RegionMover(engine, regions, pd, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
-            mover.Register(server);
+            mover = new RegionMover(engine, regions, pd, _channels, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
+            server.AddService(new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), mover, serviceLogger));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
             if (pd is not null)
@@ -296,6 +296,7 @@ public sealed class StoreNode : IAsyncDisposable
             await _pd.DisposeAsync().ConfigureAwait(false);
         }
 
+        _channels.Dispose();
         _engine?.Dispose();
     }
 

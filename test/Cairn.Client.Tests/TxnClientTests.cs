@@ -6,6 +6,7 @@ using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Testing;
 using Google.Protobuf;
+using Cairn.Rpc.Tikvpb;
 
 namespace Cairn.Client.Tests;
 
@@ -249,7 +250,7 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
 
         // A late commit of the crashed transaction now fails: it was rolled back.
         var commitTs = await fixture.Pd.GetTimestampAsync();
-        var response = await SendAsync(client, B("e/1"), TikvMethods.KvCommit,
+        var response = await SendAsync(client, B("e/1"), "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
             c => new CommitRequest { Context = c, StartVersion = startTs, CommitVersion = commitTs, Keys = { ByteString.CopyFrom(B("e/1")) } }, r => r.RegionError);
         Assert.NotNull(response.Error);
     }
@@ -261,7 +262,7 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         var startTs = await fixture.Pd.GetTimestampAsync();
         await PrewriteAsync(client, startTs, B("f/1"), [B("f/1"), B("f/5"), B("f/9")], ttl: 60_000);
         var commitTs = await fixture.Pd.GetTimestampAsync();
-        var committed = await SendAsync(client, B("f/1"), TikvMethods.KvCommit,
+        var committed = await SendAsync(client, B("f/1"), "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
             c => new CommitRequest { Context = c, StartVersion = startTs, CommitVersion = commitTs, Keys = { ByteString.CopyFrom(B("f/1")) } }, r => r.RegionError);
         Assert.Null(committed.Error);
 
@@ -286,7 +287,7 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         Assert.True(e.IsRetryable);
 
         // Clean up for other tests: roll the lock back.
-        await SendAsync(client, B("g/1"), TikvMethods.KvBatchRollback,
+        await SendAsync(client, B("g/1"), "KvBatchRollback", static (t, r, o) => t.KvBatchRollbackAsync(r, o),
             c => new BatchRollbackRequest { Context = c, StartVersion = startTs, Keys = { ByteString.CopyFrom(B("g/1")) } }, r => r.RegionError);
     }
 
@@ -327,14 +328,14 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         var groups = await client.Cache.GroupKeysByRegionAsync(keys, KeyMode.Txn, new Backoffer(TimeSpan.FromSeconds(5)));
         foreach (var group in groups)
         {
-            var response = await client.Cache.GetChannel(group.Region.StoreAddress).UnaryAsync(TikvMethods.KvPrewrite, new PrewriteRequest
+            var response = await client.Cache.GetChannel(group.Region.StoreAddress).Tikv.KvPrewriteAsync(new PrewriteRequest
             {
                 Context = group.Region.ToContext(),
                 PrimaryLock = ByteString.CopyFrom(primary),
                 StartVersion = startTs,
                 LockTtl = ttl,
                 Mutations = { group.Keys.Select(k => new Mutation { Op = Op.Put, Key = ByteString.CopyFrom(k), Value = ByteString.CopyFromUtf8("v-" + Encoding.UTF8.GetString(k)) }) },
-            });
+            }).ResponseAsync;
             Assert.Null(response.RegionError);
             Assert.Empty(response.Errors);
         }
@@ -346,13 +347,13 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         var pieces = await client.Cache.SplitRangeAsync(start, end, KeyMode.Txn, new Backoffer(TimeSpan.FromSeconds(5)));
         foreach (var piece in pieces)
         {
-            var response = await client.Cache.GetChannel(piece.Region.StoreAddress).UnaryAsync(TikvMethods.KvScanLock, new ScanLockRequest
+            var response = await client.Cache.GetChannel(piece.Region.StoreAddress).Tikv.KvScanLockAsync(new ScanLockRequest
             {
                 Context = piece.Region.ToContext(),
                 StartKey = ByteString.CopyFrom(piece.Start),
                 EndKey = ByteString.CopyFrom(piece.End),
                 MaxVersion = ulong.MaxValue,
-            });
+            }).ResponseAsync;
             Assert.Null(response.RegionError);
             locks.AddRange(response.Locks);
         }
@@ -360,7 +361,7 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         return locks;
     }
 
-    internal static async Task<TResponse> SendAsync<TRequest, TResponse>(TxnClient client, byte[] key, RpcMethod<TRequest, TResponse> method,
+    internal static async Task<TResponse> SendAsync<TRequest, TResponse>(TxnClient client, byte[] key, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Context, TRequest> build, Func<TResponse, Rpc.Errorpb.Error?> regionError)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>
         where TResponse : class, Google.Protobuf.IMessage<TResponse>
@@ -369,7 +370,7 @@ public sealed class TxnClientTests(SpreadClusterFixture fixture) : IClassFixture
         while (true)
         {
             var region = await client.Cache.LocateKeyAsync(key, KeyMode.Txn, backoffer);
-            if (await client.Cache.SendAsync(region, method, build, regionError, backoffer, "test request", CancellationToken.None) is { } response)
+            if (await client.Cache.SendAsync(region, method, call, build, regionError, backoffer, "test request", CancellationToken.None) is { } response)
             {
                 return response;
             }

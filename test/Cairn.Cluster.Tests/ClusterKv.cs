@@ -36,13 +36,11 @@ internal sealed class ClusterKv : IAsyncDisposable
     public static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     public Task RawPutAsync(string key, string value) =>
-        CallAsync(B(key), raw: true, (ch, ctx) => ch.UnaryAsync(TikvMethods.RawPut,
-            new RawPutRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) }), r => r.RegionError, r => r.Error);
+        CallAsync(B(key), raw: true, (ch, ctx) => ch.Tikv.RawPutAsync(new RawPutRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) }).ResponseAsync, r => r.RegionError, r => r.Error);
 
     public async Task<string?> RawGetAsync(string key)
     {
-        var response = await CallAsync(B(key), raw: true, (ch, ctx) => ch.UnaryAsync(TikvMethods.RawGet,
-            new RawGetRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key) }), r => r.RegionError, r => r.Error);
+        var response = await CallAsync(B(key), raw: true, (ch, ctx) => ch.Tikv.RawGetAsync(new RawGetRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key) }).ResponseAsync, r => r.RegionError, r => r.Error);
         return response.NotFound ? null : response.Value.ToStringUtf8();
     }
 
@@ -51,22 +49,21 @@ internal sealed class ClusterKv : IAsyncDisposable
     {
         var startTs = await Pd.GetTimestampAsync();
         var k = ByteString.CopyFromUtf8(key);
-        var prewrite = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.UnaryAsync(TikvMethods.KvPrewrite, new PrewriteRequest
+        var prewrite = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.Tikv.KvPrewriteAsync(new PrewriteRequest
         {
             Context = ctx,
             Mutations = { new Mutation { Op = Op.Put, Key = k, Value = ByteString.CopyFromUtf8(value) } },
             PrimaryLock = k,
             StartVersion = startTs,
             LockTtl = 3000,
-        }), r => r.RegionError, _ => "");
+        }).ResponseAsync, r => r.RegionError, _ => "");
         if (prewrite.Errors.Count > 0)
         {
             throw new InvalidOperationException($"prewrite of {key} failed: {prewrite.Errors[0]}");
         }
 
         var commitTs = await Pd.GetTimestampAsync();
-        var commit = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.UnaryAsync(TikvMethods.KvCommit,
-            new CommitRequest { Context = ctx, Keys = { k }, StartVersion = startTs, CommitVersion = commitTs }), r => r.RegionError, _ => "");
+        var commit = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.Tikv.KvCommitAsync(new CommitRequest { Context = ctx, Keys = { k }, StartVersion = startTs, CommitVersion = commitTs }).ResponseAsync, r => r.RegionError, _ => "");
         if (commit.Error is not null)
         {
             throw new InvalidOperationException($"commit of {key} failed: {commit.Error}");
@@ -77,8 +74,7 @@ internal sealed class ClusterKv : IAsyncDisposable
 
     public async Task<string?> TxnGetAsync(string key, ulong ts)
     {
-        var response = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.UnaryAsync(TikvMethods.KvGet,
-            new GetRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key), Version = ts }), r => r.RegionError, _ => "");
+        var response = await CallAsync(MvccKey.EncodeKey(B(key)), raw: false, (ch, ctx) => ch.Tikv.KvGetAsync(new GetRequest { Context = ctx, Key = ByteString.CopyFromUtf8(key), Version = ts }).ResponseAsync, r => r.RegionError, _ => "");
         if (response.Error is not null)
         {
             throw new InvalidOperationException($"get of {key} failed: {response.Error}");
@@ -91,8 +87,7 @@ internal sealed class ClusterKv : IAsyncDisposable
     public async Task<IReadOnlyList<Region>> SplitAsync(bool raw, params string[] keys)
     {
         var first = raw ? B(keys[0]) : MvccKey.EncodeKey(B(keys[0]));
-        var response = await CallAsync(first, raw, (ch, ctx) => ch.UnaryAsync(TikvMethods.SplitRegion,
-            new SplitRegionRequest { Context = ctx, SplitKeys = { keys.Select(ByteString.CopyFromUtf8) }, IsRawKv = raw }), r => r.RegionError, _ => "");
+        var response = await CallAsync(first, raw, (ch, ctx) => ch.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = ctx, SplitKeys = { keys.Select(ByteString.CopyFromUtf8) }, IsRawKv = raw }).ResponseAsync, r => r.RegionError, _ => "");
         return response.Regions;
     }
 

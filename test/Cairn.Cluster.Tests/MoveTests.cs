@@ -60,12 +60,12 @@ public sealed class MoveTests
             Assert.False(it.Valid);
         }
 
-        var stale = await kv.Channel(0).UnaryAsync(TikvMethods.KvGet, new GetRequest
+        var stale = await kv.Channel(0).Tikv.KvGetAsync(new GetRequest
         {
             Context = new Context { RegionId = right.Id, RegionEpoch = right.RegionEpoch, Peer = right.Peers[0] },
             Key = ByteString.CopyFromUtf8("n001"),
             Version = now,
-        });
+        }).ResponseAsync;
         Assert.NotNull(stale.RegionError?.NotLeader);
         Assert.Equal(cluster.StoreId(leader), stale.RegionError!.NotLeader.Leader.StoreId);
 
@@ -84,12 +84,12 @@ public sealed class MoveTests
 
         // A frozen region (as during a move) answers ServerIsBusy until it is released.
         Assert.True(cluster.Store(0).Regions.Freeze(region.Id, true));
-        var busy = await kv.Channel(0).UnaryAsync(TikvMethods.RawPut, new RawPutRequest
+        var busy = await kv.Channel(0).Tikv.RawPutAsync(new RawPutRequest
         {
             Context = new Context { RegionId = region.Id, RegionEpoch = region.RegionEpoch, Peer = region.Peers[0] },
             Key = ByteString.CopyFromUtf8("x"),
             Value = ByteString.CopyFromUtf8("y"),
-        });
+        }).ResponseAsync;
         Assert.NotNull(busy.RegionError?.ServerIsBusy);
         Assert.True(cluster.Store(0).Regions.Freeze(region.Id, false));
 

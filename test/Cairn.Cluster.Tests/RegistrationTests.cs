@@ -20,7 +20,7 @@ public sealed class RegistrationTests
             Assert.Equal(cluster.StoreAddress(i), stores.Single(s => s.Id == cluster.StoreId(i)).Address);
         }
 
-        var info = await kv.Channel(1).UnaryAsync(Rpc.StoreAdminMethods.GetStoreInfo, new Rpc.Storepb.GetStoreInfoRequest());
+        var info = await kv.Channel(1).StoreAdmin.GetStoreInfoAsync(new Rpc.Storepb.GetStoreInfoRequest());
         Assert.Equal(cluster.StoreId(1), info.Store.Id);
         Assert.Equal(cluster.StoreAddress(1), info.Store.Address);
 

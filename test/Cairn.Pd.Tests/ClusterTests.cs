@@ -10,17 +10,17 @@ public sealed class ClusterTests
     public async Task Bootstrap_once_then_already_bootstrapped()
     {
         await using var pd = await TestPd.StartAsync();
-        var before = await pd.CallAsync(PdMethods.IsBootstrapped, new IsBootstrappedRequest { Header = pd.Header });
+        var before = await pd.CallAsync(static (c, r, o) => c.IsBootstrappedAsync(r, o), new IsBootstrappedRequest { Header = pd.Header });
         Assert.False(before.Bootstrapped);
-        var early = await pd.CallAsync(PdMethods.GetAllStores, new GetAllStoresRequest { Header = pd.Header });
+        var early = await pd.CallAsync(static (c, r, o) => c.GetAllStoresAsync(r, o), new GetAllStoresRequest { Header = pd.Header });
         Assert.Equal(ErrorType.NotBootstrapped, early.Header.Error?.Type);
 
         await pd.BootstrapAsync();
-        var after = await pd.CallAsync(PdMethods.IsBootstrapped, new IsBootstrappedRequest { Header = pd.Header });
+        var after = await pd.CallAsync(static (c, r, o) => c.IsBootstrappedAsync(r, o), new IsBootstrappedRequest { Header = pd.Header });
         Assert.True(after.Bootstrapped);
         Assert.Equal(pd.Server.ClusterId, after.Header.ClusterId);
 
-        var again = await pd.CallAsync(PdMethods.Bootstrap, new BootstrapRequest
+        var again = await pd.CallAsync(static (c, r, o) => c.BootstrapAsync(r, o), new BootstrapRequest
         {
             Header = pd.Header,
             Store = TestPd.NewStore(5),
@@ -28,7 +28,7 @@ public sealed class ClusterTests
         });
         Assert.Equal(ErrorType.AlreadyBootstrapped, again.Header.Error?.Type);
 
-        var stores = await pd.CallAsync(PdMethods.GetAllStores, new GetAllStoresRequest { Header = pd.Header });
+        var stores = await pd.CallAsync(static (c, r, o) => c.GetAllStoresAsync(r, o), new GetAllStoresRequest { Header = pd.Header });
         Assert.Equal([1UL], stores.Stores.Select(s => s.Id));
         var region = await pd.GetRegionByIdAsync(2);
         Assert.Equal(3UL, region.Leader.Id);
@@ -38,17 +38,17 @@ public sealed class ClusterTests
     public async Task Wrong_cluster_id_is_refused_but_get_members_answers()
     {
         await using var pd = await TestPd.StartAsync();
-        var members = await pd.CallAsync(PdMethods.GetMembers, new GetMembersRequest());
+        var members = await pd.CallAsync(static (c, r, o) => c.GetMembersAsync(r, o), new GetMembersRequest());
         Assert.Equal(pd.Server.ClusterId, members.Header.ClusterId);
         Assert.NotEqual(0UL, members.Header.ClusterId);
         Assert.Equal(members.Leader, Assert.Single(members.Members));
         Assert.Contains(pd.Server.Address, members.Leader.ClientUrls);
 
-        var wrong = await pd.CallAsync(PdMethods.AllocID, new AllocIDRequest { Header = new RequestHeader { ClusterId = members.Header.ClusterId + 1 } });
+        var wrong = await pd.CallAsync(static (c, r, o) => c.AllocIDAsync(r, o), new AllocIDRequest { Header = new RequestHeader { ClusterId = members.Header.ClusterId + 1 } });
         Assert.Equal(ErrorType.Unknown, wrong.Header.Error?.Type);
         Assert.Contains("mismatch cluster id", wrong.Header.Error!.Message, StringComparison.Ordinal);
         Assert.Equal(0UL, wrong.Id);
-        var none = await pd.CallAsync(PdMethods.IsBootstrapped, new IsBootstrappedRequest());
+        var none = await pd.CallAsync(static (c, r, o) => c.IsBootstrappedAsync(r, o), new IsBootstrappedRequest());
         Assert.NotNull(none.Header.Error);
     }
 
@@ -60,7 +60,7 @@ public sealed class ClusterTests
         var ids = new List<ulong>();
         for (var round = 0; round < 3; round++)
         {
-            var batch = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => pd.CallAsync(PdMethods.AllocID, new AllocIDRequest { Header = pd.Header })));
+            var batch = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => pd.CallAsync(static (c, r, o) => c.AllocIDAsync(r, o), new AllocIDRequest { Header = pd.Header })));
             ids.AddRange(batch.Select(r => r.Id));
             await pd.RestartAsync();
             Assert.Equal(clusterId, pd.Server.ClusterId);
@@ -75,7 +75,7 @@ public sealed class ClusterTests
     {
         await using var pd = await TestPd.StartAsync();
         await pd.BootstrapAsync();
-        var next = await pd.CallAsync(PdMethods.AllocID, new AllocIDRequest { Header = pd.Header });
+        var next = await pd.CallAsync(static (c, r, o) => c.AllocIDAsync(r, o), new AllocIDRequest { Header = pd.Header });
         Assert.True(next.Id > 3);
     }
 
@@ -86,7 +86,7 @@ public sealed class ClusterTests
         await pd.BootstrapAsync();
         await pd.PutStoreAsync(TestPd.NewStore(10, ("engine", "tiflash"), ("zone", "z1")));
 
-        var got = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 10 });
+        var got = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 10 });
         Assert.Null(got.Header.Error);
         Assert.Equal("127.0.0.1:20170", got.Store.Address);
         Assert.Equal("5.1.0", got.Store.Version);
@@ -96,24 +96,24 @@ public sealed class ClusterTests
         var moved = TestPd.NewStore(10, ("engine", "tiflash"));
         moved.Address = "127.0.0.1:30000";
         await pd.PutStoreAsync(moved);
-        var updated = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 10 });
+        var updated = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 10 });
         Assert.Equal("127.0.0.1:30000", updated.Store.Address);
 
         var clash = TestPd.NewStore(11);
         clash.Address = "127.0.0.1:30000";
-        var refused = await pd.CallAsync(PdMethods.PutStore, new PutStoreRequest { Header = pd.Header, Store = clash });
+        var refused = await pd.CallAsync(static (c, r, o) => c.PutStoreAsync(r, o), new PutStoreRequest { Header = pd.Header, Store = clash });
         Assert.Equal(ErrorType.DuplicatedEntry, refused.Header.Error?.Type);
 
-        var missing = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 99 });
+        var missing = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 99 });
         Assert.NotNull(missing.Header.Error);
 
         await pd.StoreHeartbeatAsync(10);
-        var withStats = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 10 });
+        var withStats = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 10 });
         Assert.Equal(100UL << 30, withStats.Stats.Capacity);
         Assert.NotEqual(0, withStats.Store.LastHeartbeat);
 
         await pd.RestartAsync();
-        var reloaded = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 10 });
+        var reloaded = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 10 });
         Assert.Equal("127.0.0.1:30000", reloaded.Store.Address);
         Assert.Contains(reloaded.Store.Labels, l => l.Key == "engine" && l.Value == "tiflash");
     }
@@ -131,7 +131,7 @@ public sealed class ClusterTests
 
         await TestPd.WaitUntilAsync(async () => await HttpApiTests.StateNameAsync(pd, 1) == "Disconnected", "store 1 to be Disconnected");
         await TestPd.WaitUntilAsync(async () => await HttpApiTests.StateNameAsync(pd, 1) == "Down", "store 1 to be Down");
-        var meta = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 1 });
+        var meta = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 1 });
         Assert.Equal(StoreState.Up, meta.Store.State);
 
         await pd.StoreHeartbeatAsync(1);
@@ -148,7 +148,7 @@ public sealed class ClusterTests
         await pd.StoreHeartbeatAsync(4);
 
         // Store 4 gets a region through a split report, then is taken offline.
-        await pd.CallAsync(PdMethods.ReportBatchSplit, new ReportBatchSplitRequest
+        await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
         {
             Header = pd.Header,
             Regions =
@@ -168,20 +168,20 @@ public sealed class ClusterTests
         Assert.Equal(20UL, instruction.RegionId);
         Assert.Equal(1UL, instruction.ChangePeerV2.Changes[0].Peer.StoreId);
 
-        var offline = await pd.CallAsync(PdMethods.GetStore, new GetStoreRequest { Header = pd.Header, StoreId = 4 });
+        var offline = await pd.CallAsync(static (c, r, o) => c.GetStoreAsync(r, o), new GetStoreRequest { Header = pd.Header, StoreId = 4 });
         Assert.Equal(StoreState.Offline, offline.Store.State);
 
         var newPeer = instruction.ChangePeerV2.Changes[0].Peer;
         await stream.SendAsync(new RegionHeartbeatRequest { Header = pd.Header, Region = RegionTests.Region(20, "m", "", 2, 2, (newPeer.Id, 1)), Leader = newPeer });
         await TestPd.WaitUntilAsync(async () => await HttpApiTests.StateNameAsync(pd, 4) == "Tombstone", "store 4 to become Tombstone");
 
-        var all = await pd.CallAsync(PdMethods.GetAllStores, new GetAllStoresRequest { Header = pd.Header, ExcludeTombstoneStores = true });
+        var all = await pd.CallAsync(static (c, r, o) => c.GetAllStoresAsync(r, o), new GetAllStoresRequest { Header = pd.Header, ExcludeTombstoneStores = true });
         Assert.DoesNotContain(all.Stores, s => s.Id == 4);
-        var withTombstones = await pd.CallAsync(PdMethods.GetAllStores, new GetAllStoresRequest { Header = pd.Header });
+        var withTombstones = await pd.CallAsync(static (c, r, o) => c.GetAllStoresAsync(r, o), new GetAllStoresRequest { Header = pd.Header });
         Assert.Equal(StoreState.Tombstone, withTombstones.Stores.Single(s => s.Id == 4).State);
-        var put = await pd.CallAsync(PdMethods.PutStore, new PutStoreRequest { Header = pd.Header, Store = TestPd.NewStore(4) });
+        var put = await pd.CallAsync(static (c, r, o) => c.PutStoreAsync(r, o), new PutStoreRequest { Header = pd.Header, Store = TestPd.NewStore(4) });
         Assert.Equal(ErrorType.StoreTombstone, put.Header.Error?.Type);
-        var heartbeat = await pd.CallAsync(PdMethods.StoreHeartbeat, new StoreHeartbeatRequest { Header = pd.Header, Stats = new StoreStats { StoreId = 4 } });
+        var heartbeat = await pd.CallAsync(static (c, r, o) => c.StoreHeartbeatAsync(r, o), new StoreHeartbeatRequest { Header = pd.Header, Stats = new StoreStats { StoreId = 4 } });
         Assert.Equal(ErrorType.StoreTombstone, heartbeat.Header.Error?.Type);
     }
 }

@@ -8,7 +8,7 @@ namespace Cairn.Pd.Tests;
 public sealed class GcTests
 {
     private static Task<UpdateServiceGCSafePointResponse> UpdateServiceAsync(TestPd pd, string id, long ttl, ulong safePoint) =>
-        pd.CallAsync(PdMethods.UpdateServiceGCSafePoint, new UpdateServiceGCSafePointRequest
+        pd.CallAsync(static (c, r, o) => c.UpdateServiceGCSafePointAsync(r, o), new UpdateServiceGCSafePointRequest
         {
             Header = pd.Header,
             ServiceId = ByteString.CopyFromUtf8(id),
@@ -17,10 +17,10 @@ public sealed class GcTests
         });
 
     private static async Task<ulong> UpdateGcAsync(TestPd pd, ulong safePoint) =>
-        (await pd.CallAsync(PdMethods.UpdateGCSafePoint, new UpdateGCSafePointRequest { Header = pd.Header, SafePoint = safePoint })).NewSafePoint;
+        (await pd.CallAsync(static (c, r, o) => c.UpdateGCSafePointAsync(r, o), new UpdateGCSafePointRequest { Header = pd.Header, SafePoint = safePoint })).NewSafePoint;
 
     private static async Task<ulong> GetGcAsync(TestPd pd) =>
-        (await pd.CallAsync(PdMethods.GetGCSafePoint, new GetGCSafePointRequest { Header = pd.Header })).SafePoint;
+        (await pd.CallAsync(static (c, r, o) => c.GetGCSafePointAsync(r, o), new GetGCSafePointRequest { Header = pd.Header })).SafePoint;
 
     [Fact]
     public async Task Gc_safepoint_never_moves_backwards_and_survives_restart()

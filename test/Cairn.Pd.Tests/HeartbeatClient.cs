@@ -13,7 +13,7 @@ internal sealed class HeartbeatClient : IAsyncDisposable
 
     public HeartbeatClient(RpcChannel channel)
     {
-        _responses = channel.DuplexStreamingAsync(PdMethods.RegionHeartbeat, _requests.Reader.ReadAllAsync(_cancel.Token), cancellationToken: _cancel.Token)
+        _responses = channel.Pd.RegionHeartbeat(cancellationToken: _cancel.Token).DuplexAsync(_requests.Reader.ReadAllAsync(_cancel.Token), _cancel.Token)
             .GetAsyncEnumerator(_cancel.Token);
         // The call starts at the first MoveNextAsync; start it now so heartbeats flow before a response is awaited.
         Pending = _responses.MoveNextAsync().AsTask();

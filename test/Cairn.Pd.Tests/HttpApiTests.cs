@@ -85,7 +85,7 @@ public sealed class HttpApiTests
     {
         await using var pd = await TestPd.StartAsync();
         await pd.BootstrapAsync();
-        await pd.CallAsync(PdMethods.ReportBatchSplit, new ReportBatchSplitRequest
+        await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
         {
             Header = pd.Header,
             Regions =
@@ -177,8 +177,8 @@ public sealed class HttpApiTests
     public async Task Gc_safepoint_endpoint_lists_services_and_the_gc_safepoint()
     {
         await using var pd = await TestPd.StartAsync(o => o with { GcLifeTime = TimeSpan.FromDays(365 * 100) });
-        await pd.CallAsync(PdMethods.UpdateGCSafePoint, new UpdateGCSafePointRequest { Header = pd.Header, SafePoint = 77 });
-        await pd.CallAsync(PdMethods.UpdateServiceGCSafePoint, new UpdateServiceGCSafePointRequest
+        await pd.CallAsync(static (c, r, o) => c.UpdateGCSafePointAsync(r, o), new UpdateGCSafePointRequest { Header = pd.Header, SafePoint = 77 });
+        await pd.CallAsync(static (c, r, o) => c.UpdateServiceGCSafePointAsync(r, o), new UpdateServiceGCSafePointRequest
         {
             Header = pd.Header,
             ServiceId = Google.Protobuf.ByteString.CopyFromUtf8("br-x"),

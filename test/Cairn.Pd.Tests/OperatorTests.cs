@@ -16,7 +16,7 @@ public sealed class OperatorTests
         await pd.StoreHeartbeatAsync(1);
         await pd.StoreHeartbeatAsync(4);
         await pd.StoreHeartbeatAsync(5);
-        await pd.CallAsync(PdMethods.ReportBatchSplit, new ReportBatchSplitRequest
+        await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
         {
             Header = pd.Header,
             Regions =
@@ -29,7 +29,7 @@ public sealed class OperatorTests
     }
 
     private static async Task<GetOperatorResponse> GetOperatorAsync(TestPd pd, ulong regionId) =>
-        await pd.CallAsync(PdMethods.GetOperator, new GetOperatorRequest { Header = pd.Header, RegionId = regionId });
+        await pd.CallAsync(static (c, r, o) => c.GetOperatorAsync(r, o), new GetOperatorRequest { Header = pd.Header, RegionId = regionId });
 
     [Fact]
     public async Task Scatter_moves_a_region_to_the_emptier_store_and_succeeds_when_the_heartbeat_shows_it()
@@ -44,7 +44,7 @@ public sealed class OperatorTests
         var none = await GetOperatorAsync(pd, 50);
         Assert.Equal(ErrorType.RegionNotFound, none.Header.Error?.Type);
 
-        var scatter = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionsId = { 50 } });
+        var scatter = await pd.CallAsync(static (c, r, o) => c.ScatterRegionAsync(r, o), new ScatterRegionRequest { Header = pd.Header, RegionsId = { 50 } });
         Assert.Null(scatter.Header.Error);
         Assert.Equal(100UL, scatter.FinishedPercentage);
         Assert.Empty(scatter.FailedRegionsId);
@@ -77,7 +77,7 @@ public sealed class OperatorTests
         Assert.Equal(4UL, (await pd.GetRegionByIdAsync(50)).Leader.StoreId);
 
         // Tiflash store 5 never received anything; a region already balanced is not moved.
-        var second = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionsId = { 52, 999 } });
+        var second = await pd.CallAsync(static (c, r, o) => c.ScatterRegionAsync(r, o), new ScatterRegionRequest { Header = pd.Header, RegionsId = { 52, 999 } });
         Assert.Equal(50UL, second.FinishedPercentage);
         Assert.Equal([999UL], second.FailedRegionsId);
     }
@@ -94,7 +94,7 @@ public sealed class OperatorTests
         }, "store 4 to be Disconnected");
         await pd.StoreHeartbeatAsync(1);
 
-        var scatter = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionsId = { 50, 52 } });
+        var scatter = await pd.CallAsync(static (c, r, o) => c.ScatterRegionAsync(r, o), new ScatterRegionRequest { Header = pd.Header, RegionsId = { 50, 52 } });
         Assert.Equal(100UL, scatter.FinishedPercentage);
         Assert.Equal(ErrorType.RegionNotFound, (await GetOperatorAsync(pd, 50)).Header.Error?.Type);
         Assert.Equal(ErrorType.RegionNotFound, (await GetOperatorAsync(pd, 52)).Header.Error?.Type);
@@ -124,7 +124,7 @@ public sealed class OperatorTests
     {
         await using var pd = await TestPd.StartAsync(o => o with { OperatorTimeout = TimeSpan.FromSeconds(1.5) });
         await SetUpAsync(pd);
-        var scatter = await pd.CallAsync(PdMethods.ScatterRegion, new ScatterRegionRequest { Header = pd.Header, RegionId = 50 });
+        var scatter = await pd.CallAsync(static (c, r, o) => c.ScatterRegionAsync(r, o), new ScatterRegionRequest { Header = pd.Header, RegionId = 50 });
         Assert.Null(scatter.Header.Error);
         Assert.Equal(OperatorStatus.Running, (await GetOperatorAsync(pd, 50)).Status);
         await TestPd.WaitUntilAsync(async () => (await GetOperatorAsync(pd, 50)).Status == OperatorStatus.Timeout, "the operator to time out");

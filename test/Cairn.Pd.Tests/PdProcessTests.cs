@@ -31,7 +31,7 @@ public sealed partial class PdProcessTests
                 clusterId = pd.ClusterId;
                 using var channel = new RpcChannel(pd.GrpcAddress);
                 var requests = Channel.CreateUnbounded<TsoRequest>();
-                await using var responses = channel.DuplexStreamingAsync(PdMethods.Tso, requests.Reader.ReadAllAsync(), cancellationToken: TestPd.Guard)
+                await using var responses = channel.Pd.Tso(cancellationToken: TestPd.Guard).DuplexAsync(requests.Reader.ReadAllAsync(), TestPd.Guard)
                     .GetAsyncEnumerator();
                 for (var i = 0; i < 50; i++)
                 {
@@ -69,7 +69,7 @@ public sealed partial class PdProcessTests
         {
             using var pd = await PdProcess.StartAsync(dir);
             using var channel = new RpcChannel(pd.GrpcAddress);
-            var members = await channel.UnaryAsync(PdMethods.GetMembers, new GetMembersRequest(), cancellationToken: TestPd.Guard);
+            var members = await channel.Pd.GetMembersAsync(new GetMembersRequest(), cancellationToken: TestPd.Guard).ResponseAsync;
             Assert.Equal(pd.ClusterId, members.Header.ClusterId);
             Assert.Equal(0, await pd.TerminateAsync());
         }

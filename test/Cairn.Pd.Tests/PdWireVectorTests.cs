@@ -86,9 +86,13 @@ public sealed class PdWireVectorTests
     [Fact]
     public void Service_paths_follow_kvproto()
     {
-        Assert.Equal("/pdpb.PD/Tso", Rpc.PdMethods.Tso.Path);
-        Assert.Equal("/pdpb.PD/GetRegionByID", Rpc.PdMethods.GetRegionByID.Path);
-        Assert.Equal("/pdpb.PD/UpdateServiceGCSafePoint", Rpc.PdMethods.UpdateServiceGCSafePoint.Path);
+        // The generated stubs build the HTTP/2 path as /{service full name}/{method name}.
+        var service = PD.Descriptor;
+        Assert.Equal("pdpb.PD", service.FullName);
+        var tso = service.FindMethodByName("Tso");
+        Assert.True(tso.IsClientStreaming && tso.IsServerStreaming);
+        Assert.NotNull(service.FindMethodByName("GetRegionByID"));
+        Assert.NotNull(service.FindMethodByName("UpdateServiceGCSafePoint"));
         Assert.Equal("pdpb.Region", Rpc.Pdpb.Region.Descriptor.FullName);
     }
 

@@ -41,7 +41,7 @@ public sealed class RegionTests
     };
 
     private static async Task<GetRegionResponse> GetRegionAsync(TestPd pd, string rawKey) =>
-        await pd.CallAsync(PdMethods.GetRegion, new GetRegionRequest { Header = pd.Header, RegionKey = Key(rawKey) });
+        await pd.CallAsync(static (c, r, o) => c.GetRegionAsync(r, o), new GetRegionRequest { Header = pd.Header, RegionKey = Key(rawKey) });
 
     [Fact]
     public async Task Heartbeats_update_the_map_stale_ones_are_ignored_and_overlaps_replaced()
@@ -86,7 +86,7 @@ public sealed class RegionTests
     {
         await using var pd = await TestPd.StartAsync();
         await pd.BootstrapAsync();
-        await pd.CallAsync(PdMethods.ReportBatchSplit, new ReportBatchSplitRequest
+        await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
         {
             Header = pd.Header,
             Regions =
@@ -98,18 +98,18 @@ public sealed class RegionTests
             },
         });
 
-        var scan = await pd.CallAsync(PdMethods.ScanRegions, new ScanRegionsRequest { Header = pd.Header, StartKey = Key("d"), Limit = 0 });
+        var scan = await pd.CallAsync(static (c, r, o) => c.ScanRegionsAsync(r, o), new ScanRegionsRequest { Header = pd.Header, StartKey = Key("d"), Limit = 0 });
         Assert.Equal([42UL, 44UL, 2UL], scan.RegionMetas.Select(r => r.Id));
         Assert.Equal([43UL, 45UL, 3UL], scan.Leaders.Select(p => p.Id));
         Assert.Equal([42UL, 44UL, 2UL], scan.Regions.Select(r => r.Region_.Id));
 
-        var limited = await pd.CallAsync(PdMethods.ScanRegions, new ScanRegionsRequest { Header = pd.Header, StartKey = Key(""), Limit = 2 });
+        var limited = await pd.CallAsync(static (c, r, o) => c.ScanRegionsAsync(r, o), new ScanRegionsRequest { Header = pd.Header, StartKey = Key(""), Limit = 2 });
         Assert.Equal([40UL, 42UL], limited.RegionMetas.Select(r => r.Id));
-        var bounded = await pd.CallAsync(PdMethods.ScanRegions, new ScanRegionsRequest { Header = pd.Header, StartKey = Key("a"), EndKey = Key("f") });
+        var bounded = await pd.CallAsync(static (c, r, o) => c.ScanRegionsAsync(r, o), new ScanRegionsRequest { Header = pd.Header, StartKey = Key("a"), EndKey = Key("f") });
         Assert.Equal([40UL, 42UL], bounded.RegionMetas.Select(r => r.Id));
 
         await pd.RestartAsync();
-        var again = await pd.CallAsync(PdMethods.ScanRegions, new ScanRegionsRequest { Header = pd.Header });
+        var again = await pd.CallAsync(static (c, r, o) => c.ScanRegionsAsync(r, o), new ScanRegionsRequest { Header = pd.Header });
         Assert.Equal([40UL, 42UL, 44UL, 2UL], again.RegionMetas.Select(r => r.Id));
         Assert.Equal(45UL, (await pd.GetRegionByIdAsync(44)).Leader.Id);
         Assert.Null((await pd.GetRegionByIdAsync(999)).Region);
@@ -121,7 +121,7 @@ public sealed class RegionTests
         await using var pd = await TestPd.StartAsync();
         await pd.BootstrapAsync();
         var region = (await pd.GetRegionByIdAsync(2)).Region;
-        var ask = await pd.CallAsync(PdMethods.AskBatchSplit, new AskBatchSplitRequest { Header = pd.Header, Region = region, SplitCount = 3 });
+        var ask = await pd.CallAsync(static (c, r, o) => c.AskBatchSplitAsync(r, o), new AskBatchSplitRequest { Header = pd.Header, Region = region, SplitCount = 3 });
         Assert.Null(ask.Header.Error);
         Assert.Equal(3, ask.Ids.Count);
         Assert.All(ask.Ids, id => Assert.Single(id.NewPeerIds));
@@ -130,7 +130,7 @@ public sealed class RegionTests
         Assert.All(all, id => Assert.True(id > 3));
 
         var ids = ask.Ids;
-        await pd.CallAsync(PdMethods.ReportBatchSplit, new ReportBatchSplitRequest
+        await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
         {
             Header = pd.Header,
             Regions =
@@ -145,9 +145,9 @@ public sealed class RegionTests
         Assert.Equal(ids[1].NewPeerIds[0], (await GetRegionAsync(pd, "c")).Leader.Id);
         Assert.Equal(2UL, (await GetRegionAsync(pd, "x")).Region.Id);
 
-        var unknown = await pd.CallAsync(PdMethods.AskBatchSplit, new AskBatchSplitRequest { Header = pd.Header, Region = Region(777, "", "", 1, 1, (1, 1)), SplitCount = 1 });
+        var unknown = await pd.CallAsync(static (c, r, o) => c.AskBatchSplitAsync(r, o), new AskBatchSplitRequest { Header = pd.Header, Region = Region(777, "", "", 1, 1, (1, 1)), SplitCount = 1 });
         Assert.Equal(ErrorType.RegionNotFound, unknown.Header.Error?.Type);
-        var zero = await pd.CallAsync(PdMethods.AskBatchSplit, new AskBatchSplitRequest { Header = pd.Header, Region = region, SplitCount = 0 });
+        var zero = await pd.CallAsync(static (c, r, o) => c.AskBatchSplitAsync(r, o), new AskBatchSplitRequest { Header = pd.Header, Region = region, SplitCount = 0 });
         Assert.Equal(ErrorType.InvalidValue, zero.Header.Error?.Type);
     }
 

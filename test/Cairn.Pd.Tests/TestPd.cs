@@ -61,10 +61,11 @@ internal sealed class TestPd : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(Server.HttpAddress) };
     }
 
-    public Task<TResponse> CallAsync<TRequest, TResponse>(RpcMethod<TRequest, TResponse> method, TRequest request)
+    public Task<TResponse> CallAsync<TRequest, TResponse>(
+        Func<PD.PDClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call, TRequest request)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
-        => Channel.UnaryAsync(method, request, new RpcCallOptions { Timeout = TimeSpan.FromSeconds(30) }, Guard);
+        => call(Channel.Pd, request, RpcChannel.CallOptions(new RpcCallOptions { Timeout = TimeSpan.FromSeconds(30) }, Guard)).ResponseAsync;
 
     public static Rpc.Metapb.Store NewStore(ulong id, params (string Key, string Value)[] labels)
     {
@@ -80,7 +81,7 @@ internal sealed class TestPd : IAsyncDisposable
     /// <summary>Bootstraps with store 1 and region 2 (peer 3 on store 1) covering everything.</summary>
     public async Task BootstrapAsync()
     {
-        var response = await CallAsync(PdMethods.Bootstrap, new BootstrapRequest
+        var response = await CallAsync(static (c, r, o) => c.BootstrapAsync(r, o), new BootstrapRequest
         {
             Header = Header,
             Store = NewStore(1),
@@ -91,13 +92,13 @@ internal sealed class TestPd : IAsyncDisposable
 
     public async Task PutStoreAsync(Rpc.Metapb.Store store)
     {
-        var response = await CallAsync(PdMethods.PutStore, new PutStoreRequest { Header = Header, Store = store });
+        var response = await CallAsync(static (c, r, o) => c.PutStoreAsync(r, o), new PutStoreRequest { Header = Header, Store = store });
         Assert.Null(response.Header.Error);
     }
 
     public async Task StoreHeartbeatAsync(ulong storeId)
     {
-        var response = await CallAsync(PdMethods.StoreHeartbeat, new StoreHeartbeatRequest
+        var response = await CallAsync(static (c, r, o) => c.StoreHeartbeatAsync(r, o), new StoreHeartbeatRequest
         {
             Header = Header,
             Stats = new StoreStats { StoreId = storeId, Capacity = 100UL << 30, Available = 60UL << 30, UsedSize = 40UL << 30, RegionCount = 1 },
@@ -106,7 +107,7 @@ internal sealed class TestPd : IAsyncDisposable
     }
 
     public async Task<GetRegionResponse> GetRegionByIdAsync(ulong id) =>
-        await CallAsync(PdMethods.GetRegionByID, new GetRegionByIDRequest { Header = Header, RegionId = id });
+        await CallAsync(static (c, r, o) => c.GetRegionByIDAsync(r, o), new GetRegionByIDRequest { Header = Header, RegionId = id });
 
     public HeartbeatClient OpenHeartbeatStream() => new(Channel);
 

@@ -1,7 +1,11 @@
+using System.Net;
 using System.Threading.Channels;
+using Cairn.Client.Pd;
 using Cairn.Common;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
+using Cairn.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Cairn.Pd.Tests;
 
@@ -43,6 +47,35 @@ public sealed class TsoTests
 
         var all = perTask.SelectMany(s => s).ToList();
         Assert.Equal(all.Count, all.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_client_closing_its_tso_stream_leaves_nothing_in_pds_log_above_debug()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var dir = TestPd.NewDataDir();
+        try
+        {
+            await using (var pd = await PdServer.StartAsync(new PdServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), DataDir = dir }, loggerFactory))
+            {
+                var client = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
+                var first = await client.GetTimestampAsync(TestPd.Guard);
+                var second = await client.GetTimestampAsync(TestPd.Guard);
+                await client.DisposeAsync();
+                Assert.True(second > first);
+                // A later client still gets timestamps: the closed stream left pd in a good state.
+                await using var again = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
+                Assert.True(await again.GetTimestampAsync(TestPd.Guard) > second);
+            }
+
+            Assert.Empty(logs.AtLeast(LogLevel.Warning));
+            Assert.DoesNotContain(logs.Entries, e => e.Exception is not null);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -112,7 +145,7 @@ public sealed class TsoTests
         public TsoStream(TestPd pd, ulong? clusterId = null)
         {
             _clusterId = clusterId ?? pd.Server.ClusterId;
-            _responses = pd.Channel.DuplexStreamingAsync(PdMethods.Tso, _requests.Reader.ReadAllAsync(), cancellationToken: TestPd.Guard)
+            _responses = pd.Channel.Pd.Tso(cancellationToken: TestPd.Guard).DuplexAsync(_requests.Reader.ReadAllAsync(), TestPd.Guard)
                 .GetAsyncEnumerator();
         }
 

@@ -52,7 +52,7 @@ public sealed class ChecksumTests
 
         var request = new Request { Context = store.Ctx(start), Tp = tp, Data = data.ToByteString(), StartTs = ts };
         request.Ranges.Add(new KeyRange { Start = TestStore.B(start), End = TestStore.B(end) });
-        return store.Channel.UnaryAsync(TikvMethods.Coprocessor, request);
+        return store.Channel.Tikv.CoprocessorAsync(request).ResponseAsync;
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ChecksumTests
         var request = new Request { Context = store.Ctx("a"), Tp = 105, Data = new ChecksumRequest().ToByteString(), StartTs = store.Ts.Next() };
         request.Context.RegionId += 1000;
         request.Ranges.Add(new KeyRange { Start = TestStore.B("a"), End = TestStore.B("b") });
-        var response = await store.Channel.UnaryAsync(TikvMethods.Coprocessor, request);
+        var response = await store.Channel.Tikv.CoprocessorAsync(request).ResponseAsync;
         Assert.NotNull(response.RegionError);
 
         var unsupported = await ChecksumAsync(store, "a", "b", store.Ts.Next(), tp: 103);

@@ -22,7 +22,7 @@ public sealed class GcTests
         var cLock = store.Ts.Next();
         Assert.Null((await store.CommitAsync(lockStart, cLock, "g")).Error);
         var rolledBack = store.Ts.Next();
-        await store.Channel.UnaryAsync(TikvMethods.KvBatchRollback, new BatchRollbackRequest { Context = store.Ctx("g"), StartVersion = rolledBack, Keys = { B("g") } });
+        await store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = store.Ctx("g"), StartVersion = rolledBack, Keys = { B("g") } }).ResponseAsync;
 
         // Key "d": a value, then a delete, both below the safepoint: nothing of it survives.
         var d1 = await store.PutAsync(("d", "gone"));
@@ -43,7 +43,7 @@ public sealed class GcTests
         var bigStart = WriteRecord.Decode(engine.Db.Get(engine.Write, MvccKey.DataKey(Bytes("g"), c1))!).StartTs;
         Assert.NotNull(engine.Db.Get(engine.Default, MvccKey.DataKey(Bytes("g"), bigStart)));
 
-        var gc = await store.Channel.UnaryAsync(TikvMethods.KvGC, new GCRequest { Context = store.Ctx("g"), SafePoint = safePoint });
+        var gc = await store.Channel.Tikv.KvGCAsync(new GCRequest { Context = store.Ctx("g"), SafePoint = safePoint }).ResponseAsync;
         Assert.Null(gc.RegionError);
         Assert.Null(gc.Error);
 

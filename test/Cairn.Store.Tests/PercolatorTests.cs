@@ -45,8 +45,7 @@ public sealed class PercolatorTests : IAsyncLifetime
     public async Task Get_can_return_the_commit_ts()
     {
         var commitTs = await _store.PutAsync(("ct", "x"));
-        var response = await _store.Channel.UnaryAsync(TikvMethods.KvGet,
-            new GetRequest { Context = _store.Ctx("ct"), Key = B("ct"), Version = _store.Ts.Next(), NeedCommitTs = true });
+        var response = await _store.Channel.Tikv.KvGetAsync(new GetRequest { Context = _store.Ctx("ct"), Key = B("ct"), Version = _store.Ts.Next(), NeedCommitTs = true }).ResponseAsync;
         Assert.Equal(commitTs, response.CommitTs);
     }
 
@@ -83,7 +82,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         Assert.Equal(2UL, locked.TxnSize);
         Assert.Equal(Op.Del, locked.LockType);
         // A prewrite that met a lock writes nothing, not even its unlocked keys.
-        var scan = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock, new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue });
+        var scan = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue }).ResponseAsync;
         Assert.DoesNotContain(scan.Locks, l => l.Key == B("free"));
 
         var read = await _store.GetAsync("p", _store.Ts.Next());
@@ -107,7 +106,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         Assert.NotNull(blocked.Error?.Locked);
         var ctx = _store.Ctx("rl");
         ctx.ResolvedLocks.Add(t1);
-        var bypass = await _store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = ctx, Key = B("rl"), Version = readTs });
+        var bypass = await _store.Channel.Tikv.KvGetAsync(new GetRequest { Context = ctx, Key = B("rl"), Version = readTs }).ResponseAsync;
         Assert.Null(bypass.Error);
         Assert.True(bypass.NotFound);
     }
@@ -123,7 +122,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         // A retried prewrite after the commit is still a success and changes nothing.
         Assert.Empty((await _store.PrewriteAsync(t, "i1", 3000, (Op.Put, "i1", Bytes("v")))).Errors);
         Assert.Equal("v", await _store.ReadAsync("i1", _store.Ts.Next()));
-        var locks = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock, new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue });
+        var locks = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue }).ResponseAsync;
         Assert.DoesNotContain(locks.Locks, l => l.LockVersion == t);
     }
 
@@ -143,8 +142,7 @@ public sealed class PercolatorTests : IAsyncLifetime
     {
         var t = _store.Ts.Next();
         Assert.Empty((await _store.PrewriteAsync(t, "r1", 3000, (Op.Put, "r1", Bytes("v")))).Errors);
-        var rollback = await _store.Channel.UnaryAsync(TikvMethods.KvBatchRollback,
-            new BatchRollbackRequest { Context = _store.Ctx("r1"), StartVersion = t, Keys = { B("r1"), B("r2") } });
+        var rollback = await _store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = _store.Ctx("r1"), StartVersion = t, Keys = { B("r1"), B("r2") } }).ResponseAsync;
         Assert.Null(rollback.Error);
 
         var commit = await _store.CommitAsync(t, _store.Ts.Next(), "r1");
@@ -168,8 +166,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         Assert.Empty((await _store.PrewriteAsync(t, "rc", 3000, (Op.Put, "rc", Bytes("v")))).Errors);
         var commitTs = _store.Ts.Next();
         Assert.Null((await _store.CommitAsync(t, commitTs, "rc")).Error);
-        var rollback = await _store.Channel.UnaryAsync(TikvMethods.KvBatchRollback,
-            new BatchRollbackRequest { Context = _store.Ctx("rc"), StartVersion = t, Keys = { B("rc") } });
+        var rollback = await _store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = _store.Ctx("rc"), StartVersion = t, Keys = { B("rc") } }).ResponseAsync;
         Assert.NotNull(rollback.Error);
         Assert.Contains("ommitted", rollback.Error.Abort, StringComparison.Ordinal);
         Assert.Equal("v", await _store.ReadAsync("rc", commitTs));
@@ -209,7 +206,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         Assert.Empty((await _store.PrewriteAsync(t, "bigr", 3000, (Op.Put, "bigr", big))).Errors);
         var engine = _store.Node.Engine;
         Assert.NotNull(engine.Db.Get(engine.Default, MvccKey.DataKey(Bytes("bigr"), t)));
-        await _store.Channel.UnaryAsync(TikvMethods.KvBatchRollback, new BatchRollbackRequest { Context = _store.Ctx("bigr"), StartVersion = t, Keys = { B("bigr") } });
+        await _store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = _store.Ctx("bigr"), StartVersion = t, Keys = { B("bigr") } }).ResponseAsync;
         Assert.Null(engine.Db.Get(engine.Default, MvccKey.DataKey(Bytes("bigr"), t)));
         var rollback = WriteRecord.Decode(engine.Db.Get(engine.Write, MvccKey.DataKey(Bytes("bigr"), t))!);
         Assert.Equal(WriteType.Rollback, rollback.Type);
@@ -246,30 +243,29 @@ public sealed class PercolatorTests : IAsyncLifetime
         Assert.Equal(B("ep"), lockInfo.PrimaryLock);
 
         // Not expired yet at a current_ts inside the TTL: the lock stays, min_commit_ts is pushed past the reader.
-        var live = await _store.Channel.UnaryAsync(TikvMethods.KvCheckTxnStatus, new CheckTxnStatusRequest
+        var live = await _store.Channel.Tikv.KvCheckTxnStatusAsync(new CheckTxnStatusRequest
         {
             Context = _store.Ctx("ep"), PrimaryKey = lockInfo.PrimaryLock, LockTs = t, CallerStartTs = readTs, CurrentTs = readTs,
-        });
+        }).ResponseAsync;
         Assert.Null(live.Error);
         Assert.Equal(100UL, live.LockTtl);
         Assert.Equal(Rpc.Kvrpcpb.Action.MinCommitTspushed, live.Action);
         Assert.Equal(readTs + 1, live.LockInfo.MinCommitTs);
 
-        var status = await _store.Channel.UnaryAsync(TikvMethods.KvCheckTxnStatus, new CheckTxnStatusRequest
+        var status = await _store.Channel.Tikv.KvCheckTxnStatusAsync(new CheckTxnStatusRequest
         {
             Context = _store.Ctx("ep"), PrimaryKey = lockInfo.PrimaryLock, LockTs = t, CallerStartTs = readTs, CurrentTs = _store.Ts.After(1000),
-        });
+        }).ResponseAsync;
         Assert.Null(status.Error);
         Assert.Equal(Rpc.Kvrpcpb.Action.TtlexpireRollback, status.Action);
         Assert.Equal(0UL, status.LockTtl);
         Assert.Equal(0UL, status.CommitVersion);
 
-        var resolve = await _store.Channel.UnaryAsync(TikvMethods.KvResolveLock,
-            new ResolveLockRequest { Context = _store.Ctx("es"), StartVersion = t, CommitVersion = 0 });
+        var resolve = await _store.Channel.Tikv.KvResolveLockAsync(new ResolveLockRequest { Context = _store.Ctx("es"), StartVersion = t, CommitVersion = 0 }).ResponseAsync;
         Assert.Null(resolve.Error);
         Assert.Null(await _store.ReadAsync("es", readTs));
         Assert.Null(await _store.ReadAsync("ep", readTs));
-        var locks = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock, new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue });
+        var locks = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("a"), MaxVersion = ulong.MaxValue }).ResponseAsync;
         Assert.DoesNotContain(locks.Locks, l => l.LockVersion == t);
 
         // The transaction cannot commit any more.
@@ -284,15 +280,15 @@ public sealed class PercolatorTests : IAsyncLifetime
         var commitTs = _store.Ts.Next();
         Assert.Null((await _store.CommitAsync(t, commitTs, "cp")).Error);
 
-        var status = await _store.Channel.UnaryAsync(TikvMethods.KvCheckTxnStatus, new CheckTxnStatusRequest
+        var status = await _store.Channel.Tikv.KvCheckTxnStatusAsync(new CheckTxnStatusRequest
         {
             Context = _store.Ctx("cp"), PrimaryKey = B("cp"), LockTs = t, CurrentTs = _store.Ts.After(1000),
-        });
+        }).ResponseAsync;
         Assert.Equal(commitTs, status.CommitVersion);
 
         var batch = new ResolveLockRequest { Context = _store.Ctx("cs1") };
         batch.TxnInfos.Add(new TxnInfo { Txn = t, Status = commitTs });
-        Assert.Null((await _store.Channel.UnaryAsync(TikvMethods.KvResolveLock, batch)).Error);
+        Assert.Null((await _store.Channel.Tikv.KvResolveLockAsync(batch).ResponseAsync).Error);
         Assert.Equal("2", await _store.ReadAsync("cs1", commitTs));
         Assert.Equal("3", await _store.ReadAsync("cs2", commitTs));
     }
@@ -303,7 +299,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         var t = _store.Ts.Next();
         Assert.Empty((await _store.PrewriteAsync(t, "kp", 100, (Op.Put, "kp", Bytes("1")), (Op.Put, "ks", Bytes("2")))).Errors);
         var resolve = new ResolveLockRequest { Context = _store.Ctx("ks"), StartVersion = t, Keys = { B("ks") } };
-        Assert.Null((await _store.Channel.UnaryAsync(TikvMethods.KvResolveLock, resolve)).Error);
+        Assert.Null((await _store.Channel.Tikv.KvResolveLockAsync(resolve).ResponseAsync).Error);
         var readTs = _store.Ts.Next();
         Assert.Null(await _store.ReadAsync("ks", readTs));
         Assert.NotNull((await _store.GetAsync("kp", readTs)).Error?.Locked);
@@ -313,16 +309,16 @@ public sealed class PercolatorTests : IAsyncLifetime
     public async Task CheckTxnStatus_on_a_missing_lock_rolls_back_or_reports_TxnNotFound()
     {
         var t = _store.Ts.Next();
-        var notFound = await _store.Channel.UnaryAsync(TikvMethods.KvCheckTxnStatus, new CheckTxnStatusRequest
+        var notFound = await _store.Channel.Tikv.KvCheckTxnStatusAsync(new CheckTxnStatusRequest
         {
             Context = _store.Ctx("mp"), PrimaryKey = B("mp"), LockTs = t, CurrentTs = _store.Ts.Next(),
-        });
+        }).ResponseAsync;
         Assert.Equal(t, notFound.Error?.TxnNotFound?.StartTs);
 
-        var rolledBack = await _store.Channel.UnaryAsync(TikvMethods.KvCheckTxnStatus, new CheckTxnStatusRequest
+        var rolledBack = await _store.Channel.Tikv.KvCheckTxnStatusAsync(new CheckTxnStatusRequest
         {
             Context = _store.Ctx("mp"), PrimaryKey = B("mp"), LockTs = t, CurrentTs = _store.Ts.Next(), RollbackIfNotExist = true,
-        });
+        }).ResponseAsync;
         Assert.Null(rolledBack.Error);
         Assert.Equal(Rpc.Kvrpcpb.Action.LockNotExistRollback, rolledBack.Action);
         Assert.NotEmpty((await _store.PrewriteAsync(t, "mp", 3000, (Op.Put, "mp", Bytes("late")))).Errors);
@@ -333,18 +329,15 @@ public sealed class PercolatorTests : IAsyncLifetime
     {
         var t = _store.Ts.Next();
         Assert.Empty((await _store.PrewriteAsync(t, "cl", 100, (Op.Put, "cl", Bytes("v")))).Errors);
-        var live = await _store.Channel.UnaryAsync(TikvMethods.KvCleanup,
-            new CleanupRequest { Context = _store.Ctx("cl"), Key = B("cl"), StartVersion = t, CurrentTs = _store.Ts.Next() });
+        var live = await _store.Channel.Tikv.KvCleanupAsync(new CleanupRequest { Context = _store.Ctx("cl"), Key = B("cl"), StartVersion = t, CurrentTs = _store.Ts.Next() }).ResponseAsync;
         Assert.Equal(t, live.Error?.Locked?.LockVersion);
 
-        var expired = await _store.Channel.UnaryAsync(TikvMethods.KvCleanup,
-            new CleanupRequest { Context = _store.Ctx("cl"), Key = B("cl"), StartVersion = t, CurrentTs = _store.Ts.After(1000) });
+        var expired = await _store.Channel.Tikv.KvCleanupAsync(new CleanupRequest { Context = _store.Ctx("cl"), Key = B("cl"), StartVersion = t, CurrentTs = _store.Ts.After(1000) }).ResponseAsync;
         Assert.Null(expired.Error);
         Assert.NotNull((await _store.CommitAsync(t, _store.Ts.Next(), "cl")).Error);
 
         var commitTs = await _store.PutAsync(("cl2", "v"));
-        var committed = await _store.Channel.UnaryAsync(TikvMethods.KvCleanup,
-            new CleanupRequest { Context = _store.Ctx("cl2"), Key = B("cl2"), StartVersion = commitTs - 1, CurrentTs = 0 });
+        var committed = await _store.Channel.Tikv.KvCleanupAsync(new CleanupRequest { Context = _store.Ctx("cl2"), Key = B("cl2"), StartVersion = commitTs - 1, CurrentTs = 0 }).ResponseAsync;
         Assert.Equal(commitTs, committed.CommitVersion);
     }
 
@@ -357,7 +350,7 @@ public sealed class PercolatorTests : IAsyncLifetime
             Context = _store.Ctx("mc"), PrimaryLock = B("mc"), StartVersion = t, LockTtl = 3000, MinCommitTs = t + 100,
             Mutations = { new Mutation { Op = Op.Put, Key = B("mc"), Value = B("v") } },
         };
-        Assert.Empty((await _store.Channel.UnaryAsync(TikvMethods.KvPrewrite, request)).Errors);
+        Assert.Empty((await _store.Channel.Tikv.KvPrewriteAsync(request).ResponseAsync).Errors);
         var commit = await _store.CommitAsync(t, t + 50, "mc");
         Assert.Equal(t + 100, commit.Error?.CommitTsExpired?.MinCommitTs);
         Assert.Equal(t + 50, commit.Error!.CommitTsExpired.AttemptedCommitTs);
@@ -369,20 +362,17 @@ public sealed class PercolatorTests : IAsyncLifetime
     {
         var t = _store.Ts.Next();
         Assert.Empty((await _store.PrewriteAsync(t, "sp", 3000, (Op.Put, "sp", Bytes("1")), (Op.Put, "ss", Bytes("2")))).Errors);
-        var locked = await _store.Channel.UnaryAsync(TikvMethods.KvCheckSecondaryLocks,
-            new CheckSecondaryLocksRequest { Context = _store.Ctx("ss"), StartVersion = t, Keys = { B("ss") } });
+        var locked = await _store.Channel.Tikv.KvCheckSecondaryLocksAsync(new CheckSecondaryLocksRequest { Context = _store.Ctx("ss"), StartVersion = t, Keys = { B("ss") } }).ResponseAsync;
         Assert.Single(locked.Locks);
         Assert.Equal(0UL, locked.CommitTs);
 
         var commitTs = _store.Ts.Next();
         Assert.Null((await _store.CommitAsync(t, commitTs, "sp", "ss")).Error);
-        var committed = await _store.Channel.UnaryAsync(TikvMethods.KvCheckSecondaryLocks,
-            new CheckSecondaryLocksRequest { Context = _store.Ctx("ss"), StartVersion = t, Keys = { B("ss") } });
+        var committed = await _store.Channel.Tikv.KvCheckSecondaryLocksAsync(new CheckSecondaryLocksRequest { Context = _store.Ctx("ss"), StartVersion = t, Keys = { B("ss") } }).ResponseAsync;
         Assert.Equal(commitTs, committed.CommitTs);
 
         var other = _store.Ts.Next();
-        var missing = await _store.Channel.UnaryAsync(TikvMethods.KvCheckSecondaryLocks,
-            new CheckSecondaryLocksRequest { Context = _store.Ctx("sx"), StartVersion = other, Keys = { B("sx") } });
+        var missing = await _store.Channel.Tikv.KvCheckSecondaryLocksAsync(new CheckSecondaryLocksRequest { Context = _store.Ctx("sx"), StartVersion = other, Keys = { B("sx") } }).ResponseAsync;
         Assert.Empty(missing.Locks);
         Assert.Equal(0UL, missing.CommitTs);
         Assert.NotEmpty((await _store.PrewriteAsync(other, "sx", 3000, (Op.Put, "sx", Bytes("late")))).Errors);
@@ -426,7 +416,7 @@ public sealed class PercolatorTests : IAsyncLifetime
         async Task<ScanResponse> Scan(ScanRequest request)
         {
             request.Context = _store.Ctx("scan");
-            var response = await _store.Channel.UnaryAsync(TikvMethods.KvScan, request);
+            var response = await _store.Channel.Tikv.KvScanAsync(request).ResponseAsync;
             Assert.Null(response.RegionError);
             return response;
         }
@@ -449,7 +439,7 @@ public sealed class PercolatorTests : IAsyncLifetime
             {
                 var request = new ScanRequest { Context = _store.Ctx("m"), Version = commits[i], Reverse = reverse };
                 (request.StartKey, request.EndKey) = reverse ? (B("mz"), B("m")) : (B("m"), B("mz"));
-                var response = await _store.Channel.UnaryAsync(TikvMethods.KvScan, request);
+                var response = await _store.Channel.Tikv.KvScanAsync(request).ResponseAsync;
                 var pairs = response.Pairs.Select(p => $"{p.Key.ToStringUtf8()}={p.Value.ToStringUtf8()}").ToList();
                 if (reverse)
                 {
@@ -460,8 +450,7 @@ public sealed class PercolatorTests : IAsyncLifetime
             }
         }
 
-        var latest = await _store.Channel.UnaryAsync(TikvMethods.KvScan,
-            new ScanRequest { Context = _store.Ctx("m"), StartKey = B("m"), EndKey = B("mz"), Version = _store.Ts.Next() });
+        var latest = await _store.Channel.Tikv.KvScanAsync(new ScanRequest { Context = _store.Ctx("m"), StartKey = B("m"), EndKey = B("mz"), Version = _store.Ts.Next() }).ResponseAsync;
         Assert.Equal(["mu=before", "mv=v19", "mw=after"], latest.Pairs.Select(p => $"{p.Key.ToStringUtf8()}={p.Value.ToStringUtf8()}"));
     }
 
@@ -469,13 +458,11 @@ public sealed class PercolatorTests : IAsyncLifetime
     public async Task BatchGet_returns_found_pairs_and_stops_at_locks()
     {
         var commitTs = await _store.PutAsync(("bg1", "a"), ("bg2", "b"));
-        var response = await _store.Channel.UnaryAsync(TikvMethods.KvBatchGet,
-            new BatchGetRequest { Context = _store.Ctx("bg1"), Keys = { B("bg1"), B("bgx"), B("bg2") }, Version = commitTs });
+        var response = await _store.Channel.Tikv.KvBatchGetAsync(new BatchGetRequest { Context = _store.Ctx("bg1"), Keys = { B("bg1"), B("bgx"), B("bg2") }, Version = commitTs }).ResponseAsync;
         Assert.Equal(["bg1", "bg2"], response.Pairs.Select(p => p.Key.ToStringUtf8()).Order());
 
         Assert.Empty((await _store.PrewriteAsync(_store.Ts.Next(), "bg2", 3000, (Op.Put, "bg2", Bytes("c")))).Errors);
-        var locked = await _store.Channel.UnaryAsync(TikvMethods.KvBatchGet,
-            new BatchGetRequest { Context = _store.Ctx("bg1"), Keys = { B("bg1"), B("bg2") }, Version = _store.Ts.Next() });
+        var locked = await _store.Channel.Tikv.KvBatchGetAsync(new BatchGetRequest { Context = _store.Ctx("bg1"), Keys = { B("bg1"), B("bg2") }, Version = _store.Ts.Next() }).ResponseAsync;
         Assert.Equal(B("bg2"), locked.Error?.Locked?.Key);
     }
 
@@ -487,14 +474,11 @@ public sealed class PercolatorTests : IAsyncLifetime
         var t2 = _store.Ts.Next();
         Assert.Empty((await _store.PrewriteAsync(t2, "sl3", 3000, (Op.Put, "sl3", Bytes("c")))).Errors);
 
-        var below = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock,
-            new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = t1, StartKey = B("sl") });
+        var below = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = t1, StartKey = B("sl") }).ResponseAsync;
         Assert.Equal(["sl1", "sl2"], below.Locks.Select(l => l.Key.ToStringUtf8()));
-        var limited = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock,
-            new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = ulong.MaxValue, StartKey = B("sl"), Limit = 2 });
+        var limited = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = ulong.MaxValue, StartKey = B("sl"), Limit = 2 }).ResponseAsync;
         Assert.Equal(2, limited.Locks.Count);
-        var all = await _store.Channel.UnaryAsync(TikvMethods.KvScanLock,
-            new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = ulong.MaxValue, StartKey = B("sl"), EndKey = B("sm") });
+        var all = await _store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = _store.Ctx("sl1"), MaxVersion = ulong.MaxValue, StartKey = B("sl"), EndKey = B("sm") }).ResponseAsync;
         Assert.Equal(3, all.Locks.Count);
     }
 
@@ -502,8 +486,7 @@ public sealed class PercolatorTests : IAsyncLifetime
     public async Task DeleteRange_removes_every_version_in_the_range()
     {
         var commitTs = await _store.PutAsync(("dr1", "a"), ("dr2", "b"), ("dr3", "c"));
-        var response = await _store.Channel.UnaryAsync(TikvMethods.KvDeleteRange,
-            new DeleteRangeRequest { Context = _store.Ctx("dr1"), StartKey = B("dr1"), EndKey = B("dr3") });
+        var response = await _store.Channel.Tikv.KvDeleteRangeAsync(new DeleteRangeRequest { Context = _store.Ctx("dr1"), StartKey = B("dr1"), EndKey = B("dr3") }).ResponseAsync;
         Assert.Empty(response.Error);
         Assert.Null(await _store.ReadAsync("dr1", commitTs));
         Assert.Null(await _store.ReadAsync("dr2", commitTs));

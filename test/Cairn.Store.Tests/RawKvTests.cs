@@ -16,32 +16,32 @@ public sealed class RawKvTests : IAsyncLifetime
     [Fact]
     public async Task Put_get_delete_round_trip_in_the_default_cf_under_z()
     {
-        var put = await _store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = _store.RawCtx("rk"), Key = B("rk"), Value = B("rv") });
+        var put = await _store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = _store.RawCtx("rk"), Key = B("rk"), Value = B("rv") }).ResponseAsync;
         Assert.Null(put.RegionError);
         Assert.Empty(put.Error);
-        var get = await _store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = _store.RawCtx("rk"), Key = B("rk") });
+        var get = await _store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = _store.RawCtx("rk"), Key = B("rk") }).ResponseAsync;
         Assert.Equal("rv", get.Value.ToStringUtf8());
         Assert.False(get.NotFound);
         var engine = _store.Node.Engine;
         Assert.Equal(Bytes("rv"), engine.Db.Get(engine.Default, MvccKey.RawKvDataKey(Bytes("rk"))));
 
-        await _store.Channel.UnaryAsync(TikvMethods.RawDelete, new RawDeleteRequest { Context = _store.RawCtx("rk"), Key = B("rk") });
-        var gone = await _store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = _store.RawCtx("rk"), Key = B("rk") });
+        await _store.Channel.Tikv.RawDeleteAsync(new RawDeleteRequest { Context = _store.RawCtx("rk"), Key = B("rk") }).ResponseAsync;
+        var gone = await _store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = _store.RawCtx("rk"), Key = B("rk") }).ResponseAsync;
         Assert.True(gone.NotFound);
     }
 
     [Fact]
     public async Task Cf_field_is_honoured_and_unknown_cf_is_an_error()
     {
-        await _store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Value = B("in-write"), Cf = "write" });
-        var inDefault = await _store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = _store.RawCtx("cfk"), Key = B("cfk") });
+        await _store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Value = B("in-write"), Cf = "write" }).ResponseAsync;
+        var inDefault = await _store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = _store.RawCtx("cfk"), Key = B("cfk") }).ResponseAsync;
         Assert.True(inDefault.NotFound);
-        var inWrite = await _store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Cf = "write" });
+        var inWrite = await _store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Cf = "write" }).ResponseAsync;
         Assert.Equal("in-write", inWrite.Value.ToStringUtf8());
         var engine = _store.Node.Engine;
         Assert.NotNull(engine.Db.Get(engine.Write, MvccKey.RawKvDataKey(Bytes("cfk"))));
 
-        var bad = await _store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Value = B("x"), Cf = "raft" });
+        var bad = await _store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = _store.RawCtx("cfk"), Key = B("cfk"), Value = B("x"), Cf = "raft" }).ResponseAsync;
         Assert.Contains("column family", bad.Error, StringComparison.Ordinal);
     }
 
@@ -54,16 +54,13 @@ public sealed class RawKvTests : IAsyncLifetime
             put.Pairs.Add(new KvPair { Key = B($"b{i}"), Value = B($"v{i}") });
         }
 
-        Assert.Empty((await _store.Channel.UnaryAsync(TikvMethods.RawBatchPut, put)).Error);
-        var get = await _store.Channel.UnaryAsync(TikvMethods.RawBatchGet,
-            new RawBatchGetRequest { Context = _store.RawCtx("b"), Keys = { B("b1"), B("bx"), B("b3") } });
+        Assert.Empty((await _store.Channel.Tikv.RawBatchPutAsync(put).ResponseAsync).Error);
+        var get = await _store.Channel.Tikv.RawBatchGetAsync(new RawBatchGetRequest { Context = _store.RawCtx("b"), Keys = { B("b1"), B("bx"), B("b3") } }).ResponseAsync;
         Assert.Equal(["b1:v1", "b3:v3"], get.Pairs.Select(p => $"{p.Key.ToStringUtf8()}:{p.Value.ToStringUtf8()}").Order());
 
-        var delete = await _store.Channel.UnaryAsync(TikvMethods.RawBatchDelete,
-            new RawBatchDeleteRequest { Context = _store.RawCtx("b"), Keys = { B("b1"), B("b3") } });
+        var delete = await _store.Channel.Tikv.RawBatchDeleteAsync(new RawBatchDeleteRequest { Context = _store.RawCtx("b"), Keys = { B("b1"), B("b3") } }).ResponseAsync;
         Assert.Empty(delete.Error);
-        var after = await _store.Channel.UnaryAsync(TikvMethods.RawBatchGet,
-            new RawBatchGetRequest { Context = _store.RawCtx("b"), Keys = { B("b0"), B("b1"), B("b3"), B("b4") } });
+        var after = await _store.Channel.Tikv.RawBatchGetAsync(new RawBatchGetRequest { Context = _store.RawCtx("b"), Keys = { B("b0"), B("b1"), B("b3"), B("b4") } }).ResponseAsync;
         Assert.Equal(["b0", "b4"], after.Pairs.Select(p => p.Key.ToStringUtf8()).Order());
     }
 
@@ -77,7 +74,7 @@ public sealed class RawKvTests : IAsyncLifetime
         }
 
         put.Pairs.Add(new KvPair { Key = B("t0"), Value = B("outside") });
-        await _store.Channel.UnaryAsync(TikvMethods.RawBatchPut, put);
+        await _store.Channel.Tikv.RawBatchPutAsync(put).ResponseAsync;
 
         var bounded = await Scan(new RawScanRequest { StartKey = B("s2"), EndKey = B("s5") });
         Assert.Equal(["s2", "s3", "s4"], Keys(bounded));
@@ -99,7 +96,7 @@ public sealed class RawKvTests : IAsyncLifetime
         async Task<RawScanResponse> Scan(RawScanRequest request)
         {
             request.Context = _store.RawCtx("s");
-            var response = await _store.Channel.UnaryAsync(TikvMethods.RawScan, request);
+            var response = await _store.Channel.Tikv.RawScanAsync(request).ResponseAsync;
             Assert.Null(response.RegionError);
             return response;
         }
@@ -116,19 +113,17 @@ public sealed class RawKvTests : IAsyncLifetime
             put.Pairs.Add(new KvPair { Key = B($"d{i}"), Value = B("v") });
         }
 
-        await _store.Channel.UnaryAsync(TikvMethods.RawBatchPut, put);
-        var response = await _store.Channel.UnaryAsync(TikvMethods.RawDeleteRange,
-            new RawDeleteRangeRequest { Context = _store.RawCtx("d"), StartKey = B("d1"), EndKey = B("d4") });
+        await _store.Channel.Tikv.RawBatchPutAsync(put).ResponseAsync;
+        var response = await _store.Channel.Tikv.RawDeleteRangeAsync(new RawDeleteRangeRequest { Context = _store.RawCtx("d"), StartKey = B("d1"), EndKey = B("d4") }).ResponseAsync;
         Assert.Empty(response.Error);
-        var scan = await _store.Channel.UnaryAsync(TikvMethods.RawScan,
-            new RawScanRequest { Context = _store.RawCtx("d"), StartKey = B("d"), EndKey = B("e") });
+        var scan = await _store.Channel.Tikv.RawScanAsync(new RawScanRequest { Context = _store.RawCtx("d"), StartKey = B("d"), EndKey = B("e") }).ResponseAsync;
         Assert.Equal(["d0", "d4", "d5"], scan.Kvs.Select(p => p.Key.ToStringUtf8()));
     }
 
     [Fact]
     public async Task Raw_scans_never_see_local_metadata()
     {
-        var scan = await _store.Channel.UnaryAsync(TikvMethods.RawScan, new RawScanRequest { Context = _store.RawCtx("") });
+        var scan = await _store.Channel.Tikv.RawScanAsync(new RawScanRequest { Context = _store.RawCtx("") }).ResponseAsync;
         Assert.Empty(scan.Kvs);
         var engine = _store.Node.Engine;
         Assert.NotNull(engine.Db.Get(engine.Default, Engine.LocalKeys.StoreIdent));

@@ -28,15 +28,15 @@ public sealed class RegionMoveStateTests
             regions.Exit(region.Id);
             await drain.WaitAsync(TimeSpan.FromSeconds(10));
 
-            var busy = await store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = ctx, Key = TestStore.B("k"), Value = TestStore.B("v") });
+            var busy = await store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = ctx, Key = TestStore.B("k"), Value = TestStore.B("v") }).ResponseAsync;
             Assert.NotNull(busy.RegionError?.ServerIsBusy);
             Assert.True(regions.Freeze(region.Id, false));
-            var ok = await store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = ctx, Key = TestStore.B("k"), Value = TestStore.B("v") });
+            var ok = await store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = ctx, Key = TestStore.B("k"), Value = TestStore.B("v") }).ResponseAsync;
             Assert.Null(ok.RegionError);
 
             var newLeader = new Peer { Id = 999, StoreId = 77 };
             regions.RemoveRegion(region.Id, newLeader);
-            var moved = await store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = ctx, Key = TestStore.B("k") });
+            var moved = await store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = ctx, Key = TestStore.B("k") }).ResponseAsync;
             Assert.Equal(77UL, moved.RegionError?.NotLeader?.Leader?.StoreId);
         }
 

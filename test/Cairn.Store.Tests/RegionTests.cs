@@ -14,7 +14,7 @@ public sealed class RegionTests
     public async Task New_store_bootstraps_one_region_over_the_whole_key_space()
     {
         await using var store = await TestStore.StartAsync();
-        var info = await store.Channel.UnaryAsync(StoreAdminMethods.GetStoreInfo, new GetStoreInfoRequest());
+        var info = await store.Channel.StoreAdmin.GetStoreInfoAsync(new GetStoreInfoRequest()).ResponseAsync;
         Assert.Equal(store.Node.StoreId, info.Store.Id);
         Assert.Contains(info.Store.Labels, l => l.Key == "zone" && l.Value == "test");
         var region = Assert.Single(info.Regions);
@@ -67,9 +67,9 @@ public sealed class RegionTests
         await using var store = await TestStore.StartAsync();
         var ctx = store.Ctx("a");
         ctx.RegionId = 9999;
-        var get = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = ctx, Key = B("a"), Version = 1 });
+        var get = await store.Channel.Tikv.KvGetAsync(new GetRequest { Context = ctx, Key = B("a"), Version = 1 }).ResponseAsync;
         Assert.Equal(9999UL, get.RegionError?.RegionNotFound?.RegionId);
-        var raw = await store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = ctx, Key = B("a"), Value = B("v") });
+        var raw = await store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = ctx, Key = B("a"), Value = B("v") }).ResponseAsync;
         Assert.NotNull(raw.RegionError?.RegionNotFound);
     }
 
@@ -79,10 +79,10 @@ public sealed class RegionTests
         await using var store = await TestStore.StartAsync();
         var ctx = store.Ctx("a");
         ctx.Peer.StoreId = store.Node.StoreId + 100;
-        var response = await store.Channel.UnaryAsync(TikvMethods.KvPrewrite, new PrewriteRequest
+        var response = await store.Channel.Tikv.KvPrewriteAsync(new PrewriteRequest
         {
             Context = ctx, PrimaryLock = B("a"), StartVersion = 5, Mutations = { new Mutation { Op = Op.Put, Key = B("a"), Value = B("v") } },
-        });
+        }).ResponseAsync;
         Assert.Equal(store.Node.StoreId + 100, response.RegionError?.StoreNotMatch?.RequestStoreId);
         Assert.Equal(store.Node.StoreId, response.RegionError!.StoreNotMatch.ActualStoreId);
         Assert.Empty(response.Errors);
@@ -95,7 +95,7 @@ public sealed class RegionTests
         var ctx = store.Ctx("a");
         var leader = ctx.Peer.Clone();
         ctx.Peer.Id += 1000;
-        var response = await store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = ctx, Key = B("a") });
+        var response = await store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = ctx, Key = B("a") }).ResponseAsync;
         Assert.Equal(ctx.RegionId, response.RegionError?.NotLeader?.RegionId);
         Assert.Equal(leader, response.RegionError!.NotLeader.Leader);
     }
@@ -104,11 +104,11 @@ public sealed class RegionTests
     public async Task Admission_limit_answers_ServerIsBusy()
     {
         await using var store = await TestStore.StartAsync(maxInFlight: 0);
-        var response = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = store.Ctx("a"), Key = B("a"), Version = 1 });
+        var response = await store.Channel.Tikv.KvGetAsync(new GetRequest { Context = store.Ctx("a"), Key = B("a"), Version = 1 }).ResponseAsync;
         Assert.NotNull(response.RegionError?.ServerIsBusy);
         Assert.NotEmpty(response.RegionError.ServerIsBusy.Reason);
         Assert.True(response.RegionError.ServerIsBusy.BackoffMs > 0);
-        var split = await store.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } });
+        var split = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } }).ResponseAsync;
         Assert.NotNull(split.RegionError?.ServerIsBusy);
     }
 
@@ -117,11 +117,11 @@ public sealed class RegionTests
     {
         await using var store = await TestStore.StartAsync(maxInFlight: 1);
         var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
-            store.Channel.UnaryAsync(TikvMethods.RawPut, new RawPutRequest { Context = store.RawCtx("k"), Key = B($"k{i}"), Value = B("v") })));
+            store.Channel.Tikv.RawPutAsync(new RawPutRequest { Context = store.RawCtx("k"), Key = B($"k{i}"), Value = B("v") }).ResponseAsync));
         Assert.All(responses, r => Assert.True(r.RegionError is null || r.RegionError.ServerIsBusy is not null));
         var served = responses.Count(r => r.RegionError is null);
         Assert.True(served >= 1);
-        var scan = await store.Channel.UnaryAsync(TikvMethods.RawScan, new RawScanRequest { Context = store.RawCtx("k"), StartKey = B("k"), EndKey = B("l") });
+        var scan = await store.Channel.Tikv.RawScanAsync(new RawScanRequest { Context = store.RawCtx("k"), StartKey = B("k"), EndKey = B("l") }).ResponseAsync;
         Assert.Equal(served, scan.Kvs.Count);
     }
 
@@ -133,8 +133,7 @@ public sealed class RegionTests
         var original = store.Node.Regions.GetRegions().Single();
         var oldCtx = store.Ctx(original);
 
-        var response = await store.Channel.UnaryAsync(TikvMethods.SplitRegion,
-            new SplitRegionRequest { Context = oldCtx, SplitKeys = { B("f"), B("p") } });
+        var response = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = oldCtx, SplitKeys = { B("f"), B("p") } }).ResponseAsync;
         Assert.Null(response.RegionError);
         Assert.Equal(3, response.Regions.Count);
         var (left, middle, right) = (response.Regions[0], response.Regions[1], response.Regions[2]);
@@ -153,7 +152,7 @@ public sealed class RegionTests
         Assert.Equal(3, response.Regions.SelectMany(r => r.Peers).Select(p => p.Id).Distinct().Count());
 
         // The old epoch is stale now: EpochNotMatch with the current regions.
-        var stale = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = oldCtx, Key = B("zebra"), Version = store.Ts.Next() });
+        var stale = await store.Channel.Tikv.KvGetAsync(new GetRequest { Context = oldCtx, Key = B("zebra"), Version = store.Ts.Next() }).ResponseAsync;
         var epochError = stale.RegionError?.EpochNotMatch;
         Assert.NotNull(epochError);
         Assert.Equal(original.Id, epochError.CurrentRegions[0].Id);
@@ -166,7 +165,7 @@ public sealed class RegionTests
         Assert.Equal("3", await store.ReadAsync("zebra", readTs));
 
         // A key sent to the wrong region is KeyNotInRegion with the region's bounds.
-        var wrong = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = store.Ctx(left), Key = B("zebra"), Version = readTs });
+        var wrong = await store.Channel.Tikv.KvGetAsync(new GetRequest { Context = store.Ctx(left), Key = B("zebra"), Version = readTs }).ResponseAsync;
         var notIn = wrong.RegionError?.KeyNotInRegion;
         Assert.NotNull(notIn);
         Assert.Equal(left.Id, notIn.RegionId);
@@ -175,9 +174,9 @@ public sealed class RegionTests
         Assert.Equal(MvccKey.EncodeKey(Bytes("zebra")), notIn.Key.ToByteArray());
 
         // Scans stop at the region end.
-        var scan = await store.Channel.UnaryAsync(TikvMethods.KvScan, new ScanRequest { Context = store.Ctx(middle), StartKey = B("f"), Version = readTs });
+        var scan = await store.Channel.Tikv.KvScanAsync(new ScanRequest { Context = store.Ctx(middle), StartKey = B("f"), Version = readTs }).ResponseAsync;
         Assert.Equal(["melon"], scan.Pairs.Select(p => p.Key.ToStringUtf8()));
-        var gc = await store.Channel.UnaryAsync(TikvMethods.KvGC, new GCRequest { Context = oldCtx, SafePoint = 1 });
+        var gc = await store.Channel.Tikv.KvGCAsync(new GCRequest { Context = oldCtx, SafePoint = 1 }).ResponseAsync;
         Assert.NotNull(gc.RegionError?.EpochNotMatch);
     }
 
@@ -186,15 +185,14 @@ public sealed class RegionTests
     {
         await using var store = await TestStore.StartAsync();
         var put = new RawBatchPutRequest { Context = store.RawCtx("a"), Pairs = { new KvPair { Key = B("a"), Value = B("1") }, new KvPair { Key = B("x"), Value = B("2") } } };
-        await store.Channel.UnaryAsync(TikvMethods.RawBatchPut, put);
-        var split = await store.Channel.UnaryAsync(TikvMethods.SplitRegion,
-            new SplitRegionRequest { Context = store.RawCtx("a"), SplitKeys = { B("m") }, IsRawKv = true });
+        await store.Channel.Tikv.RawBatchPutAsync(put).ResponseAsync;
+        var split = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.RawCtx("a"), SplitKeys = { B("m") }, IsRawKv = true }).ResponseAsync;
         Assert.Equal(B("m"), split.Regions[0].EndKey);
-        var left = await store.Channel.UnaryAsync(TikvMethods.RawScan, new RawScanRequest { Context = store.RawCtx("a") });
+        var left = await store.Channel.Tikv.RawScanAsync(new RawScanRequest { Context = store.RawCtx("a") }).ResponseAsync;
         Assert.Equal(["a"], left.Kvs.Select(p => p.Key.ToStringUtf8()));
-        var right = await store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = store.RawCtx("x"), Key = B("x") });
+        var right = await store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = store.RawCtx("x"), Key = B("x") }).ResponseAsync;
         Assert.Equal("2", right.Value.ToStringUtf8());
-        var wrong = await store.Channel.UnaryAsync(TikvMethods.RawGet, new RawGetRequest { Context = store.RawCtx("a"), Key = B("x") });
+        var wrong = await store.Channel.Tikv.RawGetAsync(new RawGetRequest { Context = store.RawCtx("a"), Key = B("x") }).ResponseAsync;
         Assert.Equal(B("x"), wrong.RegionError?.KeyNotInRegion?.Key);
     }
 
@@ -209,7 +207,7 @@ public sealed class RegionTests
             SplitKeys = { B("k") },
             Ids = { new SplitId { NewRegionId = 500, NewPeerIds = { 501 } } },
         };
-        var response = await store.Channel.UnaryAsync(StoreAdminMethods.SplitRegion, request);
+        var response = await store.Channel.StoreAdmin.SplitRegionAsync(request).ResponseAsync;
         Assert.Empty(response.Error);
         Assert.Null(response.RegionError);
         Assert.Equal(500UL, response.Regions[0].Id);
@@ -217,8 +215,7 @@ public sealed class RegionTests
         Assert.Equal(original.Id, response.Regions[1].Id);
 
         // Later allocator-made IDs never collide with the supplied ones.
-        var next = await store.Channel.UnaryAsync(TikvMethods.SplitRegion,
-            new SplitRegionRequest { Context = store.Ctx(response.Regions[1]), SplitKeys = { B("t") } });
+        var next = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx(response.Regions[1]), SplitKeys = { B("t") } }).ResponseAsync;
         Assert.True(next.Regions[0].Id > 501);
     }
 
@@ -236,7 +233,7 @@ public sealed class RegionTests
             request.Ids.Add(new SplitId { NewRegionId = 700 + (ulong)(2 * i), NewPeerIds = { 701 + (ulong)(2 * i) } });
         }
 
-        var response = await store.Channel.UnaryAsync(StoreAdminMethods.SplitRegion, request);
+        var response = await store.Channel.StoreAdmin.SplitRegionAsync(request).ResponseAsync;
         Assert.Contains(expected, response.Error, StringComparison.Ordinal);
         Assert.Single(store.Node.Regions.GetRegions());
     }
@@ -245,21 +242,20 @@ public sealed class RegionTests
     public async Task Split_keys_outside_the_region_or_at_its_start_and_bad_ids_are_rejected()
     {
         await using var store = await TestStore.StartAsync();
-        var split = await store.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } });
+        var split = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } }).ResponseAsync;
         var right = split.Regions[1];
 
-        var outside = await store.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("c") } });
+        var outside = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("c") } }).ResponseAsync;
         Assert.Contains("outside", outside.RegionError?.Message, StringComparison.Ordinal);
-        var atStart = await store.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("m") } });
+        var atStart = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("m") } }).ResponseAsync;
         Assert.Contains("start key", atStart.RegionError?.Message, StringComparison.Ordinal);
 
-        var missingIds = await store.Channel.UnaryAsync(StoreAdminMethods.SplitRegion,
-            new AdminSplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("q") } });
+        var missingIds = await store.Channel.StoreAdmin.SplitRegionAsync(new AdminSplitRegionRequest { Context = store.Ctx(right), SplitKeys = { B("q") } }).ResponseAsync;
         Assert.Contains("ids", missingIds.Error, StringComparison.Ordinal);
-        var reused = await store.Channel.UnaryAsync(StoreAdminMethods.SplitRegion, new AdminSplitRegionRequest
+        var reused = await store.Channel.StoreAdmin.SplitRegionAsync(new AdminSplitRegionRequest
         {
             Context = store.Ctx(right), SplitKeys = { B("q") }, Ids = { new SplitId { NewRegionId = split.Regions[0].Id, NewPeerIds = { 9000 } } },
-        });
+        }).ResponseAsync;
         Assert.Contains("in use", reused.Error, StringComparison.Ordinal);
         Assert.Equal(2, store.Node.Regions.Count);
     }
@@ -275,7 +271,7 @@ public sealed class RegionTests
         {
             storeId = store.Node.StoreId;
             commitTs = await store.PutAsync(("left", "L"), ("right", "R"));
-            var split = await store.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } });
+            var split = await store.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = store.Ctx("a"), SplitKeys = { B("m") } }).ResponseAsync;
             Assert.Null(split.RegionError);
             before = store.Node.Regions.GetRegions();
         }
@@ -285,7 +281,7 @@ public sealed class RegionTests
         Assert.Equal(before, reopened.Node.Regions.GetRegions());
         Assert.Equal("L", await reopened.ReadAsync("left", commitTs));
         Assert.Equal("R", await reopened.ReadAsync("right", commitTs));
-        var next = await reopened.Channel.UnaryAsync(TikvMethods.SplitRegion, new SplitRegionRequest { Context = reopened.Ctx("z"), SplitKeys = { B("t") } });
+        var next = await reopened.Channel.Tikv.SplitRegionAsync(new SplitRegionRequest { Context = reopened.Ctx("z"), SplitKeys = { B("t") } }).ResponseAsync;
         var allIds = before.SelectMany(r => r.Peers.Select(p => p.Id).Append(r.Id)).ToHashSet();
         Assert.DoesNotContain(next.Regions[0].Id, allIds);
     }
@@ -294,11 +290,11 @@ public sealed class RegionTests
     public async Task Requests_without_context_or_epoch_are_rejected()
     {
         await using var store = await TestStore.StartAsync();
-        var noContext = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Key = B("a"), Version = 1 });
+        var noContext = await store.Channel.Tikv.KvGetAsync(new GetRequest { Key = B("a"), Version = 1 }).ResponseAsync;
         Assert.NotNull(noContext.RegionError);
         var ctx = store.Ctx("a");
         ctx.RegionEpoch = null;
-        var noEpoch = await store.Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = ctx, Key = B("a"), Version = 1 });
+        var noEpoch = await store.Channel.Tikv.KvGetAsync(new GetRequest { Context = ctx, Key = B("a"), Version = 1 }).ResponseAsync;
         Assert.NotNull(noEpoch.RegionError?.EpochNotMatch);
         Assert.Single(noEpoch.RegionError.EpochNotMatch.CurrentRegions);
         _ = ByteString.Empty;

@@ -75,7 +75,7 @@ public sealed class SnapshotIsolationTests
         var (finalTotal, finalCount) = await ReadTotalAsync(store, keys, store.Ts.Next(), useScan: true);
         Assert.Equal(Initial * Accounts, finalTotal);
         Assert.Equal(Accounts, finalCount);
-        var locks = await store.Channel.UnaryAsync(TikvMethods.KvScanLock, new ScanLockRequest { Context = store.Ctx("acct"), MaxVersion = ulong.MaxValue });
+        var locks = await store.Channel.Tikv.KvScanLockAsync(new ScanLockRequest { Context = store.Ctx("acct"), MaxVersion = ulong.MaxValue }).ResponseAsync;
         Assert.Empty(locks.Locks);
     }
 
@@ -107,8 +107,7 @@ public sealed class SnapshotIsolationTests
             (Op.Put, from, Encode(values[0] - amount)), (Op.Put, to, Encode(values[1] + amount)));
         if (prewrite.Errors.Count > 0)
         {
-            var rollback = await store.Channel.UnaryAsync(TikvMethods.KvBatchRollback,
-                new BatchRollbackRequest { Context = store.Ctx(from), StartVersion = startTs, Keys = { B(from), B(to) } });
+            var rollback = await store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = store.Ctx(from), StartVersion = startTs, Keys = { B(from), B(to) } }).ResponseAsync;
             Assert.Null(rollback.Error);
             return false;
         }
@@ -128,15 +127,14 @@ public sealed class SnapshotIsolationTests
             KeyError? error;
             if (useScan)
             {
-                var scan = await store.Channel.UnaryAsync(TikvMethods.KvScan,
-                    new ScanRequest { Context = store.Ctx("acct"), StartKey = B("acct"), EndKey = B("acctz"), Version = readTs });
+                var scan = await store.Channel.Tikv.KvScanAsync(new ScanRequest { Context = store.Ctx("acct"), StartKey = B("acct"), EndKey = B("acctz"), Version = readTs }).ResponseAsync;
                 (pairs, error) = (scan.Pairs, scan.Error);
             }
             else
             {
                 var request = new BatchGetRequest { Context = store.Ctx("acct"), Version = readTs };
                 request.Keys.AddRange(keys.Select(B));
-                var batch = await store.Channel.UnaryAsync(TikvMethods.KvBatchGet, request);
+                var batch = await store.Channel.Tikv.KvBatchGetAsync(request).ResponseAsync;
                 (pairs, error) = (batch.Pairs, batch.Error);
             }
 

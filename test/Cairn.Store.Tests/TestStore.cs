@@ -87,14 +87,14 @@ internal sealed class TestStore : IAsyncDisposable
             request.Mutations.Add(new Mutation { Op = op, Key = B(key), Value = value is null ? ByteString.Empty : ByteString.CopyFrom(value) });
         }
 
-        return Channel.UnaryAsync(TikvMethods.KvPrewrite, request);
+        return Channel.Tikv.KvPrewriteAsync(request).ResponseAsync;
     }
 
     public Task<CommitResponse> CommitAsync(ulong startTs, ulong commitTs, params string[] keys)
     {
         var request = new CommitRequest { Context = Ctx(keys[0]), StartVersion = startTs, CommitVersion = commitTs };
         request.Keys.AddRange(keys.Select(B));
-        return Channel.UnaryAsync(TikvMethods.KvCommit, request);
+        return Channel.Tikv.KvCommitAsync(request).ResponseAsync;
     }
 
     /// <summary>Prewrites and commits puts of string values; asserts both succeed; returns the commit ts.</summary>
@@ -112,7 +112,7 @@ internal sealed class TestStore : IAsyncDisposable
     }
 
     public Task<GetResponse> GetAsync(string key, ulong version) =>
-        Channel.UnaryAsync(TikvMethods.KvGet, new GetRequest { Context = Ctx(key), Key = B(key), Version = version });
+        Channel.Tikv.KvGetAsync(new GetRequest { Context = Ctx(key), Key = B(key), Version = version }).ResponseAsync;
 
     /// <summary>The value at <paramref name="version"/> as a string, null when not found; asserts no error.</summary>
     public async Task<string?> ReadAsync(string key, ulong version)

@@ -96,7 +96,7 @@ public sealed class TableChecksum
             foreach (var part in parts)
             {
                 var what = $"checksum of {Convert.ToHexString(part.Start)}..{Convert.ToHexString(part.End)} at ts {ts}";
-                var response = await _client.Cache.SendAsync(part.Region, TikvMethods.Coprocessor, c =>
+                var response = await _client.Cache.SendAsync(part.Region, "Coprocessor", static (t, r, o) => t.CoprocessorAsync(r, o), c =>
                 {
                     var request = new Request { Context = c, Tp = ChecksumType, Data = payload, StartTs = ts };
                     request.Ranges.Add(new Rpc.Coprocessor.KeyRange { Start = ByteString.CopyFrom(part.Start), End = ByteString.CopyFrom(part.End) });

@@ -39,6 +39,16 @@ public sealed class PdClient : IAsyncDisposable
     /// <summary>The address of the pd leader in use (e.g. <c>http://127.0.0.1:2379</c>), or null while reconnecting.</summary>
     public string? LeaderAddress => _leader?.Address;
 
+    /// <summary>
+    /// The client's shared channel to the pd at <paramref name="address"/> (e.g. <see cref="LeaderAddress"/>), for
+    /// streams the client does not run itself. The client closes it when it finds the address failing.
+    /// </summary>
+    public RpcChannel GetChannel(string address)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        return Channel(address);
+    }
+
     /// <summary>Connects to the first reachable pd among <paramref name="addresses"/> and finds the leader.</summary>
     /// <exception cref="PdException">No pd answered within the retry timeout.</exception>
     public static async Task<PdClient> ConnectAsync(IEnumerable<string> addresses, PdClientOptions? options = null, CancellationToken cancellationToken = default)
@@ -91,38 +101,38 @@ public sealed class PdClient : IAsyncDisposable
 
     /// <summary>A new cluster-unique id.</summary>
     public async Task<ulong> AllocIdAsync(CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.AllocID, h => new AllocIDRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).Id;
+        (await CallAsync("AllocID", static (c, r, o) => c.AllocIDAsync(r, o), h => new AllocIDRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).Id;
 
     /// <summary>Whether the cluster has been bootstrapped.</summary>
     public async Task<bool> IsBootstrappedAsync(CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.IsBootstrapped, h => new IsBootstrappedRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).Bootstrapped;
+        (await CallAsync("IsBootstrapped", static (c, r, o) => c.IsBootstrappedAsync(r, o), h => new IsBootstrappedRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).Bootstrapped;
 
     /// <summary>Bootstraps the cluster with its first store and a region covering the whole key space.</summary>
     public Task BootstrapAsync(Store store, Region region, CancellationToken cancellationToken = default) =>
-        CallAsync(PdMethods.Bootstrap, h => new BootstrapRequest { Header = h, Store = store, Region = region }, r => r.Header, cancellationToken);
+        CallAsync("Bootstrap", static (c, r, o) => c.BootstrapAsync(r, o), h => new BootstrapRequest { Header = h, Store = store, Region = region }, r => r.Header, cancellationToken);
 
     /// <summary>Registers a store or updates its address, labels and version.</summary>
     public Task PutStoreAsync(Store store, CancellationToken cancellationToken = default) =>
-        CallAsync(PdMethods.PutStore, h => new PutStoreRequest { Header = h, Store = store }, r => r.Header, cancellationToken);
+        CallAsync("PutStore", static (c, r, o) => c.PutStoreAsync(r, o), h => new PutStoreRequest { Header = h, Store = store }, r => r.Header, cancellationToken);
 
     /// <summary>Reports a store's stats (the store side's periodic heartbeat); returns the cluster version pd reports.</summary>
     public async Task<string> StoreHeartbeatAsync(StoreStats stats, CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.StoreHeartbeat, h => new StoreHeartbeatRequest { Header = h, Stats = stats }, r => r.Header, cancellationToken)
+        (await CallAsync("StoreHeartbeat", static (c, r, o) => c.StoreHeartbeatAsync(r, o), h => new StoreHeartbeatRequest { Header = h, Stats = stats }, r => r.Header, cancellationToken)
             .ConfigureAwait(false)).ClusterVersion;
 
     /// <summary>A store's metadata (state, address, labels); fails with <see cref="PdException"/> if pd does not know it.</summary>
     public async Task<Store> GetStoreAsync(ulong storeId, CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.GetStore, h => new GetStoreRequest { Header = h, StoreId = storeId }, r => r.Header, cancellationToken).ConfigureAwait(false)).Store;
+        (await CallAsync("GetStore", static (c, r, o) => c.GetStoreAsync(r, o), h => new GetStoreRequest { Header = h, StoreId = storeId }, r => r.Header, cancellationToken).ConfigureAwait(false)).Store;
 
     /// <summary>Every store, without tombstones unless <paramref name="excludeTombstones"/> is false.</summary>
     public async Task<IReadOnlyList<Store>> GetAllStoresAsync(bool excludeTombstones = true, CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.GetAllStores, h => new GetAllStoresRequest { Header = h, ExcludeTombstoneStores = excludeTombstones }, r => r.Header, cancellationToken)
+        (await CallAsync("GetAllStores", static (c, r, o) => c.GetAllStoresAsync(r, o), h => new GetAllStoresRequest { Header = h, ExcludeTombstoneStores = excludeTombstones }, r => r.Header, cancellationToken)
             .ConfigureAwait(false)).Stores;
 
     /// <summary>The region containing the encoded key <paramref name="encodedKey"/>, or null when pd knows none.</summary>
     public async Task<PdRegion?> GetRegionAsync(ReadOnlyMemory<byte> encodedKey, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(PdMethods.GetRegion,
+        var response = await CallAsync("GetRegion", static (c, r, o) => c.GetRegionAsync(r, o),
             h => new GetRegionRequest { Header = h, RegionKey = ByteString.CopyFrom(encodedKey.Span) }, r => r.Header, cancellationToken).ConfigureAwait(false);
         return ToRegion(response);
     }
@@ -130,7 +140,7 @@ public sealed class PdClient : IAsyncDisposable
     /// <summary>The region with id <paramref name="regionId"/>, or null when pd knows none.</summary>
     public async Task<PdRegion?> GetRegionByIdAsync(ulong regionId, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(PdMethods.GetRegionByID, h => new GetRegionByIDRequest { Header = h, RegionId = regionId }, r => r.Header, cancellationToken)
+        var response = await CallAsync("GetRegionByID", static (c, r, o) => c.GetRegionByIDAsync(r, o), h => new GetRegionByIDRequest { Header = h, RegionId = regionId }, r => r.Header, cancellationToken)
             .ConfigureAwait(false);
         return ToRegion(response);
     }
@@ -142,7 +152,7 @@ public sealed class PdClient : IAsyncDisposable
     public async Task<IReadOnlyList<PdRegion>> ScanRegionsAsync(
         ReadOnlyMemory<byte> startKey, ReadOnlyMemory<byte> endKey, int limit, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(PdMethods.ScanRegions, h => new ScanRegionsRequest
+        var response = await CallAsync("ScanRegions", static (c, r, o) => c.ScanRegionsAsync(r, o), h => new ScanRegionsRequest
         {
             Header = h,
             StartKey = ByteString.CopyFrom(startKey.Span),
@@ -161,18 +171,18 @@ public sealed class PdClient : IAsyncDisposable
 
     /// <summary>New region and peer ids for splitting <paramref name="region"/> at <paramref name="splitCount"/> keys.</summary>
     public async Task<IReadOnlyList<SplitID>> AskBatchSplitAsync(Region region, uint splitCount, CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.AskBatchSplit, h => new AskBatchSplitRequest { Header = h, Region = region, SplitCount = splitCount }, r => r.Header, cancellationToken)
+        (await CallAsync("AskBatchSplit", static (c, r, o) => c.AskBatchSplitAsync(r, o), h => new AskBatchSplitRequest { Header = h, Region = region, SplitCount = splitCount }, r => r.Header, cancellationToken)
             .ConfigureAwait(false)).Ids;
 
     /// <summary>Reports the regions a split produced (the original included).</summary>
     public Task ReportBatchSplitAsync(IEnumerable<Region> regions, CancellationToken cancellationToken = default) =>
-        CallAsync(PdMethods.ReportBatchSplit, h => new ReportBatchSplitRequest { Header = h, Regions = { regions } }, r => r.Header, cancellationToken);
+        CallAsync("ReportBatchSplit", static (c, r, o) => c.ReportBatchSplitAsync(r, o), h => new ReportBatchSplitRequest { Header = h, Regions = { regions } }, r => r.Header, cancellationToken);
 
     /// <summary>Asks pd to spread <paramref name="regionIds"/> over the stores (as one group when <paramref name="group"/> is set).</summary>
     public async Task<ScatterResult> ScatterRegionsAsync(IReadOnlyList<ulong> regionIds, string group = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(regionIds);
-        var response = await CallAsync(PdMethods.ScatterRegion,
+        var response = await CallAsync("ScatterRegion", static (c, r, o) => c.ScatterRegionAsync(r, o),
             h => new ScatterRegionRequest { Header = h, RegionsId = { regionIds }, Group = group ?? "" }, r => r.Header, cancellationToken).ConfigureAwait(false);
         return new ScatterResult(response.FinishedPercentage, response.FailedRegionsId);
     }
@@ -182,7 +192,7 @@ public sealed class PdClient : IAsyncDisposable
     {
         try
         {
-            var response = await CallAsync(PdMethods.GetOperator, h => new GetOperatorRequest { Header = h, RegionId = regionId }, r => r.Header, cancellationToken)
+            var response = await CallAsync("GetOperator", static (c, r, o) => c.GetOperatorAsync(r, o), h => new GetOperatorRequest { Header = h, RegionId = regionId }, r => r.Header, cancellationToken)
                 .ConfigureAwait(false);
             return new PdOperator(response.RegionId, response.Desc.ToStringUtf8(), response.Status, response.Kind.ToStringUtf8());
         }
@@ -194,11 +204,11 @@ public sealed class PdClient : IAsyncDisposable
 
     /// <summary>The current GC safepoint.</summary>
     public async Task<ulong> GetGcSafePointAsync(CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.GetGCSafePoint, h => new GetGCSafePointRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).SafePoint;
+        (await CallAsync("GetGCSafePoint", static (c, r, o) => c.GetGCSafePointAsync(r, o), h => new GetGCSafePointRequest { Header = h }, r => r.Header, cancellationToken).ConfigureAwait(false)).SafePoint;
 
     /// <summary>Raises the GC safepoint (it never goes down; 0 just reads it) and returns the current value.</summary>
     public async Task<ulong> UpdateGcSafePointAsync(ulong safePoint, CancellationToken cancellationToken = default) =>
-        (await CallAsync(PdMethods.UpdateGCSafePoint, h => new UpdateGCSafePointRequest { Header = h, SafePoint = safePoint }, r => r.Header, cancellationToken)
+        (await CallAsync("UpdateGCSafePoint", static (c, r, o) => c.UpdateGCSafePointAsync(r, o), h => new UpdateGCSafePointRequest { Header = h, SafePoint = safePoint }, r => r.Header, cancellationToken)
             .ConfigureAwait(false)).NewSafePoint;
 
     /// <summary>
@@ -209,7 +219,7 @@ public sealed class PdClient : IAsyncDisposable
         string serviceId, long ttlSeconds, ulong safePoint, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
-        var response = await CallAsync(PdMethods.UpdateServiceGCSafePoint, h => new UpdateServiceGCSafePointRequest
+        var response = await CallAsync("UpdateServiceGCSafePoint", static (c, r, o) => c.UpdateServiceGCSafePointAsync(r, o), h => new UpdateServiceGCSafePointRequest
         {
             Header = h,
             ServiceId = ByteString.CopyFromUtf8(serviceId),
@@ -266,8 +276,7 @@ public sealed class PdClient : IAsyncDisposable
             {
                 try
                 {
-                    var members = await Channel(address).UnaryAsync(PdMethods.GetMembers, new GetMembersRequest(),
-                        new RpcCallOptions { Timeout = Options.RequestTimeout }, cancellationToken).ConfigureAwait(false);
+                    var members = await Channel(address).Pd.GetMembersAsync(new GetMembersRequest(), RpcChannel.CallOptions(new RpcCallOptions { Timeout = Options.RequestTimeout }, cancellationToken)).ResponseAsync.ConfigureAwait(false);
                     if (members.Header?.Error is { } error && error.Type != ErrorType.Ok)
                     {
                         throw new PdException("GetMembers", address, error.Type, error.Message, isTransient: true);
@@ -383,12 +392,11 @@ public sealed class PdClient : IAsyncDisposable
     }
 
     private async Task<TResponse> CallAsync<TRequest, TResponse>(
-        RpcMethod<TRequest, TResponse> method, Func<RequestHeader, TRequest> build, Func<TResponse, ResponseHeader?> header, CancellationToken cancellationToken)
+        string operation, Func<PD.PDClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call, Func<RequestHeader, TRequest> build, Func<TResponse, ResponseHeader?> header, CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var operation = method.Path[(method.Path.LastIndexOf('/') + 1)..];
         var deadline = DateTime.UtcNow + Options.RetryTimeout;
         while (true)
         {
@@ -397,8 +405,8 @@ public sealed class PdClient : IAsyncDisposable
             {
                 leader = await GetLeaderAsync(cancellationToken).ConfigureAwait(false);
                 var request = build(new RequestHeader { ClusterId = leader.ClusterId });
-                var response = await leader.Channel.UnaryAsync(method, request, new RpcCallOptions { Timeout = Options.RequestTimeout }, cancellationToken)
-                    .ConfigureAwait(false);
+                var response = await call(leader.Channel.Pd, request, RpcChannel.CallOptions(new RpcCallOptions { Timeout = Options.RequestTimeout }, cancellationToken))
+                    .ResponseAsync.ConfigureAwait(false);
                 if (header(response)?.Error is { } error && error.Type != ErrorType.Ok)
                 {
                     throw new PdException(operation, leader.Address, error.Type, error.Message, isTransient: false);

@@ -168,12 +168,14 @@ internal sealed class TsoDispatcher : IAsyncDisposable
     {
         private readonly Channel<TsoRequest> _requests = Channel.CreateUnbounded<TsoRequest>();
         private readonly CancellationTokenSource _cancel = new();
+        private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
         private readonly IAsyncEnumerator<TsoResponse> _responses;
+        private Task<bool>? _lastMove;
 
         public TsoStream(LeaderConnection leader)
         {
             Leader = leader;
-            _responses = leader.Channel.DuplexStreamingAsync(PdMethods.Tso, _requests.Reader.ReadAllAsync(_cancel.Token), cancellationToken: _cancel.Token)
+            _responses = leader.Channel.Pd.Tso(cancellationToken: _cancel.Token).DuplexAsync(_requests.Reader.ReadAllAsync(_cancel.Token), _cancel.Token)
                 .GetAsyncEnumerator(_cancel.Token);
         }
 
@@ -183,13 +185,32 @@ internal sealed class TsoDispatcher : IAsyncDisposable
         {
             await _requests.Writer.WriteAsync(new TsoRequest { Header = new RequestHeader { ClusterId = Leader.ClusterId }, Count = count }, cancellationToken)
                 .ConfigureAwait(false);
-            var more = await _responses.MoveNextAsync().AsTask().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var move = _responses.MoveNextAsync().AsTask();
+            _lastMove = move;
+            var more = await move.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return more ? _responses.Current : throw new RpcException(StatusCode.Unavailable, "pd closed the Tso stream");
         }
 
         public async ValueTask DisposeAsync()
         {
+            // A normal close: half-close our side and let pd end the call with OK, so neither side sees a reset. Only
+            // when an answer is still outstanding (a request timed out) or pd does not finish promptly is the call reset.
             _requests.Writer.TryComplete();
+            if (_lastMove is null || _lastMove.IsCompleted)
+            {
+                try
+                {
+                    while (await _responses.MoveNextAsync().AsTask().WaitAsync(CloseTimeout).ConfigureAwait(false))
+                    {
+                    }
+                }
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException or RpcException or IOException or HttpRequestException
+                    or ObjectDisposedException or InvalidOperationException)
+                {
+                    // pd went away or is slow to finish: the reset below ends the call either way.
+                }
+            }
+
             await _cancel.CancelAsync().ConfigureAwait(false);
             try
             {

@@ -4,6 +4,7 @@ using Cairn.Client.Regions;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
+using Cairn.Rpc.Tikvpb;
 
 namespace Cairn.Client.Raw;
 
@@ -44,7 +45,7 @@ public sealed class RawClient : IAsyncDisposable
     public async Task<byte[]?> GetAsync(byte[] key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var response = await OnKeyAsync(key, "raw get", TikvMethods.RawGet, c => new RawGetRequest { Context = c, Key = ByteString.CopyFrom(key) },
+        var response = await OnKeyAsync(key, "raw get", "RawGet", static (t, r, o) => t.RawGetAsync(r, o), c => new RawGetRequest { Context = c, Key = ByteString.CopyFrom(key) },
             r => r.RegionError, r => r.Error, cancellationToken).ConfigureAwait(false);
         return response.NotFound ? null : response.Value.ToByteArray();
     }
@@ -54,7 +55,7 @@ public sealed class RawClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        return OnKeyAsync(key, "raw put", TikvMethods.RawPut, c => new RawPutRequest { Context = c, Key = ByteString.CopyFrom(key), Value = ByteString.CopyFrom(value) },
+        return OnKeyAsync(key, "raw put", "RawPut", static (t, r, o) => t.RawPutAsync(r, o), c => new RawPutRequest { Context = c, Key = ByteString.CopyFrom(key), Value = ByteString.CopyFrom(value) },
             r => r.RegionError, r => r.Error, cancellationToken);
     }
 
@@ -62,7 +63,7 @@ public sealed class RawClient : IAsyncDisposable
     public Task DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return OnKeyAsync(key, "raw delete", TikvMethods.RawDelete, c => new RawDeleteRequest { Context = c, Key = ByteString.CopyFrom(key) },
+        return OnKeyAsync(key, "raw delete", "RawDelete", static (t, r, o) => t.RawDeleteAsync(r, o), c => new RawDeleteRequest { Context = c, Key = ByteString.CopyFrom(key) },
             r => r.RegionError, r => r.Error, cancellationToken);
     }
 
@@ -71,7 +72,7 @@ public sealed class RawClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(keys);
         var results = new ConcurrentDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        await OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch get", TikvMethods.RawBatchGet,
+        await OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch get", "RawBatchGet", static (t, r, o) => t.RawBatchGetAsync(r, o),
             (c, g) => new RawBatchGetRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, _ => "", r =>
             {
@@ -93,7 +94,7 @@ public sealed class RawClient : IAsyncDisposable
             values[key] = value;
         }
 
-        return OnKeysAsync([.. values.Keys], "raw batch put", TikvMethods.RawBatchPut,
+        return OnKeysAsync([.. values.Keys], "raw batch put", "RawBatchPut", static (t, r, o) => t.RawBatchPutAsync(r, o),
             (c, g) => new RawBatchPutRequest { Context = c, Pairs = { g.Select(k => new KvPair { Key = ByteString.CopyFrom(k), Value = ByteString.CopyFrom(values[k]) }) } },
             r => r.RegionError, r => r.Error, null, cancellationToken);
     }
@@ -102,7 +103,7 @@ public sealed class RawClient : IAsyncDisposable
     public Task BatchDeleteAsync(IEnumerable<byte[]> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch delete", TikvMethods.RawBatchDelete,
+        return OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch delete", "RawBatchDelete", static (t, r, o) => t.RawBatchDeleteAsync(r, o),
             (c, g) => new RawBatchDeleteRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, r => r.Error, null, cancellationToken);
     }
@@ -125,7 +126,7 @@ public sealed class RawClient : IAsyncDisposable
             var region = await Cache.LocateKeyAsync(cursor, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
             var batch = (uint)Math.Min(Options.ScanBatchSize, limit - results.Count);
             var from = ByteString.CopyFrom(cursor);
-            var response = await Cache.SendAsync(region, TikvMethods.RawScan,
+            var response = await Cache.SendAsync(region, "RawScan", static (t, r, o) => t.RawScanAsync(r, o),
                 c => new RawScanRequest { Context = c, StartKey = from, EndKey = endBytes, Limit = batch, KeyOnly = keyOnly },
                 r => r.RegionError, backoffer, $"raw scan from key {Convert.ToHexString(cursor)}", cancellationToken).ConfigureAwait(false);
             if (response is null)
@@ -171,7 +172,7 @@ public sealed class RawClient : IAsyncDisposable
             foreach (var piece in await Cache.SplitRangeAsync(range.Start, range.End, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false))
             {
                 var what = $"raw delete range [{Convert.ToHexString(piece.Start)}, {Convert.ToHexString(piece.End)})";
-                var response = await Cache.SendAsync(piece.Region, TikvMethods.RawDeleteRange,
+                var response = await Cache.SendAsync(piece.Region, "RawDeleteRange", static (t, r, o) => t.RawDeleteRangeAsync(r, o),
                     c => new RawDeleteRangeRequest { Context = c, StartKey = ByteString.CopyFrom(piece.Start), EndKey = ByteString.CopyFrom(piece.End) },
                     r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
                 if (response is null)
@@ -196,7 +197,7 @@ public sealed class RawClient : IAsyncDisposable
         }
     }
 
-    private async Task<TResponse> OnKeyAsync<TRequest, TResponse>(byte[] key, string operation, RpcMethod<TRequest, TResponse> method,
+    private async Task<TResponse> OnKeyAsync<TRequest, TResponse>(byte[] key, string operation, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Rpc.Kvrpcpb.Context, TRequest> build, Func<TResponse, Rpc.Errorpb.Error?> regionErrorOf, Func<TResponse, string> errorOf, CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
@@ -206,7 +207,7 @@ public sealed class RawClient : IAsyncDisposable
         while (true)
         {
             var region = await Cache.LocateKeyAsync(key, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await Cache.SendAsync(region, method, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
+            var response = await Cache.SendAsync(region, method, call, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
                 continue;
@@ -221,17 +222,17 @@ public sealed class RawClient : IAsyncDisposable
         }
     }
 
-    private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, RpcMethod<TRequest, TResponse> method,
+    private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Rpc.Kvrpcpb.Context, IReadOnlyList<byte[]>, TRequest> build, Func<TResponse, Rpc.Errorpb.Error?> regionErrorOf, Func<TResponse, string> errorOf,
         Action<TResponse>? onResponse, CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
         var backoffer = new Backoffer(Options.ReadBudget);
-        await OnKeysAsync(keys, operation, method, build, regionErrorOf, errorOf, onResponse, backoffer, cancellationToken).ConfigureAwait(false);
+        await OnKeysAsync(keys, operation, method, call, build, regionErrorOf, errorOf, onResponse, backoffer, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, RpcMethod<TRequest, TResponse> method,
+    private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Rpc.Kvrpcpb.Context, IReadOnlyList<byte[]>, TRequest> build, Func<TResponse, Rpc.Errorpb.Error?> regionErrorOf, Func<TResponse, string> errorOf,
         Action<TResponse>? onResponse, Backoffer backoffer, CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
@@ -246,10 +247,10 @@ public sealed class RawClient : IAsyncDisposable
         await Task.WhenAll(groups.Select(async g =>
         {
             var what = $"{operation} of {g.Keys.Count} keys from {Convert.ToHexString(g.Keys[0])}";
-            var response = await Cache.SendAsync(g.Region, method, c => build(c, g.Keys), regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
+            var response = await Cache.SendAsync(g.Region, method, call, c => build(c, g.Keys), regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
-                await OnKeysAsync(g.Keys, operation, method, build, regionErrorOf, errorOf, onResponse, backoffer, cancellationToken).ConfigureAwait(false);
+                await OnKeysAsync(g.Keys, operation, method, call, build, regionErrorOf, errorOf, onResponse, backoffer, cancellationToken).ConfigureAwait(false);
                 return;
             }
 

@@ -7,6 +7,7 @@ using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
 using Google.Protobuf;
 using RegionError = Cairn.Rpc.Errorpb.Error;
+using Cairn.Rpc.Tikvpb;
 
 namespace Cairn.Client.Regions;
 
@@ -22,8 +23,7 @@ public sealed class RegionCache : IDisposable
     // Sorted by start key; never overlapping.
     private readonly List<CachedRegion> _regions = [];
     private readonly ConcurrentDictionary<ulong, string> _storeAddresses = new();
-    private readonly ConcurrentDictionary<string, RpcChannel> _channels = new(StringComparer.Ordinal);
-    private readonly RpcChannelOptions? _channelOptions;
+    private readonly RpcChannelPool _channels;
     private readonly RpcCallOptions _callOptions;
 
     /// <summary>Creates an empty cache that loads regions and stores from <paramref name="pd"/>.</summary>
@@ -33,7 +33,7 @@ public sealed class RegionCache : IDisposable
         Options = options ?? new ClientOptions();
         Options.Validate();
         _pd = pd;
-        _channelOptions = channelOptions;
+        _channels = new RpcChannelPool(channelOptions);
         _callOptions = new RpcCallOptions { Timeout = Options.RequestTimeout };
     }
 
@@ -81,8 +81,7 @@ public sealed class RegionCache : IDisposable
     }
 
     /// <summary>The channel to a store address, created on first use and kept until the cache is disposed.</summary>
-    public RpcChannel GetChannel(string address) =>
-        _channels.GetOrAdd(address, static (a, options) => new RpcChannel(a, options), _channelOptions);
+    public RpcChannel GetChannel(string address) => _channels.Get(address);
 
     /// <summary>The region holding user key <paramref name="userKey"/>, from the cache or pd.</summary>
     public Task<CachedRegion> LocateKeyAsync(ReadOnlyMemory<byte> userKey, KeyMode mode, Backoffer backoffer, CancellationToken cancellationToken = default) =>
@@ -269,12 +268,7 @@ public sealed class RegionCache : IDisposable
     /// <summary>Closes every store channel.</summary>
     public void Dispose()
     {
-        foreach (var channel in _channels.Values)
-        {
-            channel.Dispose();
-        }
-
-        _channels.Clear();
+        _channels.Dispose();
     }
 
     /// <summary>
@@ -284,7 +278,7 @@ public sealed class RegionCache : IDisposable
     /// </summary>
     internal async Task<TResponse?> SendAsync<TRequest, TResponse>(
         CachedRegion region,
-        RpcMethod<TRequest, TResponse> method,
+        string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Context, TRequest> build,
         Func<TResponse, RegionError?> regionErrorOf,
         Backoffer backoffer,
@@ -297,7 +291,7 @@ public sealed class RegionCache : IDisposable
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            response = await GetChannel(region.StoreAddress).UnaryAsync(method, build(region.ToContext()), _callOptions, cancellationToken).ConfigureAwait(false);
+            response = await call(GetChannel(region.StoreAddress).Tikv, build(region.ToContext()), RpcChannel.CallOptions(_callOptions, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -305,11 +299,11 @@ public sealed class RegionCache : IDisposable
             backoffer.Charge(System.Diagnostics.Stopwatch.GetElapsedTime(started));
             if (!e.IsTransient)
             {
-                throw new ClientException($"{MethodName(method)} for {what} on {region} failed: {e.Message}", isRetryable: false, e);
+                throw new ClientException($"{method} for {what} on {region} failed: {e.Message}", isRetryable: false, e);
             }
 
             OnStoreFailure(region);
-            await backoffer.BackoffAsync(BackoffKind.StoreUnreachable, $"{what} on {region}", $"{MethodName(method)}: {e.Message}", cancellationToken).ConfigureAwait(false);
+            await backoffer.BackoffAsync(BackoffKind.StoreUnreachable, $"{what} on {region}", $"{method}: {e.Message}", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -317,7 +311,7 @@ public sealed class RegionCache : IDisposable
         {
             var kind = OnRegionError(region, error);
             var minimum = error.ServerIsBusy is { BackoffMs: > 0 } busy ? TimeSpan.FromMilliseconds(busy.BackoffMs) : default;
-            await backoffer.BackoffAsync(kind, $"{what} on {region}", $"{MethodName(method)}: {Describe(error)}", cancellationToken, minimum).ConfigureAwait(false);
+            await backoffer.BackoffAsync(kind, $"{what} on {region}", $"{method}: {Describe(error)}", cancellationToken, minimum).ConfigureAwait(false);
             return null;
         }
 
@@ -337,11 +331,6 @@ public sealed class RegionCache : IDisposable
             : "RegionError";
         return $"{kind}: {error.Message}";
     }
-
-    private static string MethodName<TRequest, TResponse>(RpcMethod<TRequest, TResponse> method)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-        => method.Path[(method.Path.LastIndexOf('/') + 1)..];
 
     private async Task<CachedRegion?> ToCachedAsync(Region region, Peer? leader, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public sealed class RegionSplitter
                     continue;
                 }
 
-                var response = await _cache.SendAsync(group.Region, TikvMethods.SplitRegion,
+                var response = await _cache.SendAsync(group.Region, "SplitRegion", static (t, r, o) => t.SplitRegionAsync(r, o),
                     c => new SplitRegionRequest { Context = c, SplitKeys = { keys.Select(ByteString.CopyFrom) }, IsRawKv = mode == KeyMode.Raw },
                     r => r.RegionError is { } e && (e.NotLeader is not null || e.EpochNotMatch is not null || e.RegionNotFound is not null
                         || e.KeyNotInRegion is not null || e.StoreNotMatch is not null || e.ServerIsBusy is not null) ? e : null,

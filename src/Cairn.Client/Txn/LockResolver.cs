@@ -73,7 +73,7 @@ public sealed class LockResolver
         while (true)
         {
             var region = await _cache.LocateKeyAsync(info.Key.Memory, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await _cache.SendAsync(region, TikvMethods.KvResolveLock,
+            var response = await _cache.SendAsync(region, "KvResolveLock", static (t, r, o) => t.KvResolveLockAsync(r, o),
                 c => new ResolveLockRequest { Context = c, StartVersion = info.LockVersion, CommitVersion = commitTs },
                 r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
@@ -106,7 +106,7 @@ public sealed class LockResolver
             // prewrite may still be on its way.
             var expired = Tso.Physical(info.LockVersion) + (long)info.LockTtl < Tso.Physical(currentTs);
             var region = await _cache.LocateKeyAsync(info.PrimaryLock.Memory, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await _cache.SendAsync(region, TikvMethods.KvCheckTxnStatus, c => new CheckTxnStatusRequest
+            var response = await _cache.SendAsync(region, "KvCheckTxnStatus", static (t, r, o) => t.KvCheckTxnStatusAsync(r, o), c => new CheckTxnStatusRequest
             {
                 Context = c,
                 PrimaryKey = info.PrimaryLock,

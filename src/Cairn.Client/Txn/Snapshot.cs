@@ -35,7 +35,7 @@ public sealed class Snapshot
         while (true)
         {
             var region = await Cache.LocateKeyAsync(key, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await Cache.SendAsync(region, TikvMethods.KvGet, c => new GetRequest { Context = c, Key = keyBytes, Version = Timestamp },
+            var response = await Cache.SendAsync(region, "KvGet", static (t, r, o) => t.KvGetAsync(r, o), c => new GetRequest { Context = c, Key = keyBytes, Version = Timestamp },
                 r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
@@ -82,7 +82,7 @@ public sealed class Snapshot
             var batch = (uint)Math.Min(_client.Options.ScanBatchSize, limit - results.Count);
             var from = Google.Protobuf.ByteString.CopyFrom(cursor);
             var what = $"scan from key {Convert.ToHexString(cursor)} at ts {Timestamp}";
-            var response = await Cache.SendAsync(region, TikvMethods.KvScan,
+            var response = await Cache.SendAsync(region, "KvScan", static (t, r, o) => t.KvScanAsync(r, o),
                 c => new ScanRequest { Context = c, StartKey = from, EndKey = endBytes, Limit = batch, Version = Timestamp, KeyOnly = keyOnly },
                 r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
@@ -151,7 +151,7 @@ public sealed class Snapshot
     private async Task BatchGetGroupAsync(KeyGroup group, ConcurrentDictionary<byte[], byte[]> results, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var what = $"batch get of {group.Keys.Count} keys from {Convert.ToHexString(group.Keys[0])} at ts {Timestamp}";
-        var response = await Cache.SendAsync(group.Region, TikvMethods.KvBatchGet,
+        var response = await Cache.SendAsync(group.Region, "KvBatchGet", static (t, r, o) => t.KvBatchGetAsync(r, o),
             c => new BatchGetRequest { Context = c, Keys = { group.Keys.Select(Google.Protobuf.ByteString.CopyFrom) }, Version = Timestamp },
             r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
         if (response is not null && response.Error is { } error)

@@ -233,7 +233,7 @@ public sealed class Transaction
     private async Task PrewriteGroupAsync(CommitState commit, KeyGroup group, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var what = $"prewrite of txn {StartTs} ({group.Keys.Count} keys from {Convert.ToHexString(group.Keys[0])})";
-        var response = await Cache.SendAsync(group.Region, TikvMethods.KvPrewrite, c =>
+        var response = await Cache.SendAsync(group.Region, "KvPrewrite", static (t, r, o) => t.KvPrewriteAsync(r, o), c =>
         {
             var request = new PrewriteRequest
             {
@@ -314,7 +314,7 @@ public sealed class Transaction
             {
                 var region = await Cache.LocateKeyAsync(commit.Primary, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
                 var commitTs = CommitTs;
-                response = await Cache.SendAsync(region, TikvMethods.KvCommit,
+                response = await Cache.SendAsync(region, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
                     c => new CommitRequest { Context = c, StartVersion = StartTs, CommitVersion = commitTs, Keys = { primary }, PrimaryKey = primary },
                     r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             }
@@ -376,7 +376,7 @@ public sealed class Transaction
         {
             var what = $"commit of txn {StartTs} ({g.Keys.Count} secondaries from {Convert.ToHexString(g.Keys[0])})";
             var commitTs = CommitTs;
-            var response = await Cache.SendAsync(g.Region, TikvMethods.KvCommit,
+            var response = await Cache.SendAsync(g.Region, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
                 c => new CommitRequest { Context = c, StartVersion = StartTs, CommitVersion = commitTs, Keys = { g.Keys.Select(ByteString.CopyFrom) } },
                 r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response is null)
@@ -412,7 +412,7 @@ public sealed class Transaction
         var groups = await Cache.GroupKeysByRegionAsync(keys, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(groups.Select(async g =>
         {
-            var response = await Cache.SendAsync(g.Region, TikvMethods.KvBatchRollback,
+            var response = await Cache.SendAsync(g.Region, "KvBatchRollback", static (t, r, o) => t.KvBatchRollbackAsync(r, o),
                 c => new BatchRollbackRequest { Context = c, StartVersion = StartTs, Keys = { g.Keys.Select(ByteString.CopyFrom) } },
                 r => r.RegionError, backoffer, $"rollback of txn {StartTs}", cancellationToken).ConfigureAwait(false);
             if (response is null)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Cairn.Client.Pd;
 using Cairn.RocksDb;
 using Cairn.Rpc;
@@ -6,6 +7,7 @@ using Cairn.Rpc.Storepb;
 using Cairn.Store.Engine;
 using Cairn.Store.Regions;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Store.Pd;
@@ -16,7 +18,7 @@ namespace Cairn.Store.Pd;
 /// <remarks>
 /// <para>Source (the store leading the region): freeze the region (new requests get ServerIsBusy, which clients
 /// retry), wait for requests already admitted to finish, write the region's data in every CF to SST files, stream
-/// them to the target (header message, then raw chunks), and wait for its answer. Only after the target confirms does
+/// them to the target (header message, then chunks of at most 64 KiB), and wait for its answer. Only after the target confirms does
 /// the source remove the region state (synced) and delete the data range in every CF; later requests get NotLeader
 /// naming the new leader. If the transfer fails, the region is unfrozen and keeps being served here; pd repeats the
 /// instruction on every heartbeat and the move is tried again.</para>
@@ -37,10 +39,13 @@ namespace Cairn.Store.Pd;
 /// </remarks>
 internal sealed partial class RegionMover : IAsyncDisposable
 {
-    private const int ChunkSize = 1 << 20;
+    // Below the large-object threshold (85,000 bytes): the receiver's parser copies each chunk into a new ByteString,
+    // which then dies young in gen0 instead of churning the LOH and forcing gen2 collections.
+    private const int ChunkSize = 64 * 1024;
     private readonly StoreEngine _engine;
     private readonly RegionManager _regions;
     private readonly PdClient? _pd;
+    private readonly RpcChannelPool _channels;
     private readonly string _receiveDir;
     private readonly string _sendDir;
     private readonly ILogger _logger;
@@ -49,9 +54,14 @@ internal sealed partial class RegionMover : IAsyncDisposable
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Creates the mover; <paramref name="pd"/> resolves target store addresses (null: receive only).</summary>
-    public RegionMover(StoreEngine engine, RegionManager regions, PdClient? pd, string dataDir, ILogger logger)
+    /// <summary>
+    /// Creates the mover; <paramref name="pd"/> resolves target store addresses (null: receive only) and
+    /// <paramref name="channels"/> holds the channels to them.
+    /// </summary>
+    public RegionMover(StoreEngine engine, RegionManager regions, PdClient? pd, RpcChannelPool channels, string dataDir, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(channels);
+        _channels = channels;
         _engine = engine;
         _regions = regions;
         _pd = pd;
@@ -72,13 +82,6 @@ internal sealed partial class RegionMover : IAsyncDisposable
 
     /// <summary>Raised when a region was received and is now led here.</summary>
     public event Action<ulong>? RegionAdded;
-
-    /// <summary>Registers the receiving method.</summary>
-    public void Register(RpcServer server)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        server.MapRawClientStreaming(StoreAdminMethods.ReceiveRegion, ReceiveAsync);
-    }
 
     /// <summary>
     /// Starts moving a region as pd asked, unless it is already moving, not here, not led by <paramref name="remove"/>
@@ -132,9 +135,9 @@ internal sealed partial class RegionMover : IAsyncDisposable
             Directory.CreateDirectory(dir);
             var files = WriteSsts(region, dir);
             Log.Sending(_logger, regionId, target.Address, files.Count);
-            using var channel = new RpcChannel(target.Address);
-            var answer = await channel.ClientStreamingAsync(StoreAdminMethods.ReceiveRegion, Chunks(moved, files, cancellationToken),
-                new RpcCallOptions { Timeout = TimeSpan.FromMinutes(5) }, cancellationToken).ConfigureAwait(false);
+            var call = _channels.Get(target.Address).StoreAdmin.ReceiveRegion(
+                RpcChannel.CallOptions(new RpcCallOptions { Timeout = TimeSpan.FromMinutes(5) }, cancellationToken));
+            var answer = await call.SendAllAsync(Chunks(moved, files, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (answer.Error.Length > 0)
             {
                 throw new InvalidOperationException($"store {add.StoreId} refused region {regionId}: {answer.Error}");
@@ -223,21 +226,33 @@ internal sealed partial class RegionMover : IAsyncDisposable
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new RegionSnapshotChunk { Region = moved };
-        var buffer = new byte[ChunkSize];
-        foreach (var (cf, path) in files)
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
         {
-            yield return new RegionSnapshotChunk { Cf = cf, FileStart = true };
-            await using var stream = File.OpenRead(path);
-            int n;
-            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            foreach (var (cf, path) in files)
             {
-                // The message is serialized before the next read reuses the buffer.
-                yield return new RegionSnapshotChunk { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, n)) };
+                yield return new RegionSnapshotChunk { Cf = cf, FileStart = true };
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+                int n;
+                while ((n = await stream.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    // No copy into a ByteString: the sender serializes the chunk straight from the buffer, and its write
+                    // completes (so the next read may reuse the buffer) only once the message is in the HTTP/2 stream.
+                    yield return new RegionSnapshotChunk { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, n)) };
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private async Task<ReceiveRegionResponse> ReceiveAsync(IAsyncEnumerable<RpcRawFrame> frames, RpcCallContext context)
+    /// <summary>
+    /// The target's side of <c>/cairn.storepb.StoreAdmin/ReceiveRegion</c>: the chunks of <paramref name="chunks"/> go
+    /// to files, which are ingested once the stream is complete (see the remarks).
+    /// </summary>
+    internal async Task<ReceiveRegionResponse> ReceiveAsync(IAsyncStreamReader<RegionSnapshotChunk> chunks, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(_receiveDir, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -246,20 +261,21 @@ internal sealed partial class RegionMover : IAsyncDisposable
         Region? region = null;
         try
         {
-            await foreach (var frame in frames.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+            while (await chunks.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                if (frame.TryGetBytesField(RegionSnapshotChunk.DataFieldNumber, out var data) && data.Length > 0)
+                var chunk = chunks.Current;
+                if (!chunk.Data.IsEmpty)
                 {
                     if (current is null)
                     {
                         return new ReceiveRegionResponse { Error = "data before a file start" };
                     }
 
-                    await current.WriteAsync(data, context.CancellationToken).ConfigureAwait(false);
+                    // The parser's ByteString is the only copy on this side; the file write reads it in place.
+                    await current.WriteAsync(chunk.Data.Memory, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                var chunk = frame.Parse(RegionSnapshotChunk.Parser);
                 if (chunk.Region is not null)
                 {
                     region = chunk.Region;
@@ -284,7 +300,7 @@ internal sealed partial class RegionMover : IAsyncDisposable
 
             if (current is not null)
             {
-                await current.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+                await current.FlushAsync(cancellationToken).ConfigureAwait(false);
                 await current.DisposeAsync().ConfigureAwait(false);
                 current = null;
             }

@@ -227,10 +227,10 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
         // Any call makes the client (re)discover the leader; the stream then goes to that address.
         await _pd.IsBootstrappedAsync(cancellationToken).ConfigureAwait(false);
         var address = _pd.LeaderAddress ?? throw new RpcException(StatusCode.Unavailable, "no pd leader");
-        using var channel = new RpcChannel(address);
+        var channel = _pd.GetChannel(address);
         using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var outgoing = Channel.CreateUnbounded<RegionHeartbeatRequest>();
-        var responses = channel.DuplexStreamingAsync(PdMethods.RegionHeartbeat, outgoing.Reader.ReadAllAsync(streamCts.Token), cancellationToken: streamCts.Token);
+        var responses = channel.Pd.RegionHeartbeat(cancellationToken: streamCts.Token).DuplexAsync(outgoing.Reader.ReadAllAsync(streamCts.Token), streamCts.Token);
         var reader = Task.Run(async () =>
         {
             await foreach (var response in responses.ConfigureAwait(false))

@@ -38,13 +38,6 @@ internal sealed class CoprocessorService
         _admission = admission;
     }
 
-    /// <summary>Registers the coprocessor method on <paramref name="server"/>.</summary>
-    public void Register(RpcServer server)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        server.MapUnary(TikvMethods.Coprocessor, (r, c) => Task.FromResult(Handle(r)));
-    }
-
     /// <summary>Answers one coprocessor request.</summary>
     public Response Handle(Request request)
     {

@@ -1,25 +1,29 @@
-using Cairn.Rpc;
 using MetaStore = Cairn.Rpc.Metapb.Store;
 using Cairn.Rpc.Storepb;
+using Cairn.Store.Pd;
 using Cairn.Store.Regions;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Store.Services;
 
 /// <summary>
-/// Cairn's own <c>cairn.storepb.StoreAdmin</c> service: splits with caller-supplied IDs (until pd hands them out)
-/// and a view of the store and its regions.
+/// Cairn's own <c>cairn.storepb.StoreAdmin</c> service: splits with caller-supplied IDs (until pd hands them out),
+/// a view of the store and its regions, and the receiving side of region moves (handed to <see cref="RegionMover"/>).
 /// </summary>
-internal sealed class StoreAdminService
+internal sealed class StoreAdminService : StoreAdmin.StoreAdminBase
 {
     private readonly RegionManager _regions;
     private readonly IIdAllocator _ids;
     private readonly Func<MetaStore> _store;
+    private readonly RegionMover _mover;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service for the store <paramref name="store"/> describes (asked on each call, so the bound address is reported).</summary>
-    public StoreAdminService(RegionManager regions, IIdAllocator ids, Func<MetaStore> store, ILogger logger)
+    public StoreAdminService(RegionManager regions, IIdAllocator ids, Func<MetaStore> store, RegionMover mover, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(mover);
+        _mover = mover;
         ArgumentNullException.ThrowIfNull(regions);
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(store);
@@ -30,18 +34,21 @@ internal sealed class StoreAdminService
         _logger = logger;
     }
 
-    /// <summary>Registers every method on <paramref name="server"/>.</summary>
-    public void Register(RpcServer server)
+    /// <inheritdoc/>
+    public override Task<AdminSplitRegionResponse> SplitRegion(AdminSplitRegionRequest request, ServerCallContext context)
+        => SplitAsync(request, context.CancellationToken);
+
+    /// <inheritdoc/>
+    public override Task<GetStoreInfoResponse> GetStoreInfo(GetStoreInfoRequest request, ServerCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(server);
-        server.MapUnary(StoreAdminMethods.SplitRegion, (r, c) => SplitAsync(r, c.CancellationToken));
-        server.MapUnary(StoreAdminMethods.GetStoreInfo, (r, c) =>
-        {
-            var response = new GetStoreInfoResponse { Store = _store() };
-            response.Regions.AddRange(_regions.GetRegions().Select(x => x.Clone()));
-            return Task.FromResult(response);
-        });
+        var response = new GetStoreInfoResponse { Store = _store() };
+        response.Regions.AddRange(_regions.GetRegions().Select(x => x.Clone()));
+        return Task.FromResult(response);
     }
+
+    /// <inheritdoc/>
+    public override Task<ReceiveRegionResponse> ReceiveRegion(IAsyncStreamReader<RegionSnapshotChunk> requestStream, ServerCallContext context)
+        => _mover.ReceiveAsync(requestStream, context.CancellationToken);
 
     private async Task<AdminSplitRegionResponse> SplitAsync(AdminSplitRegionRequest request, CancellationToken cancellationToken)
     {

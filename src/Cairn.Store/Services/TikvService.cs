@@ -1,11 +1,13 @@
 using Cairn.Common.Mvcc;
-using Cairn.Rpc;
+using Cairn.Rpc.Coprocessor;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Tikvpb;
 using Cairn.Store.Raw;
 using Cairn.Store.Regions;
 using Cairn.Store.Txn;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RegionError = Cairn.Rpc.Errorpb.Error;
 
@@ -14,9 +16,10 @@ namespace Cairn.Store.Services;
 /// <summary>
 /// kvproto's <c>tikvpb.Tikv</c> service: transactional, raw and split RPCs. Every call passes admission control,
 /// then the region check of its context, then the key-range check, and only then reaches storage; failures of
-/// those checks are answered in the response's <c>region_error</c>, never as gRPC errors.
+/// those checks are answered in the response's <c>region_error</c>, never as gRPC errors. The coprocessor call is
+/// part of the same kvproto service and is handed to <see cref="CoprocessorService"/>.
 /// </summary>
-internal sealed class TikvService
+internal sealed class TikvService : Tikv.TikvBase
 {
     private const ulong BusyBackoffMs = 20;
     private readonly RegionManager _regions;
@@ -24,11 +27,13 @@ internal sealed class TikvService
     private readonly RawStorage _raw;
     private readonly AdmissionControl _admission;
     private readonly IIdAllocator _ids;
+    private readonly CoprocessorService _coprocessor;
     private readonly ILogger _logger;
 
     /// <summary>Creates the service.</summary>
-    public TikvService(RegionManager regions, TxnStorage txn, RawStorage raw, AdmissionControl admission, IIdAllocator ids, ILogger logger)
+    public TikvService(RegionManager regions, TxnStorage txn, RawStorage raw, AdmissionControl admission, IIdAllocator ids, CoprocessorService coprocessor, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(coprocessor);
         ArgumentNullException.ThrowIfNull(regions);
         ArgumentNullException.ThrowIfNull(txn);
         ArgumentNullException.ThrowIfNull(raw);
@@ -40,38 +45,59 @@ internal sealed class TikvService
         _raw = raw;
         _admission = admission;
         _ids = ids;
+        _coprocessor = coprocessor;
         _logger = logger;
     }
 
-    /// <summary>Registers every method on <paramref name="server"/>.</summary>
-    public void Register(RpcServer server)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        server.MapUnary(TikvMethods.KvGet, (r, c) => Serve(r.Context, [r.Key], KeyCheck.Encoded, e => new GetResponse { RegionError = e }, _ => _txn.Get(r)));
-        server.MapUnary(TikvMethods.KvBatchGet, (r, c) => Serve(r.Context, r.Keys, KeyCheck.Encoded, e => new BatchGetResponse { RegionError = e }, _ => _txn.BatchGet(r)));
-        server.MapUnary(TikvMethods.KvScan, (r, c) => ServeScan(r.Context, r.StartKey, r.Reverse, KeyCheck.Encoded, e => new ScanResponse { RegionError = e }, region => _txn.Scan(r, region)));
-        server.MapUnary(TikvMethods.KvScanLock, (r, c) => ServeScan(r.Context, r.StartKey, false, KeyCheck.Encoded, e => new ScanLockResponse { RegionError = e }, region => _txn.ScanLock(r, region)));
-        server.MapUnary(TikvMethods.KvPrewrite, (r, c) => ServeAsync(r.Context, r.Mutations.Select(m => m.Key), KeyCheck.Encoded, e => new PrewriteResponse { RegionError = e }, _ => _txn.PrewriteAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvCommit, (r, c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new CommitResponse { RegionError = e }, _ => _txn.CommitAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvBatchRollback, (r, c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new BatchRollbackResponse { RegionError = e }, _ => _txn.BatchRollbackAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvCleanup, (r, c) => ServeAsync(r.Context, [r.Key], KeyCheck.Encoded, e => new CleanupResponse { RegionError = e }, _ => _txn.CleanupAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvCheckTxnStatus, (r, c) => ServeAsync(r.Context, [r.PrimaryKey], KeyCheck.Encoded, e => new CheckTxnStatusResponse { RegionError = e }, _ => _txn.CheckTxnStatusAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvCheckSecondaryLocks, (r, c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new CheckSecondaryLocksResponse { RegionError = e }, _ => _txn.CheckSecondaryLocksAsync(r, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvResolveLock, (r, c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new ResolveLockResponse { RegionError = e }, region => _txn.ResolveLockAsync(r, region, c.CancellationToken)));
-        server.MapUnary(TikvMethods.KvGC, (r, c) => Serve(r.Context, [], KeyCheck.Encoded, e => new GCResponse { RegionError = e }, region => _txn.Gc(r, region)));
-        server.MapUnary(TikvMethods.KvDeleteRange, (r, c) => Serve(r.Context, [], KeyCheck.Encoded, e => new DeleteRangeResponse { RegionError = e }, region => _txn.DeleteRange(r, region)));
+    /// <inheritdoc/>
+    public override Task<GetResponse> KvGet(GetRequest r, ServerCallContext c) => Serve(r.Context, [r.Key], KeyCheck.Encoded, e => new GetResponse { RegionError = e }, _ => _txn.Get(r));
+    /// <inheritdoc/>
+    public override Task<BatchGetResponse> KvBatchGet(BatchGetRequest r, ServerCallContext c) => Serve(r.Context, r.Keys, KeyCheck.Encoded, e => new BatchGetResponse { RegionError = e }, _ => _txn.BatchGet(r));
+    /// <inheritdoc/>
+    public override Task<ScanResponse> KvScan(ScanRequest r, ServerCallContext c) => ServeScan(r.Context, r.StartKey, r.Reverse, KeyCheck.Encoded, e => new ScanResponse { RegionError = e }, region => _txn.Scan(r, region));
+    /// <inheritdoc/>
+    public override Task<ScanLockResponse> KvScanLock(ScanLockRequest r, ServerCallContext c) => ServeScan(r.Context, r.StartKey, false, KeyCheck.Encoded, e => new ScanLockResponse { RegionError = e }, region => _txn.ScanLock(r, region));
+    /// <inheritdoc/>
+    public override Task<PrewriteResponse> KvPrewrite(PrewriteRequest r, ServerCallContext c) => ServeAsync(r.Context, r.Mutations.Select(m => m.Key), KeyCheck.Encoded, e => new PrewriteResponse { RegionError = e }, _ => _txn.PrewriteAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<CommitResponse> KvCommit(CommitRequest r, ServerCallContext c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new CommitResponse { RegionError = e }, _ => _txn.CommitAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<BatchRollbackResponse> KvBatchRollback(BatchRollbackRequest r, ServerCallContext c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new BatchRollbackResponse { RegionError = e }, _ => _txn.BatchRollbackAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<CleanupResponse> KvCleanup(CleanupRequest r, ServerCallContext c) => ServeAsync(r.Context, [r.Key], KeyCheck.Encoded, e => new CleanupResponse { RegionError = e }, _ => _txn.CleanupAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<CheckTxnStatusResponse> KvCheckTxnStatus(CheckTxnStatusRequest r, ServerCallContext c) => ServeAsync(r.Context, [r.PrimaryKey], KeyCheck.Encoded, e => new CheckTxnStatusResponse { RegionError = e }, _ => _txn.CheckTxnStatusAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<CheckSecondaryLocksResponse> KvCheckSecondaryLocks(CheckSecondaryLocksRequest r, ServerCallContext c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new CheckSecondaryLocksResponse { RegionError = e }, _ => _txn.CheckSecondaryLocksAsync(r, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<ResolveLockResponse> KvResolveLock(ResolveLockRequest r, ServerCallContext c) => ServeAsync(r.Context, r.Keys, KeyCheck.Encoded, e => new ResolveLockResponse { RegionError = e }, region => _txn.ResolveLockAsync(r, region, c.CancellationToken));
+    /// <inheritdoc/>
+    public override Task<GCResponse> KvGC(GCRequest r, ServerCallContext c) => Serve(r.Context, [], KeyCheck.Encoded, e => new GCResponse { RegionError = e }, region => _txn.Gc(r, region));
+    /// <inheritdoc/>
+    public override Task<DeleteRangeResponse> KvDeleteRange(DeleteRangeRequest r, ServerCallContext c) => Serve(r.Context, [], KeyCheck.Encoded, e => new DeleteRangeResponse { RegionError = e }, region => _txn.DeleteRange(r, region));
 
-        server.MapUnary(TikvMethods.RawGet, (r, c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawGetResponse { RegionError = e }, _ => _raw.Get(r)));
-        server.MapUnary(TikvMethods.RawBatchGet, (r, c) => Serve(r.Context, r.Keys, KeyCheck.Raw, e => new RawBatchGetResponse { RegionError = e }, _ => _raw.BatchGet(r)));
-        server.MapUnary(TikvMethods.RawPut, (r, c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawPutResponse { RegionError = e }, _ => _raw.Put(r)));
-        server.MapUnary(TikvMethods.RawBatchPut, (r, c) => Serve(r.Context, r.Pairs.Select(p => p.Key), KeyCheck.Raw, e => new RawBatchPutResponse { RegionError = e }, _ => _raw.BatchPut(r)));
-        server.MapUnary(TikvMethods.RawDelete, (r, c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawDeleteResponse { RegionError = e }, _ => _raw.Delete(r)));
-        server.MapUnary(TikvMethods.RawBatchDelete, (r, c) => Serve(r.Context, r.Keys, KeyCheck.Raw, e => new RawBatchDeleteResponse { RegionError = e }, _ => _raw.BatchDelete(r)));
-        server.MapUnary(TikvMethods.RawScan, (r, c) => ServeScan(r.Context, r.StartKey, r.Reverse, KeyCheck.Raw, e => new RawScanResponse { RegionError = e }, region => _raw.Scan(r, region)));
-        server.MapUnary(TikvMethods.RawDeleteRange, (r, c) => Serve(r.Context, [], KeyCheck.Raw, e => new RawDeleteRangeResponse { RegionError = e }, region => _raw.DeleteRange(r, region)));
+    /// <inheritdoc/>
+    public override Task<RawGetResponse> RawGet(RawGetRequest r, ServerCallContext c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawGetResponse { RegionError = e }, _ => _raw.Get(r));
+    /// <inheritdoc/>
+    public override Task<RawBatchGetResponse> RawBatchGet(RawBatchGetRequest r, ServerCallContext c) => Serve(r.Context, r.Keys, KeyCheck.Raw, e => new RawBatchGetResponse { RegionError = e }, _ => _raw.BatchGet(r));
+    /// <inheritdoc/>
+    public override Task<RawPutResponse> RawPut(RawPutRequest r, ServerCallContext c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawPutResponse { RegionError = e }, _ => _raw.Put(r));
+    /// <inheritdoc/>
+    public override Task<RawBatchPutResponse> RawBatchPut(RawBatchPutRequest r, ServerCallContext c) => Serve(r.Context, r.Pairs.Select(p => p.Key), KeyCheck.Raw, e => new RawBatchPutResponse { RegionError = e }, _ => _raw.BatchPut(r));
+    /// <inheritdoc/>
+    public override Task<RawDeleteResponse> RawDelete(RawDeleteRequest r, ServerCallContext c) => Serve(r.Context, [r.Key], KeyCheck.Raw, e => new RawDeleteResponse { RegionError = e }, _ => _raw.Delete(r));
+    /// <inheritdoc/>
+    public override Task<RawBatchDeleteResponse> RawBatchDelete(RawBatchDeleteRequest r, ServerCallContext c) => Serve(r.Context, r.Keys, KeyCheck.Raw, e => new RawBatchDeleteResponse { RegionError = e }, _ => _raw.BatchDelete(r));
+    /// <inheritdoc/>
+    public override Task<RawScanResponse> RawScan(RawScanRequest r, ServerCallContext c) => ServeScan(r.Context, r.StartKey, r.Reverse, KeyCheck.Raw, e => new RawScanResponse { RegionError = e }, region => _raw.Scan(r, region));
+    /// <inheritdoc/>
+    public override Task<RawDeleteRangeResponse> RawDeleteRange(RawDeleteRangeRequest r, ServerCallContext c) => Serve(r.Context, [], KeyCheck.Raw, e => new RawDeleteRangeResponse { RegionError = e }, region => _raw.DeleteRange(r, region));
 
-        server.MapUnary(TikvMethods.SplitRegion, (r, c) => SplitAsync(r, c.CancellationToken));
-    }
+    /// <inheritdoc/>
+    public override Task<SplitRegionResponse> SplitRegion(SplitRegionRequest r, ServerCallContext c) => SplitAsync(r, c.CancellationToken);
+
+    /// <inheritdoc/>
+    public override Task<Response> Coprocessor(Request r, ServerCallContext c) => Task.FromResult(_coprocessor.Handle(r));
 
     private async Task<SplitRegionResponse> SplitAsync(SplitRegionRequest request, CancellationToken cancellationToken)
     {

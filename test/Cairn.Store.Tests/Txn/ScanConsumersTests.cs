@@ -55,8 +55,7 @@ public sealed class ScanConsumersTests
                 Assert.Empty(prewrite.Errors);
                 if (op == Op.Rollback)
                 {
-                    var rollback = await store.Channel.UnaryAsync(TikvMethods.KvBatchRollback,
-                        new BatchRollbackRequest { Context = store.Ctx(key), StartVersion = startTs, Keys = { B(key) } });
+                    var rollback = await store.Channel.Tikv.KvBatchRollbackAsync(new BatchRollbackRequest { Context = store.Ctx(key), StartVersion = startTs, Keys = { B(key) } });
                     Assert.Null(rollback.Error);
                     continue;
                 }
@@ -85,8 +84,7 @@ public sealed class ScanConsumersTests
         var pendingTs = store.Ts.Next();
         Assert.Empty((await store.PrewriteAsync(pendingTs, "m030", 3000, (Op.Put, "m030", Bytes("pending")))).Errors);
         var afterTs = store.Ts.Next();
-        var scan = await store.Channel.UnaryAsync(TikvMethods.KvScan,
-            new ScanRequest { Context = store.Ctx("m"), StartKey = B("m"), EndKey = B("n"), Version = afterTs });
+        var scan = await store.Channel.Tikv.KvScanAsync(new ScanRequest { Context = store.Ctx("m"), StartKey = B("m"), EndKey = B("n"), Version = afterTs });
         Assert.Equal(pendingTs, scan.Error?.Locked?.LockVersion);
         Assert.Empty(scan.Pairs);
         var checksum = await ChecksumResponseAsync(store, afterTs, null);
@@ -123,7 +121,7 @@ public sealed class ScanConsumersTests
         var start = B("m");
         while (true)
         {
-            var response = await store.Channel.UnaryAsync(TikvMethods.KvScan, new ScanRequest
+            var response = await store.Channel.Tikv.KvScanAsync(new ScanRequest
             {
                 Context = context ?? store.Ctx("m"),
                 StartKey = start,
@@ -146,7 +144,7 @@ public sealed class ScanConsumersTests
 
     private static async Task<List<(string Key, string Value)>> ScanReverseAsync(TestStore store, ulong readTs)
     {
-        var response = await store.Channel.UnaryAsync(TikvMethods.KvScan, new ScanRequest
+        var response = await store.Channel.Tikv.KvScanAsync(new ScanRequest
         {
             Context = store.Ctx("m"),
             StartKey = B("n"),
@@ -175,6 +173,6 @@ public sealed class ScanConsumersTests
         var data = new ChecksumRequest { ScanOn = ChecksumScanOn.Table, Algorithm = ChecksumAlgorithm.Crc64Xor };
         var request = new Request { Context = context ?? store.Ctx("m"), Tp = 105, Data = data.ToByteString(), StartTs = readTs };
         request.Ranges.Add(new KeyRange { Start = B("m"), End = B("n") });
-        return store.Channel.UnaryAsync(TikvMethods.Coprocessor, request);
+        return store.Channel.Tikv.CoprocessorAsync(request).ResponseAsync;
     }
 }
