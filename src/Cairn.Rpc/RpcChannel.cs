@@ -55,9 +55,13 @@ public sealed class RpcChannel : IDisposable
             handler.InitialHttp2StreamWindowSize = window;
         }
 
+        // An HttpClient rather than the bare handler: Grpc.Net.Client then leaves out its subchannel balancer, whose
+        // reconnect backoff (1 s growing to 120 s) would fail calls to a restarted store without even dialing it. Our
+        // region-request loop owns backoff; each call dials again, as calls to a TiKV store do after it restarts.
+        var http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
         {
-            HttpHandler = handler,
+            HttpClient = http,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = Options.MaxReceiveMessageSize,
             MaxSendMessageSize = Options.MaxSendMessageSize,

@@ -26,7 +26,7 @@ internal static class RpcErrors
         }
 
         var detail = e.Status.Detail;
-        if (e.Status.DebugException is { } transport && target is not null)
+        if (status is not StatusCode.Cancelled && e.Status.DebugException is { } transport && target is not null)
         {
             // A transport failure (connect refused, connection reset): the status alone does not say which peer.
             detail = $"{detail} ({target}: {transport.GetBaseException().Message})";

@@ -166,9 +166,10 @@ internal sealed class TsoDispatcher : IAsyncDisposable
     /// <summary>One open Tso stream to a leader; one request in flight at a time.</summary>
     private sealed class TsoStream : IAsyncDisposable
     {
+        // How long a closing stream waits for pd to end the call before resetting it.
+        private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
         private readonly Channel<TsoRequest> _requests = Channel.CreateUnbounded<TsoRequest>();
         private readonly CancellationTokenSource _cancel = new();
-        private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
         private readonly IAsyncEnumerator<TsoResponse> _responses;
         private Task<bool>? _lastMove;
 
