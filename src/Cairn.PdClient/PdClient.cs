@@ -5,7 +5,7 @@ using Cairn.Rpc.Pdpb;
 using Region = Cairn.Rpc.Metapb.Region;
 using Google.Protobuf;
 
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>
 /// A client of the placement driver. It finds the leader through GetMembers on the given addresses, learns the

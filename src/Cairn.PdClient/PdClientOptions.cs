@@ -1,4 +1,4 @@
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>Settings of a <see cref="PdClient"/>.</summary>
 public sealed record PdClientOptions

@@ -1,6 +1,6 @@
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>A pd call failed: pd refused it (<see cref="ErrorType"/> set) or could not be reached in time.</summary>
 public sealed class PdException : Exception

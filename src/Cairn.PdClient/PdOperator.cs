@@ -1,6 +1,6 @@
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>A region's current or last operator, as GetOperator reports it.</summary>
 /// <param name="RegionId">The region.</param>

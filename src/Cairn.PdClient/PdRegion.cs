@@ -2,7 +2,7 @@ using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 using Region = Cairn.Rpc.Metapb.Region;
 
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>A region as pd knows it: metadata (encoded keys, epoch, peers) and the leader peer (null if unknown).</summary>
 /// <param name="Region">The region's metadata.</param>

@@ -1,4 +1,4 @@
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>The answer to a scatter request.</summary>
 /// <param name="FinishedPercentage">Share of the regions pd accepted (operator created or nothing to move).</param>

@@ -1,4 +1,4 @@
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>The smallest live service GC safepoint after an update.</summary>
 /// <param name="ServiceId">The service holding it (<c>gc_worker</c> when it is the GC safepoint itself).</param>

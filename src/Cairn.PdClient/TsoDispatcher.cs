@@ -3,7 +3,7 @@ using Cairn.Common;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Client.Pd;
+namespace Cairn.Pd.Client;
 
 /// <summary>
 /// Batches timestamp requests: one loop drains every waiting caller, asks pd for that many timestamps on a single

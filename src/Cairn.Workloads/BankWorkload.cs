@@ -1,8 +1,9 @@
+using Cairn.Client;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
 
-namespace Cairn.Client.Workloads;
+namespace Cairn.Workloads;
 
 /// <summary>
 /// Bank transfers: <see cref="Accounts"/> accounts with <see cref="InitialBalance"/> each; concurrent transfers move

@@ -3,7 +3,7 @@ using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
 
-namespace Cairn.Client.Workloads;
+namespace Cairn.Workloads;
 
 /// <summary>
 /// A catalog with the awkward cases a backup must carry: range- and hash-partitioned tables, a view over a view,

@@ -3,7 +3,7 @@ using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
 
-namespace Cairn.Client.Workloads;
+namespace Cairn.Workloads;
 
 /// <summary>
 /// A sysbench-like data set: <see cref="Tables"/> tables <c>sbtest{i}</c> of <see cref="Rows"/> rows

@@ -1,6 +1,6 @@
 using Cairn.Client.Catalog;
 
-namespace Cairn.Client.Workloads;
+namespace Cairn.Workloads;
 
 /// <summary>Column and index definitions shared by the workloads.</summary>
 public static class WorkloadColumns

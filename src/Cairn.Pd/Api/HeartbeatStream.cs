@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>
 /// One store's open region-heartbeat stream. Replies to heartbeats and instructions pushed by pd's background work

@@ -4,8 +4,11 @@ using RpcException = Cairn.Rpc.RpcException;
 using StatusCode = Cairn.Rpc.StatusCode;
 using Cairn.Rpc.Pdpb;
 using Microsoft.Extensions.Logging;
+using Cairn.Pd.Cluster;
+using Cairn.Pd.Gc;
+using Cairn.Pd.Timestamps;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>The <c>pdpb.PD</c> gRPC handlers. Every response header carries the cluster id; refusals are header errors.</summary>
 internal sealed class PdGrpcService : PD.PDBase

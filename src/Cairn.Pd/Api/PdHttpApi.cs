@@ -4,6 +4,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cairn.Pd.Cluster;
+using Cairn.Pd.Gc;
+using Cairn.Pd.Scheduling;
+using Cairn.Pd.Timestamps;
 using Cairn.Rpc.Metapb;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,7 +20,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>
 /// PD's HTTP admin API (the subset br and operators use) on its own HTTP/1.1 listener, routed by ASP.NET Core's

@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>A request pd's HTTP API refuses: answered with <see cref="Status"/> and the message as a JSON string.</summary>
 internal sealed class PdHttpException(int status, string message) : Exception(message)

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Cairn.Pd.Cluster;
 using Cairn.Rpc.Metapb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>
 /// The JSON shapes of PD's HTTP API: stores as <c>{"store": {..., "state_name"}, "status": {...}}</c>, regions with hex

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Api;
 
 /// <summary>Log events of pd's HTTP API (ids 50–59 of pd's range, apart from the gRPC side's).</summary>
 internal static partial class PdHttpLog

@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>
 /// Unique IDs for stores, regions and peers. A block of IDs is reserved on disk before any of it is handed out, so a

@@ -1,8 +1,9 @@
+using Cairn.Pd.Scheduling;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 using Microsoft.Extensions.Logging;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>
 /// The cluster pd manages: bootstrap state, stores, the region map and move operators. One lock guards it all;

@@ -1,7 +1,7 @@
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>What pd knows of one region: its metadata from the last accepted heartbeat plus the reported stats.</summary>
 internal sealed class RegionInfo

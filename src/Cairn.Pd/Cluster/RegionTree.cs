@@ -1,6 +1,6 @@
 using Cairn.Common.Codec;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>
 /// Non-overlapping regions ordered by encoded start key, for key lookups and range scans. An empty end key means

@@ -1,7 +1,7 @@
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>What pd knows of one store. Guarded by the cluster's lock; <see cref="Meta"/> is replaced, never mutated.</summary>
 internal sealed class StoreInfo(Store meta, DateTimeOffset seenSince)

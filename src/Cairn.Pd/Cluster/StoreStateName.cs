@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>
 /// A store's state as pd reports it (PD's <c>state_name</c>): the persisted <c>metapb.StoreState</c> (Up, Offline,

@@ -1,6 +1,6 @@
 using Cairn.Common;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Gc;
 
 /// <summary>
 /// The GC safepoint and the service safepoints that hold it back. The GC safepoint never moves backwards. A virtual

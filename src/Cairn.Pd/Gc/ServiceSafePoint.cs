@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Gc;
 
 /// <summary>
 /// A service GC safepoint: the service (br, a changefeed, …) needs versions at or after <see cref="SafePoint"/> until

@@ -1,8 +1,9 @@
+using Cairn.Pd.Cluster;
 using Cairn.Rpc.Eraftpb;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Scheduling;
 
 /// <summary>
 /// Moves one region's peer from a source store to a target store. It is told to the region's leader as a

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cairn.Common;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Scheduling;
 
 /// <summary>
 /// PD's schedule configuration as the HTTP API exposes it (<c>/pd/api/v1/config/schedule</c>). br lowers merge and

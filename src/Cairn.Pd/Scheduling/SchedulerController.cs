@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Scheduling;
 
 /// <summary>
 /// The schedulers pd runs (only <c>balance-region-scheduler</c> for now): whether each is added, persisted, and

@@ -1,7 +1,7 @@
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Cluster;
 
 /// <summary>A region as the HTTP API shows it.</summary>
 internal sealed record RegionView(

@@ -1,6 +1,6 @@
 using Cairn.Common;
 
-namespace Cairn.Pd;
+namespace Cairn.Pd.Timestamps;
 
 /// <summary>
 /// Hands out strictly increasing timestamps, also across restarts and crashes: before serving a physical time it

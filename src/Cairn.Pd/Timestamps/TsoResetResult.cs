@@ -1,4 +1,4 @@
-namespace Cairn.Pd;
+namespace Cairn.Pd.Timestamps;
 
 /// <summary>What <see cref="TsoAllocator.ResetAbove"/> did with a requested timestamp.</summary>
 internal enum TsoResetResult
