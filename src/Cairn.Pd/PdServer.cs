@@ -1,6 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using Cairn.Pd.Api;
+using Cairn.Pd.Cluster;
+using Cairn.Pd.Gc;
+using Cairn.Pd.Scheduling;
+using Cairn.Pd.Timestamps;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
 using Microsoft.Extensions.Logging;

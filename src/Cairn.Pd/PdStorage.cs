@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Cairn.Pd.Gc;
 using Cairn.RocksDb;
 using Cairn.Rpc.Metapb;
 using Google.Protobuf;

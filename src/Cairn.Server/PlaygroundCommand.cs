@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using Cairn.Client.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
 
 namespace Cairn.Server;

@@ -285,7 +285,7 @@ internal static class SqlCommands
             await using var client = await TxnClient.ConnectAsync(addresses, options, cancellationToken).ConfigureAwait(false);
             return await body(new CatalogClient(client), client).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Cairn.Client.ClientException or Cairn.Client.Pd.PdException or IOException or JsonException)
+        catch (Exception e) when (e is Cairn.Client.ClientException or Cairn.Pd.Client.PdException or IOException or JsonException)
         {
             await Console.Error.WriteLineAsync("cairn: " + e.Message).ConfigureAwait(false);
             return Failed;

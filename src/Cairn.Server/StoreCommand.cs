@@ -116,7 +116,7 @@ internal static class StoreCommand
             await node.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or Cairn.RocksDb.RocksDbException or System.Net.Sockets.SocketException
-            or InvalidOperationException or Cairn.Client.Pd.PdException)
+            or InvalidOperationException or Cairn.Pd.Client.PdException)
         {
             await Console.Error.WriteLineAsync($"cairn store: cannot start: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Cairn.Client.Workloads;
+using Cairn.Workloads;
 using Cairn.Server.Cli;
 
 namespace Cairn.Server;

@@ -1,5 +1,5 @@
 using System.Net;
-using Cairn.Client.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using MetaStore = Cairn.Rpc.Metapb.Store;

@@ -1,5 +1,5 @@
-using Cairn.Client.Pd;
 using Cairn.Common;
+using Cairn.Pd.Client;
 
 namespace Cairn.Store;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using Cairn.Client.Pd;
 using Cairn.Common.Codec;
 using Cairn.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 using Google.Protobuf;

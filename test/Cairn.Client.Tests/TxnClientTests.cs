@@ -1,7 +1,7 @@
 using System.Text;
-using Cairn.Client.Pd;
 using Cairn.Client.Regions;
 using Cairn.Client.Txn;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Testing;

@@ -1,5 +1,5 @@
 using Cairn.Client.Tables;
-using Cairn.Client.Workloads;
+using Cairn.Workloads;
 using Cairn.Common.Codec;
 
 namespace Cairn.Client.Tests;

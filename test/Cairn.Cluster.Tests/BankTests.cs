@@ -61,7 +61,7 @@ public sealed class BankTests(ITestOutputHelper output)
     /// Runs the workload while <paramref name="disrupt"/> acts on the cluster; its third argument waits until that many
     /// more transfers have committed.
     /// </summary>
-    private async Task RunBankAsync(Func<TestCluster, Cairn.Client.Pd.PdClient, Func<int, Task>, Task> disrupt)
+    private async Task RunBankAsync(Func<TestCluster, Cairn.Pd.Client.PdClient, Func<int, Task>, Task> disrupt)
     {
         await using var cluster = await TestCluster.StartAsync(new TestClusterOptions { Stores = 3 });
         await using var pd = await cluster.ConnectPdAsync();

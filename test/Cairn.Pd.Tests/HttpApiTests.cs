@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Cairn.Common.Codec;
+using Cairn.Pd.Api;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
 

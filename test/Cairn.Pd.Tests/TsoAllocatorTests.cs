@@ -1,4 +1,5 @@
 using Cairn.Common;
+using Cairn.Pd.Timestamps;
 
 namespace Cairn.Pd.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
-using Cairn.Client.Pd;
 using Cairn.Common;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
 using Cairn.Testing;

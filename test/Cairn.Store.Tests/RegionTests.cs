@@ -51,7 +51,7 @@ public sealed class RegionTests
             PdAddress = $"127.0.0.1:{deadPort}",
             PdConnectTimeout = TimeSpan.FromMilliseconds(500),
         });
-        await Assert.ThrowsAsync<Client.Pd.PdException>(() => withPd.StartAsync());
+        await Assert.ThrowsAsync<Cairn.Pd.Client.PdException>(() => withPd.StartAsync());
 
         // One data directory serves one store: RocksDB's lock keeps a second node out.
         await using var owner = await TestStore.StartAsync(dir.Path);

@@ -1,6 +1,6 @@
 using Cairn.Client;
-using Cairn.Client.Pd;
 using Cairn.Client.Regions;
+using Cairn.Pd.Client;
 
 namespace Cairn.Testing;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Cairn.Client.Pd;
 using Cairn.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
 using Cairn.Store;
 

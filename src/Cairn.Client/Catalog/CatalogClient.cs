@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using Cairn.Client.Tables;
 using Cairn.Client.Txn;
-using Cairn.Common.Codec;
 using Cairn.Common.Keys;
 
 namespace Cairn.Client.Catalog;
@@ -15,8 +13,9 @@ namespace Cairn.Client.Catalog;
 public sealed class CatalogClient
 {
     private const string TablePrefix = "Table:";
-    private readonly ConcurrentDictionary<(long, bool), AutoIdCache> _autoIds = new();
     private readonly TableRegionSplitter _splitter;
+    private readonly AutoIdAllocator _autoIds;
+    private readonly IndexBackfiller _backfiller;
 
     /// <summary>Creates a catalog over a transactional client.</summary>
     public CatalogClient(TxnClient client, CatalogOptions? options = null)
@@ -25,6 +24,8 @@ public sealed class CatalogClient
         Client = client;
         Options = options ?? new CatalogOptions();
         _splitter = new TableRegionSplitter(client, Options);
+        _autoIds = new AutoIdAllocator(client, Options);
+        _backfiller = new IndexBackfiller(client, Options);
     }
 
     /// <summary>The transactional client.</summary>
@@ -140,24 +141,11 @@ public sealed class CatalogClient
     /// <exception cref="CatalogException">No such database, the name is taken, or the definition is invalid.</exception>
     public async Task<TableInfo> CreateTableAsync(string database, TableInfo definition, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(definition);
-        CatalogNames.Validate(definition.Name.O, "table");
-        foreach (var index in definition.Indexes)
-        {
-            CatalogNames.ValidateIndex(index.Name.O, index.IsPrimary);
-        }
-
+        TableDefinitions.Validate(definition);
         var created = await RunDdlAsync(async meta =>
         {
             var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
-            await RequireFreeNameAsync(meta, db, definition.Name.O, cancellationToken).ConfigureAwait(false);
-            var table = await AssignIdsAsync(meta, definition, cancellationToken).ConfigureAwait(false);
-            await PutTableAsync(meta, db.Id, table, cancellationToken).ConfigureAwait(false);
-            if (table.AutoIncId > 1)
-            {
-                await meta.HashSetAsync(MetaKeys.DatabaseField(db.Id), MetaKeys.AutoTableIdField(table.Id), MetaAccess.FormatInt(table.AutoIncId - 1), cancellationToken).ConfigureAwait(false);
-            }
-
+            var table = await AddTableAsync(meta, db, definition, cancellationToken).ConfigureAwait(false);
             return (table, Job(DdlActionType.CreateTable, db, table, $"CREATE TABLE {Quote(db.Name.O)}.{Quote(table.Name.O)}"));
         }, cancellationToken).ConfigureAwait(false);
         await _splitter.SplitAsync(created, cancellationToken).ConfigureAwait(false);
@@ -256,7 +244,7 @@ public sealed class CatalogClient
             await PutTableAsync(meta, db.Id, fresh, cancellationToken).ConfigureAwait(false);
             return ((table, fresh), Job(DdlActionType.TruncateTable, db, fresh, $"TRUNCATE TABLE {Quote(db.Name.O)}.{Quote(name)}"));
         }, cancellationToken).ConfigureAwait(false);
-        ForgetAutoIds(old.Id);
+        _autoIds.Forget(old.Id);
         await _splitter.SplitAsync(fresh, cancellationToken).ConfigureAwait(false);
         await DeleteTableDataAsync(old.PhysicalIds, cancellationToken).ConfigureAwait(false);
         return fresh;
@@ -328,7 +316,7 @@ public sealed class CatalogClient
         var index = info.Indexes.First(i => i.Id == indexId);
         try
         {
-            await BackfillAsync(info, index, cancellationToken).ConfigureAwait(false);
+            await _backfiller.BackfillAsync(info, index, cancellationToken).ConfigureAwait(false);
         }
         catch (DuplicateKeyException e)
         {
@@ -388,74 +376,19 @@ public sealed class CatalogClient
 
             return (info, Job(DdlActionType.RebaseAutoId, db, info, $"ALTER TABLE {Quote(db.Name.O)}.{Quote(info.Name.O)} AUTO_INCREMENT = {newBase + 1}"));
         }, cancellationToken).ConfigureAwait(false);
-        ForgetAutoIds(info.Id);
+        _autoIds.Forget(info.Id);
     }
 
     /// <summary>
     /// Hands out the next auto id of a table's allocator, reserving <see cref="CatalogOptions.AutoIdBatch"/> ids
     /// from the meta allocator at a time (so ids are unique but not gap-free across clients).
     /// </summary>
-    public async Task<long> NextAutoIdAsync(long databaseId, long tableId, bool autoRandom = false, CancellationToken cancellationToken = default)
-    {
-        var cache = _autoIds.GetOrAdd((tableId, autoRandom), _ => new AutoIdCache());
-        await cache.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (cache.Next > cache.End)
-            {
-                var field = autoRandom ? MetaKeys.AutoRandomIdField(tableId) : MetaKeys.AutoTableIdField(tableId);
-                var end = await Client.RunInTransactionAsync(async txn =>
-                    await new MetaAccess(txn).HashIncrementAsync(MetaKeys.DatabaseField(databaseId), field, Options.AutoIdBatch, cancellationToken).ConfigureAwait(false),
-                    cancellationToken).ConfigureAwait(false);
-                cache.Next = end - Options.AutoIdBatch + 1;
-                cache.End = end;
-            }
-
-            return cache.Next++;
-        }
-        finally
-        {
-            cache.Lock.Release();
-        }
-    }
+    public Task<long> NextAutoIdAsync(long databaseId, long tableId, bool autoRandom = false, CancellationToken cancellationToken = default) =>
+        _autoIds.NextAsync(databaseId, tableId, autoRandom, cancellationToken);
 
     /// <summary>After an explicit value was written to an auto column, makes sure later allocations exceed it.</summary>
-    public async Task ObserveAutoIdAsync(long databaseId, long tableId, long value, CancellationToken cancellationToken = default)
-    {
-        var cache = _autoIds.GetOrAdd((tableId, false), _ => new AutoIdCache());
-        await cache.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if ((value < cache.Next && cache.Next <= cache.End) || value <= cache.ObservedMax)
-            {
-                return;
-            }
-
-            var end = await Client.RunInTransactionAsync(async txn =>
-            {
-                var meta = new MetaAccess(txn);
-                var field = MetaKeys.AutoTableIdField(tableId);
-                var current = await meta.HashGetIntAsync(MetaKeys.DatabaseField(databaseId), field, cancellationToken).ConfigureAwait(false);
-                if (value > current)
-                {
-                    await meta.HashSetAsync(MetaKeys.DatabaseField(databaseId), field, MetaAccess.FormatInt(value), cancellationToken).ConfigureAwait(false);
-                }
-
-                return Math.Max(value, current);
-            }, cancellationToken).ConfigureAwait(false);
-            cache.ObservedMax = Math.Max(cache.ObservedMax, end);
-            if (cache.Next <= value)
-            {
-                // Ids below the new base that this cache still holds may collide with the explicit value's neighbours: drop them.
-                cache.Next = end + 1;
-                cache.End = end;
-            }
-        }
-        finally
-        {
-            cache.Lock.Release();
-        }
-    }
+    public Task ObserveAutoIdAsync(long databaseId, long tableId, long value, CancellationToken cancellationToken = default) =>
+        _autoIds.ObserveAsync(databaseId, tableId, value, cancellationToken);
 
     /// <summary>Reads a table's current info inside a transaction (the table data API uses this to see schema changes).</summary>
     internal static async Task<TableInfo?> GetTableByIdAsync(Transaction txn, long databaseId, long tableId, CancellationToken cancellationToken)
@@ -518,12 +451,6 @@ public sealed class CatalogClient
         return new IndexColumn { Name = info.Name, Offset = info.Offset };
     }
 
-    private void ForgetAutoIds(long tableId)
-    {
-        _autoIds.TryRemove((tableId, false), out _);
-        _autoIds.TryRemove((tableId, true), out _);
-    }
-
     private async Task<MetaAccess> ReaderAsync(ulong? ts, CancellationToken cancellationToken)
     {
         var snapshot = ts is { } t
@@ -566,45 +493,6 @@ public sealed class CatalogClient
             var job = query is null ? null : Job(state == SchemaState.None ? DdlActionType.DropIndex : DdlActionType.AddIndex, db, updated, query);
             return (updated, job);
         }, cancellationToken).ConfigureAwait(false);
-
-    private async Task BackfillAsync(TableInfo table, IndexInfo index, CancellationToken cancellationToken)
-    {
-        foreach (var physicalId in table.PhysicalIds)
-        {
-            var range = TableCodec.RecordRange(physicalId, table.IsCommonHandle);
-            var start = range.Start;
-            while (true)
-            {
-                var snapshot = await Client.SnapshotAsync(cancellationToken).ConfigureAwait(false);
-                var rows = await snapshot.ScanAsync(start, range.End, Options.BatchSize, keyOnly: false, cancellationToken).ConfigureAwait(false);
-                if (rows.Count == 0)
-                {
-                    break;
-                }
-
-                await Client.RunInTransactionAsync(async txn =>
-                {
-                    // Re-read the rows in the backfill transaction: a row changed or deleted since the scan must be
-                    // indexed as it is now, and writing its index key makes a concurrent writer of that row conflict.
-                    var current = await txn.BatchGetAsync(rows.Select(r => r.Key), cancellationToken).ConfigureAwait(false);
-                    foreach (var (key, value) in current)
-                    {
-                        var row = TableLayout.DecodeRow(table, key, value);
-                        var handle = TableLayout.HandleOf(table, row);
-                        var (indexKey, indexValue, distinct) = TableLayout.IndexEntry(table, physicalId, index, row, handle);
-                        if (distinct && await txn.GetAsync(indexKey, cancellationToken).ConfigureAwait(false) is { } existing
-                            && !existing.AsSpan().SequenceEqual(indexValue))
-                        {
-                            throw new DuplicateKeyException($"duplicate entry for key {index.Name.O} (rows {handle} and another)");
-                        }
-
-                        txn.Set(indexKey, indexValue);
-                    }
-                }, cancellationToken).ConfigureAwait(false);
-                start = KeyBytes.Next(rows[^1].Key);
-            }
-        }
-    }
 
     private async Task DeleteTableDataAsync(IEnumerable<long> physicalIds, CancellationToken cancellationToken) =>
         await DeleteRangesAsync(physicalIds.Select(TableCodec.TableRange), cancellationToken).ConfigureAwait(false);
@@ -656,6 +544,20 @@ public sealed class CatalogClient
         return CatalogJson.Deserialize<TableInfo>(value);
     }
 
+    /// <summary>Writes one new table, its ids assigned, into the catalog inside a DDL transaction.</summary>
+    private static async Task<TableInfo> AddTableAsync(MetaAccess meta, DBInfo db, TableInfo definition, CancellationToken cancellationToken)
+    {
+        await RequireFreeNameAsync(meta, db, definition.Name.O, cancellationToken).ConfigureAwait(false);
+        var table = await TableDefinitions.AssignIdsAsync(meta, definition, cancellationToken).ConfigureAwait(false);
+        await PutTableAsync(meta, db.Id, table, cancellationToken).ConfigureAwait(false);
+        if (table.AutoIncId > 1)
+        {
+            await meta.HashSetAsync(MetaKeys.DatabaseField(db.Id), MetaKeys.AutoTableIdField(table.Id), MetaAccess.FormatInt(table.AutoIncId - 1), cancellationToken).ConfigureAwait(false);
+        }
+
+        return table;
+    }
+
     private static async Task RequireFreeNameAsync(MetaAccess meta, DBInfo db, string name, CancellationToken cancellationToken)
     {
         if (await FindTableAsync(meta, db.Id, name, cancellationToken).ConfigureAwait(false) is not null)
@@ -676,86 +578,5 @@ public sealed class CatalogClient
         await meta.HashDeleteAsync(hash, MetaKeys.TableField(tableId), cancellationToken).ConfigureAwait(false);
         await meta.HashDeleteAsync(hash, MetaKeys.AutoTableIdField(tableId), cancellationToken).ConfigureAwait(false);
         await meta.HashDeleteAsync(hash, MetaKeys.AutoRandomIdField(tableId), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<TableInfo> AssignIdsAsync(MetaAccess meta, TableInfo definition, CancellationToken cancellationToken)
-    {
-        if (definition.Columns.Count == 0)
-        {
-            throw new CatalogException($"table {definition.Name} has no columns");
-        }
-
-        var columns = definition.Columns.Select((c, i) => c with { Id = i + 1, Offset = i, State = SchemaState.Public }).ToList();
-        var indexes = new List<IndexInfo>();
-        var pkIsHandle = false;
-        foreach (var index in definition.Indexes)
-        {
-            var cols = index.Columns.Select(c =>
-            {
-                var column = columns.FirstOrDefault(x => x.Name.L == c.Name.L) ?? throw new CatalogException($"index {index.Name} names unknown column {c.Name}");
-                return c with { Name = column.Name, Offset = column.Offset };
-            }).ToArray();
-            if (index.IsPrimary)
-            {
-                foreach (var c in cols)
-                {
-                    columns[c.Offset] = columns[c.Offset] with { Type = columns[c.Offset].Type with { Flag = columns[c.Offset].Type.Flag | FieldType.PriKeyFlag | FieldType.NotNullFlag } };
-                }
-
-                if (!definition.IsCommonHandle && cols.Length == 1 && columns[cols[0].Offset].Type.IsInteger)
-                {
-                    // TiDB keeps an int primary key as the handle and stores no separate primary index for it.
-                    pkIsHandle = true;
-                    continue;
-                }
-            }
-
-            indexes.Add(index with { Id = indexes.Count + 1, Columns = cols, TableName = definition.Name, State = SchemaState.Public, IsUnique = index.IsUnique || index.IsPrimary });
-        }
-
-        if (definition.IsCommonHandle && !indexes.Any(i => i.IsPrimary))
-        {
-            throw new CatalogException($"clustered table {definition.Name} needs a primary key");
-        }
-
-        if (definition.AutoRandomBits > 0 && !pkIsHandle)
-        {
-            throw new CatalogException($"auto_random on {definition.Name} needs an integer primary key handle");
-        }
-
-        var partitionCount = definition.Partition?.Definitions.Count ?? 0;
-        if (definition.Partition is { } p && definition.FindColumn(p.Expr) is not { Type.IsInteger: true })
-        {
-            throw new CatalogException($"partition column {p.Expr} must be an integer column");
-        }
-
-        var last = await NextIdsAsync(meta, 1 + partitionCount, cancellationToken).ConfigureAwait(false);
-        var next = last - partitionCount;
-        return definition with
-        {
-            Id = next++,
-            Columns = columns,
-            Indexes = indexes,
-            PkIsHandle = pkIsHandle,
-            MaxColumnId = columns.Count,
-            MaxIndexId = indexes.Count,
-            State = SchemaState.Public,
-            UpdateTimestamp = meta.StartTs,
-            Partition = definition.Partition is { } part
-                ? part with { Num = part.Definitions.Count, Definitions = part.Definitions.Select(d => d with { Id = next++ }).ToArray() }
-                : null,
-        };
-    }
-
-    private sealed class AutoIdCache
-    {
-        public SemaphoreSlim Lock { get; } = new(1, 1);
-
-        public long Next { get; set; } = 1;
-
-        public long End { get; set; }
-
-        /// <summary>The allocator base known to be at least this (explicit values up to it need no rebase).</summary>
-        public long ObservedMax { get; set; }
     }
 }

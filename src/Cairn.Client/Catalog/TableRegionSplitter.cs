@@ -1,7 +1,7 @@
-using Cairn.Client.Pd;
 using Cairn.Client.Regions;
 using Cairn.Client.Txn;
 using Cairn.Common.Keys;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 
 namespace Cairn.Client.Catalog;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Cairn.Client.Pd;
 using Cairn.Client.Regions;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Cairn.Client.Pd;
 using Cairn.Common.Codec;
 using Cairn.Common.Mvcc;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;

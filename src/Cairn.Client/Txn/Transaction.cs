@@ -1,4 +1,5 @@
 using Cairn.Client.Regions;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
@@ -299,7 +300,7 @@ public sealed class Transaction
         {
             CommitTs = await _client.TimestampAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Pd.PdException e)
+        catch (PdException e)
         {
             // Nothing is committed yet: give the locks back and let the caller run the transaction again.
             _state = State.RolledBack;
@@ -362,7 +363,7 @@ public sealed class Transaction
         {
             await CommitKeysAsync(secondaries, backoffer, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ClientException or Pd.PdException)
+        catch (Exception e) when (e is ClientException or PdException)
         {
             // The transaction is committed (its primary is); readers meeting the leftover locks commit them.
             _client.OnSecondaryFailure();
@@ -402,7 +403,7 @@ public sealed class Transaction
         {
             await RollbackKeysAsync(keys, backoffer, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ClientException or Pd.PdException or OperationCanceledException)
+        catch (Exception e) when (e is ClientException or PdException or OperationCanceledException)
         {
         }
     }

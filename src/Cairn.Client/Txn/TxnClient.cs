@@ -1,5 +1,5 @@
-using Cairn.Client.Pd;
 using Cairn.Client.Regions;
+using Cairn.Pd.Client;
 
 namespace Cairn.Client.Txn;
 

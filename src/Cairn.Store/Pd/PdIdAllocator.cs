@@ -1,4 +1,4 @@
-using Cairn.Client.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Storepb;
 using Cairn.Store.Regions;

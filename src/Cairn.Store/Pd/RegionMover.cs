@@ -1,5 +1,5 @@
 using System.Buffers;
-using Cairn.Client.Pd;
+using Cairn.Pd.Client;
 using Cairn.RocksDb;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;

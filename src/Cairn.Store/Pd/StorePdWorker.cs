@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Cairn.Client.Pd;
+using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Eraftpb;
 using Cairn.Rpc.Kvrpcpb;

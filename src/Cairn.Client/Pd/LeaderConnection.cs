@@ -1,6 +1,0 @@
-using Cairn.Rpc;
-
-namespace Cairn.Client.Pd;
-
-/// <summary>The pd leader a client talks to: its address, a channel to it and the cluster id.</summary>
-internal sealed record LeaderConnection(string Address, RpcChannel Channel, ulong ClusterId);
