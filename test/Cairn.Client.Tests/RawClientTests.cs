@@ -1,7 +1,6 @@
 using System.Text;
 using Cairn.Client.Raw;
 using Cairn.Client.Regions;
-using Cairn.Testing;
 
 namespace Cairn.Client.Tests;
 

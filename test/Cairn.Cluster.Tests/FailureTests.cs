@@ -1,7 +1,6 @@
 using Cairn.Common.Mvcc;
 using Cairn.Rpc.Pdpb;
 using Cairn.Store;
-using Cairn.Testing;
 
 namespace Cairn.Cluster.Tests;
 
