@@ -130,21 +130,24 @@ public sealed class ProcessRunner : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(pattern);
         Match? found = null;
+        // Exited completes only after the output is read to its end, so a process that printed the line and then
+        // exited is still found; one that exited without it fails at once instead of at the timeout.
         await Eventually.UntilAsync(() =>
         {
+            var exited = HasExited;
             lock (_gate)
             {
                 found = _stdout.Select(l => pattern.Match(l)).FirstOrDefault(m => m.Success);
             }
 
-            if (found is null && HasExited)
-            {
-                throw new InvalidOperationException($"the process exited with {ExitCode} before printing {pattern}:\n{Stdout}\n{Stderr}");
-            }
-
-            return found is not null;
+            return found is not null || exited;
         }, timeout, () => $"a line matching {pattern} from {_process.StartInfo.FileName} (stdout:\n{Stdout}\nstderr:\n{Stderr})").ConfigureAwait(false);
-        return found!;
+        if (found is null)
+        {
+            throw new InvalidOperationException($"the process exited with {ExitCode} before printing {pattern}:\n{Stdout}\n{Stderr}");
+        }
+
+        return found;
     }
 
     /// <summary>Waits, with a bound, for the process to exit.</summary>
