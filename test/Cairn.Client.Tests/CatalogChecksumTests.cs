@@ -1,4 +1,3 @@
-using Cairn.Testing;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
@@ -10,22 +9,6 @@ namespace Cairn.Client.Tests;
 public sealed class CatalogChecksumTests(CatalogClusterFixture fixture) : IClassFixture<CatalogClusterFixture>
 {
     private CatalogClient Catalog => fixture.Catalog;
-
-    // CRC-64/XZ bit by bit, independent of the library.
-    private static ulong Crc64Reference(byte[] data)
-    {
-        var crc = ulong.MaxValue;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var i = 0; i < 8; i++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xC96C5795D7870F42UL : crc >> 1;
-            }
-        }
-
-        return ~crc;
-    }
 
     private static Dictionary<string, Datum> Row(long k, string c) => new() { ["k"] = Datum.FromInt64(k), ["c"] = Datum.FromString(c) };
 
@@ -48,7 +31,7 @@ public sealed class CatalogChecksumTests(CatalogClusterFixture fixture) : IClass
         ulong crc = 0, bytes = 0;
         foreach (var (key, value) in pairs)
         {
-            crc ^= Crc64Reference([.. key, .. value]);
+            crc ^= Crc64Oracle.Compute([.. key, .. value]);
             bytes += (ulong)(key.Length + value.Length);
         }
 

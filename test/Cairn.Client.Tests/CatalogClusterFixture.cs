@@ -1,7 +1,6 @@
 using Cairn.Client.Catalog;
 using Cairn.Client.Txn;
 using Cairn.Pd.Client;
-using Cairn.Testing;
 
 namespace Cairn.Client.Tests;
 

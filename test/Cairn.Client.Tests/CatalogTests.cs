@@ -248,8 +248,10 @@ public sealed class CatalogTests(CatalogClusterFixture fixture) : IClassFixture<
         })).ToArray();
 
         await Catalog.AddIndexAsync("cat_conc", "t", "k2", ["k"]);
-        await Task.Delay(200);
-        stop.Cancel();
+        // Writes after the index is public too, so the check covers the writers' own index entries, not only the backfill.
+        var afterAdd = Volatile.Read(ref written);
+        await Eventually.UntilAsync(() => Volatile.Read(ref written) >= afterAdd + 10, TimeSpan.FromSeconds(60), "ten writes after the index was added");
+        await stop.CancelAsync();
         await Task.WhenAll(writers);
 
         Assert.True(written > 0);

@@ -12,7 +12,7 @@ namespace Cairn.Client.Tests;
 
 public sealed class PdClientTests : IAsyncLifetime
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "cairn-pdclient-test-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _dataDir = new("pdclient");
     private PdServer _pd = null!;
     private int _port;
 
@@ -27,20 +27,14 @@ public sealed class PdClientTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _pd.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
+        _dataDir.Dispose();
     }
 
     private Task<PdServer> StartPdAsync(int port) => PdServer.StartAsync(new PdServerOptions
     {
         EndPoint = new IPEndPoint(IPAddress.Loopback, port),
         HttpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-        DataDir = _dataDir,
+        DataDir = _dataDir.Path,
         EnableBalanceRegion = false,
         GcLifeTime = TimeSpan.FromDays(365 * 100),
     });

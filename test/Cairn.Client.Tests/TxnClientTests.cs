@@ -4,7 +4,6 @@ using Cairn.Client.Txn;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
-using Cairn.Testing;
 using Google.Protobuf;
 using Cairn.Rpc.Tikvpb;
 

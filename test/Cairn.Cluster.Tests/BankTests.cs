@@ -4,7 +4,6 @@ using System.Text;
 using Cairn.Client;
 using Cairn.Client.Regions;
 using Cairn.Client.Txn;
-using Cairn.Testing;
 using Xunit.Abstractions;
 
 namespace Cairn.Cluster.Tests;

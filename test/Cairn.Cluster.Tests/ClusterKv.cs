@@ -5,7 +5,6 @@ using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
-using Cairn.Testing;
 using Google.Protobuf;
 using RegionError = Cairn.Rpc.Errorpb.Error;
 

@@ -1,7 +1,6 @@
 using Cairn.Common.Mvcc;
 using Cairn.Rpc.Pdpb;
 using Cairn.Store;
-using Cairn.Testing;
 
 namespace Cairn.Cluster.Tests;
 
@@ -19,6 +18,7 @@ public sealed class FailureTests
         // pd still counts store 1 as Up (it has not been silent for the disconnect time), so it is the target.
         await kv.Pd.ScatterRegionsAsync([right.Id]);
         await cluster.WaitUntilAsync(async () => await kv.Pd.GetOperatorAsync(right.Id) is { Status: OperatorStatus.Running }, "the move to start");
+        // Not a wait for an effect: reads spread over the time the move is stuck, each of which must be served.
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal("1", await kv.TxnGetAsync("x", ts));

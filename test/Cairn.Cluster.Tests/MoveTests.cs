@@ -2,7 +2,6 @@ using Cairn.Common.Mvcc;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Pdpb;
-using Cairn.Testing;
 using Google.Protobuf;
 
 namespace Cairn.Cluster.Tests;

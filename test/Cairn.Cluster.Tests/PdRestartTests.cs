@@ -1,6 +1,5 @@
 using Cairn.Common.Mvcc;
 using Cairn.Rpc.Metapb;
-using Cairn.Testing;
 
 namespace Cairn.Cluster.Tests;
 

@@ -8,59 +8,28 @@ namespace Cairn.Cluster.Tests;
 /// <summary><c>cairn playground</c> as a process: pd and three store processes come up, and SIGTERM stops them all.</summary>
 public sealed partial class PlaygroundProcessTests
 {
-    private static string CairnDll => Path.Combine(AppContext.BaseDirectory, "cairn.dll");
-
     [Fact]
     public async Task Playground_starts_three_stores_that_pd_lists_as_up_and_sigterm_stops_every_child()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "cairn-playground-test-" + Guid.NewGuid().ToString("N")[..8]);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CairnDll, "playground", "--stores", "3", "--dir", dir })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
+        using var dir = new TempDirectory("playground");
+        await using var process = ProcessRunner.StartCairn("playground", "--stores", "3", "--dir", dir.Path);
         var childPids = new List<int>();
         try
         {
-            string? http = null;
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            while (await process.StandardOutput.ReadLineAsync(guard.Token) is { } line)
-            {
-                if (PidLine().Match(line) is { Success: true } pid)
-                {
-                    childPids.Add(int.Parse(pid.Groups["pid"].Value, CultureInfo.InvariantCulture));
-                }
-
-                if (ReadyLine().Match(line) is { Success: true } ready)
-                {
-                    http = ready.Groups["http"].Value;
-                    break;
-                }
-            }
-
-            if (http is null)
-            {
-                Assert.Fail("playground never became ready: " + await process.StandardError.ReadToEndAsync(guard.Token));
-            }
+            var http = (await process.WaitForLineAsync(ReadyLine(), TimeSpan.FromSeconds(120))).Groups["http"].Value;
+            childPids.AddRange(process.StdoutLines.Select(l => PidLine().Match(l)).Where(m => m.Success)
+                .Select(m => int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture)));
 
             Assert.Equal(4, childPids.Count);
-            Assert.All(childPids, pid => Assert.False(Process.GetProcessById(pid).HasExited));
+            Assert.All(childPids, pid => Assert.True(IsRunning(pid), $"child {pid} is not running"));
 
-            using var client = new HttpClient { BaseAddress = new Uri(http!) };
-            using var stores = JsonDocument.Parse(await client.GetStringAsync("/pd/api/v1/stores", guard.Token));
+            using var client = new HttpClient { BaseAddress = new Uri(http), Timeout = TimeSpan.FromSeconds(30) };
+            using var stores = JsonDocument.Parse(await client.GetStringAsync("/pd/api/v1/stores"));
             var list = stores.RootElement.GetProperty("stores").EnumerateArray().ToList();
             Assert.Equal(3, list.Count);
             Assert.All(list, s => Assert.Equal("Up", s.GetProperty("store").GetProperty("state_name").GetString()));
 
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(guard.Token);
-            }
-
-            await process.WaitForExitAsync(guard.Token);
-            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(0, await process.TerminateAsync(TimeSpan.FromSeconds(120)));
             foreach (var pid in childPids)
             {
                 Assert.False(IsRunning(pid), $"child {pid} outlived the playground");
@@ -68,22 +37,11 @@ public sealed partial class PlaygroundProcessTests
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
+            // The runner stops the playground; a child that outlived it is this test's to stop too.
             foreach (var pid in childPids.Where(IsRunning))
             {
-                Process.GetProcessById(pid).Kill();
-            }
-
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (DirectoryNotFoundException)
-            {
+                using var child = Process.GetProcessById(pid);
+                child.Kill();
             }
         }
     }
@@ -91,30 +49,12 @@ public sealed partial class PlaygroundProcessTests
     [Fact]
     public async Task Playground_exits_non_zero_when_a_child_cannot_start()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "cairn-playground-test-" + Guid.NewGuid().ToString("N")[..8]);
+        using var dir = new TempDirectory("playground");
         // pd's data folder is a file: pd cannot start.
-        Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(Path.Combine(dir, "pd"), "not a folder");
-        try
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { CairnDll, "playground", "--stores", "1", "--dir", dir })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(info)!;
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            var stderr = process.StandardError.ReadToEndAsync(guard.Token);
-            _ = process.StandardOutput.ReadToEndAsync(guard.Token);
-            await process.WaitForExitAsync(guard.Token);
-            Assert.Equal(1, process.ExitCode);
-            Assert.Contains("pd exited", await stderr, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        await File.WriteAllTextAsync(dir.Sub("pd"), "not a folder");
+        var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromSeconds(120), "playground", "--stores", "1", "--dir", dir.Path);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("pd exited", stderr, StringComparison.Ordinal);
     }
 
     // A pid can be reused, but not within the few milliseconds of this check; a zombie is not running either.

@@ -1,5 +1,4 @@
 using Cairn.Rpc.Metapb;
-using Cairn.Testing;
 
 namespace Cairn.Cluster.Tests;
 

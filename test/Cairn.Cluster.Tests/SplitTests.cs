@@ -1,5 +1,4 @@
 using Cairn.Common.Mvcc;
-using Cairn.Testing;
 
 namespace Cairn.Cluster.Tests;
 
@@ -17,8 +16,11 @@ public sealed class SplitTests
         Assert.Equal(3, regions.Count);
         // New region and peer ids come from pd's allocator, so they lie above an id it handed out before.
         Assert.All(regions.Take(2), r => Assert.True(r.Id > idBefore && r.Peers[0].Id > idBefore));
+        // The store reports the split to pd asynchronously; on a loaded machine pd may not have it yet.
+        await cluster.WaitUntilAsync(async () =>
+            (await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0)).Select(r => r.Region.Id).SequenceEqual(regions.Select(r => r.Id)),
+            "pd to receive the split report (the three regions the split returned)");
         var inPd = await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0);
-        Assert.Equal(regions.Select(r => r.Id), inPd.Select(r => r.Region.Id));
         Assert.Equal(MvccKey.EncodeKey(ClusterKv.B("g")), inPd[0].Region.EndKey.ToByteArray());
         Assert.All(inPd, r => Assert.Equal(3UL, r.Region.RegionEpoch.Version));
 
@@ -76,13 +78,22 @@ public sealed class SplitTests
 
         // The region splits at "hot" and then at "z"; ["hot", "z") holds one user key and cannot split further.
         var expected = new[] { "hot", "z" }.Select(k => MvccKey.EncodeKey(ClusterKv.B(k))).ToList();
+        ulong hotRegion = 0;
         await cluster.WaitUntilAsync(async () =>
         {
             var regions = await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0);
+            hotRegion = regions.Count == 3 ? regions[1].Region.Id : 0;
             return regions.Count == 3 && regions.Skip(1).Select(r => r.Region.StartKey.ToByteArray()).SequenceEqual(expected, ByteArrayComparer.Instance);
         }, "splits at hot and z");
-        await Task.Delay(1000);
-        Assert.Equal(3, (await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0)).Count);
+
+        // "Cannot split further" must not pass just because no split check looked: pd hears the region's size from
+        // the split check, and 80 versions of "hot" are over the 40-key threshold, so the check found it too big
+        // and still left it whole.
+        await cluster.WaitUntilAsync(() => Task.FromResult(cluster.Pd.GetRegionStatus(hotRegion) is { ApproximateKeys: > 40 }),
+            "the split check to measure [hot, z) over the threshold");
+        var after = await kv.Pd.ScanRegionsAsync(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, 0);
+        Assert.Equal(3, after.Count);
+        Assert.Equal(hotRegion, after[1].Region.Id);
         foreach (var (ts, value) in versions.Where((_, i) => i % 10 == 0))
         {
             Assert.Equal(value, await kv.TxnGetAsync("hot", ts));

@@ -8,7 +8,7 @@ namespace Cairn.Common.Tests;
 public sealed class AllocationTests
 {
     [Fact]
-    public void SpanBasedHotPathsDoNotAllocate()
+    public void Span_based_hot_paths_do_not_allocate()
     {
         var raw = TableCodec.EncodeRecordKey(42, 7);
         var encoded = MemComparable.EncodeBytes(raw);

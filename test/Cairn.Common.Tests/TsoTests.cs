@@ -3,7 +3,7 @@ namespace Cairn.Common.Tests;
 public sealed class TsoTests
 {
     [Fact]
-    public void ComposeAndSplit()
+    public void Compose_and_split()
     {
         var ts = Tso.Compose(1_700_000_000_000, 42);
         Assert.Equal((1_700_000_000_000UL << 18) | 42, ts);
@@ -14,7 +14,7 @@ public sealed class TsoTests
     }
 
     [Fact]
-    public void DateTimeConversions()
+    public void Date_time_conversions()
     {
         var time = new DateTimeOffset(2024, 5, 1, 8, 0, 0, 123, TimeSpan.Zero);
         var ts = Tso.FromDateTimeOffset(time);
@@ -24,7 +24,7 @@ public sealed class TsoTests
     }
 
     [Fact]
-    public void FormatAndParse()
+    public void Format_and_parse()
     {
         var ts = Tso.Compose(1_714_550_400_000, 1);
         Assert.Equal($"{ts} (2024-05-01T08:00:00.000Z, logical 1)", Tso.Format(ts));

@@ -34,7 +34,7 @@ public sealed class CliErrorTests
     [InlineData("pd", "--data-dir", "/tmp/x", "--unknown-flag")]
     public async Task Bad_usage_exits_2_with_one_line_pointing_to_help(params string[] args)
     {
-        var (exitCode, _, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), args);
+        var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), args);
 
         Assert.True(exitCode == 2, $"cairn {string.Join(' ', args)} exited with {exitCode}: {stderr}");
         AssertOneLine(stderr);
@@ -49,7 +49,7 @@ public sealed class CliErrorTests
     [InlineData("db", "ls", "--pd", NoPd)]
     public async Task Failures_exit_1_with_one_line_and_no_stack(params string[] args)
     {
-        var (exitCode, _, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+        var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(2), args);
 
         Assert.True(exitCode == 1, $"cairn {string.Join(' ', args)} exited with {exitCode}: {stderr}");
         AssertOneLine(stderr);

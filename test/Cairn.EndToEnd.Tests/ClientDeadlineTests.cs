@@ -11,21 +11,15 @@ public sealed partial class ClientDeadlineTests
     public async Task Bank_fails_within_its_budgets_after_pd_dies_and_says_what_it_waits_for()
     {
         await using var playground = await PlaygroundProcess.StartAsync(1);
-        await using var bank = ServerProcess.Start("workload", "bank", "--pd", playground.Pd, "--accounts", "20", "--workers", "4", "--transfers", "100000");
+        await using var bank = ProcessRunner.StartCairn("workload", "bank", "--pd", playground.Pd, "--accounts", "20", "--workers", "4", "--transfers", "100000");
 
         // Transfers are running once the accounts table holds its rows.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
+        await Eventually.UntilAsync(async () =>
         {
-            var (exitCode, stdout, _) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "table", "count", "bank.accounts", "--pd", playground.Pd);
-            if (exitCode == 0 && stdout.Trim() == "20")
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the bank workload did not load its accounts");
-            Assert.False(bank.Exited.IsCompleted, $"bank exited early:\n{bank.Stderr}");
-        }
+            var (exitCode, stdout, _) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "table", "count", "bank.accounts", "--pd", playground.Pd);
+            return exitCode == 0 && stdout.Trim() == "20";
+        }, TimeSpan.FromMinutes(2), () => $"the bank workload to load its accounts (bank exited: {bank.HasExited}):\n{bank.Stderr}");
+        Assert.False(bank.HasExited, $"bank exited early:\n{bank.Stderr}");
 
         var pd = int.Parse(playground.Stdout.Select(l => PdLine().Match(l)).First(m => m.Success).Groups["pid"].Value, CultureInfo.InvariantCulture);
         var killed = Stopwatch.StartNew();

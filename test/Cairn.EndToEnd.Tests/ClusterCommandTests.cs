@@ -44,11 +44,11 @@ public sealed class ClusterCommandTests : IAsyncLifetime
     [Fact]
     public async Task Bad_names_exit_2_and_missing_tables_and_views_exit_1_with_a_message()
     {
-        var (badExit, _, badErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "table", "count", "no-dot-here", "--pd", _pd);
+        var (badExit, _, badErr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "table", "count", "no-dot-here", "--pd", _pd);
         Assert.Equal(2, badExit);
         Assert.False(string.IsNullOrWhiteSpace(badErr));
 
-        var (missingExit, _, missingErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "table", "count", "nodb.notable", "--pd", _pd);
+        var (missingExit, _, missingErr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "table", "count", "nodb.notable", "--pd", _pd);
         Assert.Equal(1, missingExit);
         Assert.Contains("nodb", missingErr);
 
@@ -57,7 +57,7 @@ public sealed class ClusterCommandTests : IAsyncLifetime
         await Cairn("ddl", "create-view", "viewdb.v", "--select", "SELECT id FROM viewdb.sbtest1", "--columns", "id", "--refs", "viewdb.sbtest1", "--pd", _pd);
         foreach (var command in new[] { "count", "checksum" })
         {
-            var (viewExit, _, viewErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "table", command, "viewdb.v", "--pd", _pd);
+            var (viewExit, _, viewErr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "table", command, "viewdb.v", "--pd", _pd);
             Assert.Equal(1, viewExit);
             Assert.Contains("is a view", viewErr);
         }
@@ -66,13 +66,13 @@ public sealed class ClusterCommandTests : IAsyncLifetime
     [Fact]
     public async Task Catalog_names_TiDB_refuses_exit_1_with_the_reason_and_unicode_names_work()
     {
-        var (longExit, _, longErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "ddl", "create-db", new string('x', 65), "--pd", _pd);
+        var (longExit, _, longErr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "ddl", "create-db", new string('x', 65), "--pd", _pd);
         Assert.Equal(1, longExit);
         Assert.Contains("64", longErr);
 
         await Cairn("ddl", "create-db", "names", "--pd", _pd);
         await Cairn("workload", "sysbench", "--pd", _pd, "--db", "names", "--tables", "1", "--rows", "10");
-        var (primaryExit, _, primaryErr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "ddl", "add-index", "names.sbtest1", "Primary", "c", "--pd", _pd);
+        var (primaryExit, _, primaryErr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "ddl", "add-index", "names.sbtest1", "Primary", "c", "--pd", _pd);
         Assert.Equal(1, primaryExit);
         Assert.Contains("primary key", primaryErr);
 
@@ -82,7 +82,7 @@ public sealed class ClusterCommandTests : IAsyncLifetime
 
     private static async Task<string> Cairn(params string[] args)
     {
-        var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(2), args);
         Assert.True(exitCode == 0, $"cairn {string.Join(' ', args)} exited with {exitCode}\n{stdout}\n{stderr}");
         return stdout;
     }

@@ -16,28 +16,21 @@ public sealed class DataPlacementTests
             ["workload", "catalog-zoo", "--rows", "16"],
         })
         {
-            var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(3), [.. args, "--pd", playground.Pd]);
+            var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(3), [.. args, "--pd", playground.Pd]);
             Assert.True(exitCode == 0, $"cairn {string.Join(' ', args)} exited with {exitCode}\n{stdout}\n{stderr}");
         }
 
         // Each table got regions of its own, which pd scatters and balances; wait (bounded) for all three to lead some.
         using var http = new HttpClient { BaseAddress = new Uri(playground.PdHttp), Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        Dictionary<long, int> leaders;
-        while (true)
+        var leaders = new Dictionary<long, int>();
+        await Eventually.UntilAsync(async () =>
         {
             using var stores = JsonDocument.Parse(await http.GetStringAsync("/pd/api/v1/stores"));
             leaders = stores.RootElement.GetProperty("stores").EnumerateArray().ToDictionary(
                 s => s.GetProperty("store").GetProperty("id").GetInt64(),
                 s => s.GetProperty("status").GetProperty("leader_count").GetInt32());
-            if (leaders.Count == 3 && leaders.Values.All(c => c > 0))
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"leaders per store after 90 s: {string.Join(", ", leaders.Select(kv => $"{kv.Key}={kv.Value}"))}");
-            await Task.Delay(500);
-        }
+            return leaders.Count == 3 && leaders.Values.All(c => c > 0);
+        }, TimeSpan.FromSeconds(90), () => $"every store to lead regions (leaders per store: {string.Join(", ", leaders.Select(kv => $"{kv.Key}={kv.Value}"))})");
 
         // The data is intact wherever it moved.
         foreach (var workload in new[] { "sysbench", "bank", "catalog-zoo" })
@@ -46,7 +39,7 @@ public sealed class DataPlacementTests
                 ? ["workload", workload, "--tables", "4", "--rows", "500", "--verify-only", "--pd", playground.Pd]
                 : workload == "catalog-zoo" ? ["workload", workload, "--rows", "16", "--verify-only", "--pd", playground.Pd]
                 : ["workload", workload, "--accounts", "50", "--verify-only", "--pd", playground.Pd];
-            var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2), args);
+            var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(2), args);
             Assert.True(exitCode == 0, $"verify {workload} exited with {exitCode}\n{stdout}\n{stderr}");
         }
     }

@@ -34,7 +34,7 @@ public sealed class PdAdminTests
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
 
-        var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2),
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(2),
             "workload", "bank", "--pd", playground.Pd, "--accounts", "10", "--workers", "2", "--transfers", "5");
         Assert.True(exitCode == 0, $"bank after reset-ts exited with {exitCode}\n{stdout}\n{stderr}");
         Assert.Contains("verified", stdout);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -10,19 +9,17 @@ namespace Cairn.EndToEnd.Tests;
 /// </summary>
 internal sealed partial class PlaygroundProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _stdout = [];
-    private readonly List<string> _stderr = [];
-    private readonly Lock _gate = new();
+    private readonly ProcessRunner _process;
+    private readonly TempDirectory _dir;
 
-    private PlaygroundProcess(Process process, string dir)
+    private PlaygroundProcess(ProcessRunner process, TempDirectory dir)
     {
         _process = process;
-        Dir = dir;
+        _dir = dir;
     }
 
     /// <summary>The playground's folder (data and one log per child).</summary>
-    public string Dir { get; }
+    public string Dir => _dir.Path;
 
     /// <summary>pd's gRPC address, host:port.</summary>
     public string Pd { get; private set; } = "";
@@ -30,81 +27,24 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
     /// <summary>pd's HTTP API base address, e.g. <c>http://127.0.0.1:2380</c>.</summary>
     public string PdHttp { get; private set; } = "";
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
-    public Process Process => _process;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>What the playground printed on stdout so far.</summary>
-    public IReadOnlyList<string> Stdout
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _stdout];
-            }
-        }
-    }
+    public IReadOnlyList<string> Stdout => _process.StdoutLines;
 
     /// <summary>What the playground printed on stderr so far.</summary>
-    public string Stderr
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return string.Join('\n', _stderr);
-            }
-        }
-    }
+    public string Stderr => _process.Stderr;
 
     public static async Task<PlaygroundProcess> StartAsync(int stores, params string[] extraArgs)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "cairn-e2e-" + Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CairnProcess.DllPath, "playground", "--stores", stores.ToString(CultureInfo.InvariantCulture), "--dir", dir })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var arg in extraArgs)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the playground did not start");
-        var playground = new PlaygroundProcess(process, dir);
-        _ = Task.Run(async () =>
-        {
-            while (await process.StandardError.ReadLineAsync() is { } line)
-            {
-                lock (playground._gate)
-                {
-                    playground._stderr.Add(line);
-                }
-            }
-        });
-        var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Task.Run(async () =>
-        {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                lock (playground._gate)
-                {
-                    playground._stdout.Add(line);
-                }
-
-                if (ReadyLine().Match(line) is { Success: true } match)
-                {
-                    ready.TrySetResult(match);
-                }
-            }
-
-            ready.TrySetException(new InvalidOperationException("the playground ended its output before it was ready"));
-        });
+        var dir = new TempDirectory("e2e");
+        var playground = new PlaygroundProcess(
+            ProcessRunner.StartCairn(["playground", "--stores", stores.ToString(CultureInfo.InvariantCulture), "--dir", dir.Path, .. extraArgs]), dir);
         try
         {
-            var match = await ready.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            var match = await playground._process.WaitForLineAsync(ReadyLine(), TimeSpan.FromMinutes(2));
             playground.Pd = match.Groups["pd"].Value;
             playground.PdHttp = match.Groups["http"].Value;
             return playground;
@@ -117,56 +57,13 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
     }
 
     /// <summary>Waits, with a bound, until the playground has printed a line matching the pattern.</summary>
-    public async Task<string> WaitForLineAsync(Regex pattern, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Stdout.FirstOrDefault(pattern.IsMatch) is { } line)
-            {
-                return line;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"the playground printed no line matching {pattern} within {timeout}:\n{string.Join('\n', Stdout)}");
-    }
+    public async Task<string> WaitForLineAsync(Regex pattern, TimeSpan timeout) => (await _process.WaitForLineAsync(pattern, timeout)).Value;
 
     public async ValueTask DisposeAsync()
     {
-        if (!HasExited(_process))
-        {
-            // SIGTERM: the playground stops its children itself.
-            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])?.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        _process.Dispose();
-        if (Directory.Exists(Dir))
-        {
-            Directory.Delete(Dir, recursive: true);
-        }
-    }
-
-    private static bool HasExited(Process process)
-    {
-        try
-        {
-            return process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
+        // SIGTERM: the playground stops its children itself; the runner kills the tree if it does not.
+        await _process.DisposeAsync();
+        _dir.Dispose();
     }
 
     [GeneratedRegex(@"^playground ready: pd (?:http://)?(?<pd>\S+) \(http (?<http>[^)\s]+)\)")]

@@ -16,11 +16,11 @@ public sealed partial class PlaygroundSupervisionTests
 
         Kill(pids[0]);
         await playground.WaitForLineAsync(Restarted(), TimeSpan.FromMinutes(1));
-        Assert.False(playground.Process.HasExited);
+        Assert.False(playground.HasExited);
         Assert.True(IsAlive(pids[1]), "the other store was stopped");
 
         // The restarted store rejoined: a workload over both stores commits and verifies.
-        var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(2),
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(2),
             "workload", "bank", "--pd", playground.Pd, "--accounts", "20", "--workers", "2", "--transfers", "10");
         Assert.True(exitCode == 0, $"bank after the restart exited with {exitCode}\n{stdout}\n{stderr}");
     }
@@ -32,10 +32,10 @@ public sealed partial class PlaygroundSupervisionTests
         var pids = StorePids(playground);
         Kill(pids[1]);
 
-        await Eventually(() => playground.Stderr.Contains("restart it with: cairn store", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
-            () => playground.Stderr);
+        await Eventually.UntilAsync(() => playground.Stderr.Contains("restart it with: cairn store", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            () => $"the report of the killed store in stderr:\n{playground.Stderr}");
         Assert.Single(playground.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("exited with", StringComparison.Ordinal));
-        Assert.False(playground.Process.HasExited);
+        Assert.False(playground.HasExited);
         Assert.True(IsAlive(pids[0]));
         using var http = new HttpClient { BaseAddress = new Uri(playground.PdHttp), Timeout = TimeSpan.FromSeconds(30) };
         Assert.Contains("\"stores\"", await http.GetStringAsync("/pd/api/v1/stores"));
@@ -49,8 +49,8 @@ public sealed partial class PlaygroundSupervisionTests
         Assert.All(children, pid => Assert.True(IsAlive(pid)));
 
         Kill(playground.Pid);
-        await Eventually(() => children.All(pid => !IsAlive(pid)), TimeSpan.FromSeconds(30),
-            () => $"still alive: {string.Join(' ', children.Where(IsAlive))}");
+        await Eventually.UntilAsync(() => children.All(pid => !IsAlive(pid)), TimeSpan.FromSeconds(30),
+            () => $"the children to die (still alive: {string.Join(' ', children.Where(IsAlive))})");
     }
 
     private static List<int> StorePids(PlaygroundProcess playground) =>
@@ -77,20 +77,6 @@ public sealed partial class PlaygroundSupervisionTests
         catch (IOException)
         {
             return false;
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"not within {timeout}: {describe()}");
-            }
-
-            await Task.Delay(100);
         }
     }
 

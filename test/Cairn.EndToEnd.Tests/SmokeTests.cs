@@ -5,7 +5,7 @@ public sealed class SmokeTests
     [Fact]
     public async Task Smoke_passes_as_a_separate_process()
     {
-        var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(3), "smoke", "--keys", "30000");
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(3), "smoke", "--keys", "30000");
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{stdout}\n{stderr}");
         Assert.Contains("ok       scan after ingest", stdout);
@@ -17,7 +17,7 @@ public sealed class SmokeTests
     [Fact]
     public async Task Smoke_rejects_a_bad_key_count_with_usage_exit_code()
     {
-        var (exitCode, _, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "smoke", "--keys", "0");
+        var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "smoke", "--keys", "0");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--keys must be positive", stderr);
@@ -26,7 +26,7 @@ public sealed class SmokeTests
     [Fact]
     public async Task Unknown_command_fails_with_a_message()
     {
-        var (exitCode, stdout, stderr) = await CairnProcess.RunAsync(TimeSpan.FromMinutes(1), "no-such-command");
+        var (exitCode, stdout, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), "no-such-command");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("no-such-command", stdout + stderr);

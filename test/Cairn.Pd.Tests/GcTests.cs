@@ -73,34 +73,27 @@ public sealed class GcTests
     [Fact]
     public async Task Gc_driver_follows_life_time_but_never_passes_a_live_service_safepoint()
     {
-        var dir = TestPd.NewDataDir();
-        try
+        using var temp = new TempDirectory("pd");
+        var dir = temp.Sub("data");
+        var protectedTs = Tso.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30));
+        await using (var pd = await TestPd.StartAsync(o => o with { GcLifeTime = TimeSpan.FromDays(365 * 100) }, dir))
         {
-            var protectedTs = Tso.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30));
-            await using (var pd = await TestPd.StartAsync(o => o with { GcLifeTime = TimeSpan.FromDays(365 * 100) }, dir))
-            {
-                var registered = await UpdateServiceAsync(pd, "br-job", 3600, protectedTs);
-                Assert.Null(registered.Header.Error);
-            }
-
-            // Life time 1 s: now - 1 s is far past the service's safepoint, which must bound the driver.
-            await using (var pd = await TestPd.StartAsync(o => o with { GcLifeTime = TimeSpan.FromSeconds(1), GcRunInterval = TimeSpan.FromMilliseconds(50) }, dir))
-            {
-                await TestPd.WaitUntilAsync(async () => await GetGcAsync(pd) == protectedTs, "the GC safepoint to reach the service safepoint");
-                await Task.Delay(200);
-                Assert.Equal(protectedTs, await GetGcAsync(pd));
-                Assert.Equal(protectedTs, pd.Server.GcSafePoint);
-
-                // Once the service is gone the driver moves on to now - life time.
-                await UpdateServiceAsync(pd, "br-job", -1, 0);
-                var before = Tso.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-1));
-                await TestPd.WaitUntilAsync(async () => await GetGcAsync(pd) >= before, "the GC safepoint to follow the life time");
-                Assert.True(await GetGcAsync(pd) <= Tso.FromDateTimeOffset(DateTimeOffset.UtcNow));
-            }
+            var registered = await UpdateServiceAsync(pd, "br-job", 3600, protectedTs);
+            Assert.Null(registered.Header.Error);
         }
-        finally
+
+        // Life time 1 s: now - 1 s is far past the service's safepoint, which must bound the driver.
+        await using (var pd = await TestPd.StartAsync(o => o with { GcLifeTime = TimeSpan.FromSeconds(1), GcRunInterval = TimeSpan.FromMilliseconds(50) }, dir))
         {
-            TestPd.TryDelete(dir);
+            // Stopping exactly at the service safepoint, not at now - 1 s far above it, is the bound at work.
+            await TestPd.WaitUntilAsync(async () => await GetGcAsync(pd) == protectedTs, "the GC safepoint to reach the service safepoint");
+            Assert.Equal(protectedTs, pd.Server.GcSafePoint);
+
+            // Once the service is gone the driver moves on to now - life time.
+            await UpdateServiceAsync(pd, "br-job", -1, 0);
+            var before = Tso.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-1));
+            await TestPd.WaitUntilAsync(async () => await GetGcAsync(pd) >= before, "the GC safepoint to follow the life time");
+            Assert.True(await GetGcAsync(pd) <= Tso.FromDateTimeOffset(DateTimeOffset.UtcNow));
         }
     }
 }

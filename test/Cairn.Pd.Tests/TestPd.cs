@@ -10,12 +10,12 @@ namespace Cairn.Pd.Tests;
 internal sealed class TestPd : IAsyncDisposable
 {
     private readonly PdServerOptions _options;
-    private readonly bool _ownsDirectory;
+    private readonly TempDirectory? _ownedDirectory;
 
-    private TestPd(PdServerOptions options, PdServer server, bool ownsDirectory)
+    private TestPd(PdServerOptions options, PdServer server, TempDirectory? ownedDirectory)
     {
         _options = options;
-        _ownsDirectory = ownsDirectory;
+        _ownedDirectory = ownedDirectory;
         Server = server;
         Channel = new RpcChannel(server.Address);
         Http = new HttpClient { BaseAddress = new Uri(server.HttpAddress) };
@@ -34,20 +34,27 @@ internal sealed class TestPd : IAsyncDisposable
     /// <summary>Upper bound for any single wait in a test, so a broken build fails instead of hanging.</summary>
     public static CancellationToken Guard => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
-    public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "cairn-pd-test-" + Guid.NewGuid().ToString("N"));
-
+    /// <summary>Starts pd on <paramref name="dataDir"/>, or on a temporary folder of its own that dispose removes.</summary>
     public static async Task<TestPd> StartAsync(Func<PdServerOptions, PdServerOptions>? configure = null, string? dataDir = null)
     {
+        var owned = dataDir is null ? new TempDirectory("pd") : null;
         var options = new PdServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            DataDir = dataDir ?? NewDataDir(),
+            DataDir = dataDir ?? owned!.Sub("data"),
             EnableBalanceRegion = false,
             ScheduleInterval = TimeSpan.FromMilliseconds(50),
         };
         options = configure?.Invoke(options) ?? options;
-        var server = await PdServer.StartAsync(options);
-        return new TestPd(options, server, dataDir is null);
+        try
+        {
+            return new TestPd(options, await PdServer.StartAsync(options), owned);
+        }
+        catch
+        {
+            owned?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stops pd and starts it again on the same data directory (new ports).</summary>
@@ -112,39 +119,13 @@ internal sealed class TestPd : IAsyncDisposable
     public HeartbeatClient OpenHeartbeatStream() => new(Channel);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after the guard time.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out waiting for {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(condition, TimeSpan.FromSeconds(30), what);
 
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
         Http.Dispose();
         await Server.DisposeAsync();
-        if (_ownsDirectory)
-        {
-            TryDelete(DataDir);
-        }
-    }
-
-    public static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
+        _ownedDirectory?.Dispose();
     }
 }

@@ -6,20 +6,14 @@ namespace Cairn.Pd.Tests;
 /// <summary>The allocator's bounds: reset-ts never moves it past the gap or the end of the 46-bit physical field.</summary>
 public sealed class TsoAllocatorTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cairn-tso-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _dir = new("tso");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Reset_refuses_overflow_and_too_far_and_timestamps_keep_fitting_the_field()
     {
-        using var storage = new PdStorage(_dir);
+        using var storage = new PdStorage(_dir.Path);
         var tso = new TsoAllocator(storage, TimeProvider.System, TimeSpan.FromSeconds(3));
         var huge = TimeSpan.MaxValue;
 

@@ -4,7 +4,6 @@ using Cairn.Common;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Pdpb;
-using Cairn.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Pd.Tests;
@@ -54,28 +53,21 @@ public sealed class TsoTests
     {
         var logs = new CapturingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        var dir = TestPd.NewDataDir();
-        try
+        using var dir = new TempDirectory("pd");
+        await using (var pd = await PdServer.StartAsync(new PdServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), DataDir = dir.Sub("data") }, loggerFactory))
         {
-            await using (var pd = await PdServer.StartAsync(new PdServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), DataDir = dir }, loggerFactory))
-            {
-                var client = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
-                var first = await client.GetTimestampAsync(TestPd.Guard);
-                var second = await client.GetTimestampAsync(TestPd.Guard);
-                await client.DisposeAsync();
-                Assert.True(second > first);
-                // A later client still gets timestamps: the closed stream left pd in a good state.
-                await using var again = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
-                Assert.True(await again.GetTimestampAsync(TestPd.Guard) > second);
-            }
+            var client = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
+            var first = await client.GetTimestampAsync(TestPd.Guard);
+            var second = await client.GetTimestampAsync(TestPd.Guard);
+            await client.DisposeAsync();
+            Assert.True(second > first);
+            // A later client still gets timestamps: the closed stream left pd in a good state.
+            await using var again = await PdClient.ConnectAsync([pd.Address], cancellationToken: TestPd.Guard);
+            Assert.True(await again.GetTimestampAsync(TestPd.Guard) > second);
+        }
 
-            Assert.Empty(logs.AtLeast(LogLevel.Warning));
-            Assert.DoesNotContain(logs.Entries, e => e.Exception is not null);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
+        Assert.DoesNotContain(logs.Entries, e => e.Exception is not null);
     }
 
     [Fact]

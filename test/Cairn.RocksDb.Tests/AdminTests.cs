@@ -18,7 +18,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void CompactRangeMergesL0FilesIntoOne()
+    public void Compact_range_merges_L0_files_into_one()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path, new ColumnFamilyOptions { DisableAutoCompactions = true });
@@ -45,7 +45,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void CompactRangeWithChangeLevelAndBounds()
+    public void Compact_range_with_change_level_and_bounds()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path, new ColumnFamilyOptions { DisableAutoCompactions = true });
@@ -61,7 +61,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void SetOptionsChangesMutableOptionsAtRunTime()
+    public void Set_options_changes_mutable_options_at_run_time()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -92,7 +92,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void ApproximateSizesGrowAfterWrites()
+    public void Approximate_sizes_grow_after_writes()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -114,7 +114,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void PropertiesReportKeysAndFileSizes()
+    public void Properties_report_keys_and_file_sizes()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -137,7 +137,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void CheckpointOpensAsADatabaseWithTheSameData()
+    public void Checkpoint_opens_as_a_database_with_the_same_data()
     {
         using var dir = new TempDirectory();
         var checkpoint = dir.Sub("checkpoint");
@@ -160,7 +160,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void LiveFilesDescribeEachSst()
+    public void Live_files_describe_each_SST()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -187,7 +187,7 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public void FlushWithoutWaitAndWalFlushSucceed()
+    public void Flush_without_wait_and_WAL_flush_succeed()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);

@@ -5,7 +5,7 @@ namespace Cairn.RocksDb.Tests;
 public sealed class DatabaseTests
 {
     [Fact]
-    public void ColumnFamiliesKeepTheirDataSeparate()
+    public void Column_families_keep_their_data_separate()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -26,7 +26,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void ReopenAfterCloseKeepsDataAndColumnFamilies()
+    public void Reopen_after_close_keeps_data_and_column_families()
     {
         using var dir = new TempDirectory();
         using (var db = OpenStore(dir.Path))
@@ -44,7 +44,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void DefaultColumnFamilyIsAddedWhenNotListed()
+    public void Default_column_family_is_added_when_not_listed()
     {
         using var dir = new TempDirectory();
         using var db = RocksDatabase.Open(dir.Path, RocksDbOptions.WithColumnFamilies(["write"]));
@@ -55,7 +55,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void OpeningWithoutCreateIfMissingFailsWithRocksDbMessage()
+    public void Opening_without_create_if_missing_fails_with_RocksDB_message()
     {
         using var dir = new TempDirectory();
         var ex = Assert.Throws<RocksDbException>(() =>
@@ -65,7 +65,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void SecondOpenOfTheSameDirectoryFailsWithIOError()
+    public void Second_open_of_the_same_directory_fails_with_IO_error()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -75,7 +75,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void AllTuningOptionsAreAccepted()
+    public void All_tuning_options_are_accepted()
     {
         using var dir = new TempDirectory();
         var cf = new ColumnFamilyOptions
@@ -120,7 +120,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void ZeroBloomBitsWritesNoFilter()
+    public void Zero_bloom_bits_writes_no_filter()
     {
         using var dir = new TempDirectory();
         using (var db = OpenStore(dir.Path, new ColumnFamilyOptions { BloomFilterBitsPerKey = 0, Compression = Compression.None }))
@@ -135,7 +135,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void UnsupportedCompressionIsRejectedBeforeOpening()
+    public void Unsupported_compression_is_rejected_before_opening()
     {
         Assert.False(CompressionSupport.IsSupported(Compression.Xpress));
         using var dir = new TempDirectory();
@@ -158,14 +158,14 @@ public sealed class DatabaseTests
     [InlineData(Compression.Lz4)]
     [InlineData(Compression.Lz4hc)]
     [InlineData(Compression.Zstd)]
-    public void DebianBuildSupportsTheUsualCompressions(Compression compression)
+    public void Debian_build_supports_the_usual_compressions(Compression compression)
     {
         Assert.True(CompressionSupport.IsSupported(compression));
         CompressionSupport.EnsureSupported(compression);
     }
 
     [Fact]
-    public void ColumnFamiliesCanBeCreatedAndDroppedAtRunTime()
+    public void Column_families_can_be_created_and_dropped_at_run_time()
     {
         using var dir = new TempDirectory();
         using (var db = OpenStore(dir.Path))
@@ -186,7 +186,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void ColumnFamilyOfAnotherDatabaseIsRefused()
+    public void Column_family_of_another_database_is_refused()
     {
         using var dir = new TempDirectory();
         using var a = OpenStore(dir.Sub("a"));
@@ -195,7 +195,7 @@ public sealed class DatabaseTests
     }
 
     [Fact]
-    public void UseAfterDisposeThrowsObjectDisposed()
+    public void Use_after_dispose_throws_object_disposed()
     {
         using var dir = new TempDirectory();
         var db = OpenStore(dir.Path);
@@ -217,7 +217,7 @@ public sealed class DatabaseTests
     [InlineData("Not implemented: x", RocksDbStatusKind.NotSupported)]
     [InlineData("Operation failed. Try again.: x", RocksDbStatusKind.TryAgain)]
     [InlineData("something else", RocksDbStatusKind.Unknown)]
-    public void StatusKindIsReadFromTheMessagePrefix(string message, RocksDbStatusKind kind)
+    public void Status_kind_is_read_from_the_message_prefix(string message, RocksDbStatusKind kind)
     {
         var ex = new RocksDbException(message);
         Assert.Equal(kind, ex.Kind);

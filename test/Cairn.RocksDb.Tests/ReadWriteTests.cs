@@ -6,7 +6,7 @@ namespace Cairn.RocksDb.Tests;
 public sealed class ReadWriteTests
 {
     [Fact]
-    public void PutGetDeleteAndSingleDelete()
+    public void Put_get_delete_and_single_delete()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -29,7 +29,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void TryGetCopiesIntoABufferWriterAndDistinguishesNotFound()
+    public void Try_get_copies_into_a_buffer_writer_and_distinguishes_not_found()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -50,7 +50,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void GetPinnedReturnsTheValueWithoutCopyAndNullWhenMissing()
+    public void Get_pinned_returns_the_value_without_copy_and_null_when_missing()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -71,7 +71,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void DeleteRangeRemovesOnlyTheHalfOpenRange()
+    public void Delete_range_removes_only_the_half_open_range()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -96,7 +96,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void WriteBatchIsAtomicAcrossColumnFamilies()
+    public void Write_batch_is_atomic_across_column_families()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -137,7 +137,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public async Task ConcurrentSnapshotsNeverSeeHalfABatch()
+    public async Task Concurrent_snapshots_never_see_half_a_batch()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -177,7 +177,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void BatchNamingADroppedColumnFamilyFailsAfterApplyingItsEarlierUpdates()
+    public void Batch_naming_a_dropped_column_family_fails_after_applying_its_earlier_updates()
     {
         // Documents the RocksDB 7.8 hazard described on DropColumnFamily: the failure is reported, but the updates
         // before the dropped column family are already in the memtable.
@@ -197,7 +197,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void WriteBatchRefusesColumnFamiliesOfTwoDatabases()
+    public void Write_batch_refuses_column_families_of_two_databases()
     {
         using var dir = new TempDirectory();
         using var a = OpenStore(dir.Sub("a"));
@@ -216,7 +216,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void PinnedValueOutlivesTheDatabaseDispose()
+    public void Pinned_value_outlives_the_database_dispose()
     {
         using var dir = new TempDirectory();
         var db = OpenStore(dir.Path);
@@ -232,7 +232,7 @@ public sealed class ReadWriteTests
     }
 
     [Fact]
-    public void DisabledWalWritesLeaveTheLogUntouchedAndSyncedWritesGrowIt()
+    public void Disabled_WAL_writes_leave_the_log_untouched_and_synced_writes_grow_it()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);

@@ -5,7 +5,7 @@ namespace Cairn.RocksDb.Tests;
 public sealed class SnapshotAndIteratorTests
 {
     [Fact]
-    public void SnapshotDoesNotSeeLaterWrites()
+    public void Snapshot_does_not_see_later_writes()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -42,7 +42,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void BoundedIterationForwardAndBackward()
+    public void Bounded_iteration_forward_and_backward()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -98,7 +98,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void BoundsFromReadOptionsSurviveGarbageCollectionDuringIteration()
+    public void Bounds_from_read_options_survive_garbage_collection_during_iteration()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -155,7 +155,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void IteratorOptionsAreApplied()
+    public void Iterator_options_are_applied()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);
@@ -180,7 +180,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void DisposingTheDatabaseWhileAnIteratorIsAliveDefersTheClose()
+    public void Disposing_the_database_while_an_iterator_is_alive_defers_the_close()
     {
         using var dir = new TempDirectory();
         var db = OpenStore(dir.Path);
@@ -215,7 +215,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void DisposingTheDatabaseWhileASnapshotIsAliveDefersTheClose()
+    public void Disposing_the_database_while_a_snapshot_is_alive_defers_the_close()
     {
         using var dir = new TempDirectory();
         var db = OpenStore(dir.Path);
@@ -228,7 +228,7 @@ public sealed class SnapshotAndIteratorTests
     }
 
     [Fact]
-    public void DisposedSnapshotCannotBeUsedForNewReads()
+    public void Disposed_snapshot_cannot_be_used_for_new_reads()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Path);

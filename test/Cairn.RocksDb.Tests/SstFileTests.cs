@@ -27,7 +27,7 @@ public sealed class SstFileTests
     [InlineData(Compression.Snappy, true)]
     [InlineData(Compression.Lz4, true)]
     [InlineData(Compression.Zstd, true)]
-    public void WrittenFileIsIngestedByCopyOrMove(Compression compression, bool move)
+    public void Written_file_is_ingested_by_copy_or_move(Compression compression, bool move)
     {
         using var dir = new TempDirectory();
         var sst = dir.Sub("data.sst");
@@ -62,7 +62,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void MoveIngestRemovesTheSourceAndIngestsSeveralFilesAtOnce()
+    public void Move_ingest_removes_the_source_and_ingests_several_files_at_once()
     {
         using var dir = new TempDirectory();
         var a = dir.Sub("a.sst");
@@ -81,7 +81,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void IngestOverlappingTheMemtableFlushesFirstAndTheFileWins()
+    public void Ingest_overlapping_the_memtable_flushes_first_and_the_file_wins()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Sub("db"));
@@ -102,7 +102,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void IngestOverlappingTheMemtableFailsWhenBlockingFlushIsNotAllowed()
+    public void Ingest_overlapping_the_memtable_fails_when_blocking_flush_is_not_allowed()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Sub("db"));
@@ -117,7 +117,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void SnapshotTakenBeforeIngestDoesNotSeeTheFile()
+    public void Snapshot_taken_before_ingest_does_not_see_the_file()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Sub("db"));
@@ -141,7 +141,7 @@ public sealed class SstFileTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void WriteGlobalSeqnoDecidesWhetherTheSequenceNumberLandsInTheFile(bool writeGlobalSeqno)
+    public void Write_global_seqno_decides_whether_the_sequence_number_lands_in_the_file(bool writeGlobalSeqno)
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Sub("db"));
@@ -170,7 +170,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void SstWriterSupportsDeletesAndRangeDeletes()
+    public void SST_writer_supports_deletes_and_range_deletes()
     {
         using var dir = new TempDirectory();
         using var db = OpenStore(dir.Sub("db"));
@@ -209,7 +209,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void OutOfOrderKeysFailWithRocksDbsMessage()
+    public void Out_of_order_keys_fail_with_RocksDBs_message()
     {
         using var dir = new TempDirectory();
         var path = dir.Sub("bad.sst");
@@ -227,7 +227,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void EmptyWriterIsReportedAndLeavesNoFile()
+    public void Empty_writer_is_reported_and_leaves_no_file()
     {
         using var dir = new TempDirectory();
         var path = dir.Sub("empty.sst");
@@ -251,7 +251,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void AbandonedWriterRemovesItsPartialFile()
+    public void Abandoned_writer_removes_its_partial_file()
     {
         using var dir = new TempDirectory();
         var path = dir.Sub("partial.sst");
@@ -264,7 +264,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void UnsupportedCompressionIsRejectedByTheWriter()
+    public void Unsupported_compression_is_rejected_by_the_writer()
     {
         using var dir = new TempDirectory();
         var path = dir.Sub("x.sst");
@@ -275,7 +275,7 @@ public sealed class SstFileTests
     }
 
     [Fact]
-    public void SstDumpVerifiesOurFileAndShowsOurKeys()
+    public void SST_dump_verifies_our_file_and_shows_our_keys()
     {
         Assert.True(File.Exists(SstDump), $"{SstDump} is missing: install rocksdb-tools (scripts/setup.sh does).");
         using var dir = new TempDirectory();

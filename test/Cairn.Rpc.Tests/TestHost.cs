@@ -1,4 +1,3 @@
-using Cairn.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Rpc.Tests;

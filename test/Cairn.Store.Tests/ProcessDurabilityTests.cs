@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
@@ -140,11 +139,9 @@ public sealed class ProcessDurabilityTests
     [InlineData("store", "--data-dir", "/tmp/x", "--max-in-flight", "-3")]
     public async Task Bad_flags_exit_with_2_and_say_why(params string[] args)
     {
-        using var process = Process.Start(StoreProcess.StartInfo(args))!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("cairn store:", await stderr, StringComparison.Ordinal);
+        var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), args);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("cairn store:", stderr, StringComparison.Ordinal);
     }
 
     private static async Task<Region> RegionAsync(StoreProcess store)

@@ -98,7 +98,7 @@ public sealed class TestCluster : IAsyncDisposable
         }
         catch
         {
-            TryDelete(root);
+            TempDirectory.Delete(root);
             throw;
         }
 
@@ -188,33 +188,8 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> (exceptions count as false) until it holds; throws <see cref="TimeoutException"/> after <see cref="TestClusterOptions.WaitTimeout"/>.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + _options.WaitTimeout;
-        Exception? last = null;
-        while (true)
-        {
-            try
-            {
-                if (await condition().ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}." + (last is null ? "" : $" Last error: {last.Message}"), last);
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, string what, CancellationToken cancellationToken = default) =>
+        Eventually.UntilAsync(condition, _options.WaitTimeout, what, cancellationToken);
 
     /// <summary>Waits until pd lists every running store as Up and knows a region with a leader.</summary>
     public Task WaitForStoresUpAsync(CancellationToken cancellationToken = default) =>
@@ -313,26 +288,6 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         await _pd.DisposeAsync().ConfigureAwait(false);
-        TryDelete(RootDir);
-    }
-
-    private static void TryDelete(string directory)
-    {
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-                return;
-            }
-            catch (DirectoryNotFoundException)
-            {
-                return;
-            }
-            catch (IOException)
-            {
-                Thread.Sleep(100);
-            }
-        }
+        TempDirectory.Delete(RootDir);
     }
 }

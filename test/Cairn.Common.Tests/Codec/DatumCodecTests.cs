@@ -21,7 +21,7 @@ public sealed class DatumCodecTests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void EncodesKnownVectorsAndDecodesThem(string spec, string hex)
+    public void Encodes_known_vectors_and_decodes_them(string spec, string hex)
     {
         var datum = Parse(spec);
         var encoded = DatumCodec.EncodeKey(datum);
@@ -33,7 +33,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void MultiColumnKeysRoundTripAndSkip()
+    public void Multi_column_keys_round_trip_and_skip()
     {
         Datum[] columns = [Datum.FromInt64(-42), Datum.FromString("hello, wide world"), Datum.Null, Datum.FromUInt64(7), Datum.FromFloat64(3.25)];
         var encoded = DatumCodec.EncodeKey(columns);
@@ -53,7 +53,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void ValueFlagsDecode()
+    public void Value_flags_decode()
     {
         // compactBytes, varint and uvarint appear in values, not keys, but readers of index values meet them.
         Assert.Equal(Datum.FromBytes("ab"u8), DatumCodec.DecodeOne(Convert.FromHexString("02046162"), out var consumed));
@@ -63,7 +63,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void DecimalIsKeptInEncodedForm()
+    public void Decimal_is_kept_in_encoded_form()
     {
         // precision 5, frac 2: 3 integral digits (2 bytes) + 2 fractional digits (1 byte).
         var encoded = Convert.FromHexString("0605028001E2");
@@ -76,7 +76,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void TupleOrderIsPreserved()
+    public void Tuple_order_is_preserved()
     {
         var random = new Random(12);
         var rows = Enumerable.Range(0, 800).Select(_ => (
@@ -90,7 +90,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void BoundsSortAroundValues()
+    public void Bounds_sort_around_values()
     {
         var nul = DatumCodec.EncodeKey(Datum.Null);
         var min = DatumCodec.EncodeKey(Datum.MinNotNull);
@@ -109,7 +109,7 @@ public sealed class DatumCodecTests
     [InlineData("0161626300000000", "truncated")]
     [InlineData("0B00", "unsupported datum flag 0x0B")]
     [InlineData("0A00", "unsupported datum flag 0x0A")]
-    public void MalformedInputIsRejected(string hex, string reason)
+    public void Malformed_input_is_rejected(string hex, string reason)
     {
         var bytes = Convert.FromHexString(hex);
         Assert.Contains(reason, Assert.Throws<CodecException>(() => DatumCodec.DecodeOne(bytes, out _)).Message, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class DatumCodecTests
     }
 
     [Fact]
-    public void AccessorsCheckTheKind()
+    public void Accessors_check_the_kind()
     {
         Assert.Throws<InvalidOperationException>(() => Datum.FromUInt64(1).Int64);
         Assert.Throws<InvalidOperationException>(() => Datum.Null.Bytes.Length);

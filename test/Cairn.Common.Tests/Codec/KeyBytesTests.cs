@@ -11,7 +11,7 @@ public sealed class KeyBytesTests
     [InlineData("FF", "FF00")]
     [InlineData("FFFFFFFFFFFFFFFF", "FFFFFFFFFFFFFFFF00")]
     [InlineData("", "00")]
-    public void PrefixNextFollowsTiDb(string keyHex, string expectedHex)
+    public void Prefix_next_follows_TiDB(string keyHex, string expectedHex)
     {
         var key = Convert.FromHexString(keyHex);
         Assert.Equal(expectedHex, Convert.ToHexString(KeyBytes.PrefixNext(key)));
@@ -22,7 +22,7 @@ public sealed class KeyBytesTests
     }
 
     [Fact]
-    public void PrefixNextIsAboveEveryExtensionOfTheKey()
+    public void Prefix_next_is_above_every_extension_of_the_key()
     {
         var key = "t\x01_r"u8.ToArray();
         var next = KeyBytes.PrefixNext(key);
@@ -31,7 +31,7 @@ public sealed class KeyBytesTests
     }
 
     [Fact]
-    public void PrefixNextInPlaceReportsOverflow()
+    public void Prefix_next_in_place_reports_overflow()
     {
         var key = new byte[] { 0xFF, 0xFF };
         Assert.False(KeyBytes.PrefixNextInPlace(key));
@@ -39,5 +39,5 @@ public sealed class KeyBytesTests
     }
 
     [Fact]
-    public void NextAppendsZero() => Assert.Equal(new byte[] { 5, 0 }, KeyBytes.Next([5]));
+    public void Next_appends_zero() => Assert.Equal(new byte[] { 5, 0 }, KeyBytes.Next([5]));
 }

@@ -12,7 +12,7 @@ public sealed class MemComparableTests
     [InlineData("010203040506070809", "0102030405060708FF0900000000000000F8")]
     [InlineData("00", "0000000000000000F8")]
     [InlineData("FFFFFFFFFFFFFF", "FFFFFFFFFFFFFF00FE")]
-    public void Vectors(string rawHex, string encodedHex)
+    public void Known_vectors_encode_and_decode(string rawHex, string encodedHex)
     {
         var raw = Convert.FromHexString(rawHex);
         var encoded = MemComparable.EncodeBytes(raw);
@@ -22,7 +22,7 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void RoundTripsEveryLengthWithTrailingBytes()
+    public void Round_trips_every_length_with_trailing_bytes()
     {
         var random = new Random(10);
         for (var length = 0; length < 100; length++)
@@ -46,7 +46,7 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void BufferWriterOverloadsMatchArrayOverloads()
+    public void Buffer_writer_overloads_match_array_overloads()
     {
         var raw = "a key longer than eight bytes"u8.ToArray();
         var writer = new ArrayBufferWriter<byte>();
@@ -59,7 +59,7 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void EncodedOrderEqualsRawOrder()
+    public void Encoded_order_equals_raw_order()
     {
         var random = new Random(11);
         var keys = new List<byte[]> { Array.Empty<byte>(), new byte[] { 0 }, new byte[8], new byte[9], new byte[] { 0xFF } };
@@ -82,7 +82,7 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void PrefixOfAKeyEncodesBelowItAndIsNotAPrefixOfItsEncoding()
+    public void Prefix_of_a_key_encodes_below_it_and_is_not_a_prefix_of_its_encoding()
     {
         var key = "abcdefgh"u8.ToArray();
         var shorter = MemComparable.EncodeBytes(key.AsSpan(0, 7));
@@ -92,7 +92,7 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void EncodedPrefixStartsTheEncodingOfEveryExtension()
+    public void Encoded_prefix_starts_the_encoding_of_every_extension()
     {
         var random = new Random(14);
         for (var length = 0; length < 30; length++)
@@ -121,7 +121,7 @@ public sealed class MemComparableTests
     [InlineData("0000000000000000E0", "marker")]
     [InlineData("0102030000000001FA", "padding")]
     [InlineData("0102030405060708F7", "padding")]
-    public void MalformedInputIsRejected(string hex, string reason)
+    public void Malformed_input_is_rejected(string hex, string reason)
     {
         var encoded = Convert.FromHexString(hex);
         var ex = Assert.Throws<CodecException>(() => MemComparable.DecodeBytes(encoded, out _));
@@ -130,14 +130,14 @@ public sealed class MemComparableTests
     }
 
     [Fact]
-    public void TrailingBytesAreRejectedByTheExactOverload()
+    public void Trailing_bytes_are_rejected_by_the_exact_overload()
     {
         var encoded = MemComparable.EncodeBytes("x"u8).Concat(new byte[] { 1 }).ToArray();
         Assert.Throws<CodecException>(() => MemComparable.DecodeBytes(encoded));
     }
 
     [Fact]
-    public void SmallDestinationIsRejected()
+    public void Small_destination_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => MemComparable.EncodeBytes(new byte[8], "abc"u8));
         var encoded = MemComparable.EncodeBytes("abcdefghij"u8);

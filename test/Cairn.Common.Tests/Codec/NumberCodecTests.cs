@@ -10,7 +10,7 @@ public sealed class NumberCodecTests
     [InlineData(-1L, "7FFFFFFFFFFFFFFF")]
     [InlineData(long.MinValue, "0000000000000000")]
     [InlineData(long.MaxValue, "FFFFFFFFFFFFFFFF")]
-    public void IntVectors(long value, string hex)
+    public void Int_vectors(long value, string hex)
     {
         Assert.Equal(hex, Convert.ToHexString(NumberCodec.EncodeInt(value)));
         Assert.Equal(value, NumberCodec.DecodeInt(Convert.FromHexString(hex)));
@@ -20,14 +20,14 @@ public sealed class NumberCodecTests
     [InlineData(0UL, "0000000000000000")]
     [InlineData(0x0102030405060708UL, "0102030405060708")]
     [InlineData(ulong.MaxValue, "FFFFFFFFFFFFFFFF")]
-    public void UintVectors(ulong value, string hex)
+    public void Uint_vectors(ulong value, string hex)
     {
         Assert.Equal(hex, Convert.ToHexString(NumberCodec.EncodeUint(value)));
         Assert.Equal(value, NumberCodec.DecodeUint(Convert.FromHexString(hex)));
     }
 
     [Fact]
-    public void IntOrderIsPreserved()
+    public void Int_order_is_preserved()
     {
         var random = new Random(7);
         var values = Enumerable.Range(0, 2000).Select(_ => random.NextInt64(long.MinValue, long.MaxValue))
@@ -37,7 +37,7 @@ public sealed class NumberCodecTests
     }
 
     [Fact]
-    public void UintOrderIsPreserved()
+    public void Uint_order_is_preserved()
     {
         var random = new Random(8);
         var values = Enumerable.Range(0, 2000).Select(_ => (ulong)random.NextInt64() * 3).Concat([0UL, ulong.MaxValue]).ToArray();
@@ -46,7 +46,7 @@ public sealed class NumberCodecTests
     }
 
     [Fact]
-    public void FloatOrderIsPreservedAndRoundTrips()
+    public void Float_order_is_preserved_and_round_trips()
     {
         double[] values = [double.NegativeInfinity, -1e300, -2.5, -1, -double.Epsilon, 0, double.Epsilon, 1, 2.5, 1e300, double.PositiveInfinity];
         var encoded = values.Select(v =>
@@ -69,7 +69,7 @@ public sealed class NumberCodecTests
     }
 
     [Fact]
-    public void ShortInputIsRejected()
+    public void Short_input_is_rejected()
     {
         var ex = Assert.Throws<CodecException>(() => NumberCodec.DecodeInt(new byte[7]));
         Assert.Contains("8 bytes", ex.Message, StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public sealed class VarintTests
     [InlineData(128UL, "8001")]
     [InlineData(300UL, "AC02")]
     [InlineData(ulong.MaxValue, "FFFFFFFFFFFFFFFFFF01")]
-    public void UvarintVectors(ulong value, string hex)
+    public void Uvarint_vectors(ulong value, string hex)
     {
         Assert.Equal(hex, Convert.ToHexString(Varint.EncodeUvarint(value)));
         Assert.Equal(hex.Length / 2, Varint.UvarintLength(value));
@@ -26,7 +26,7 @@ public sealed class VarintTests
     [InlineData(-64L, "7F")]
     [InlineData(64L, "8001")]
     [InlineData(long.MinValue, "FFFFFFFFFFFFFFFFFF01")]
-    public void ZigZagVectors(long value, string hex)
+    public void Zig_zag_vectors(long value, string hex)
     {
         Assert.Equal(hex, Convert.ToHexString(Varint.EncodeVarint(value)));
         Assert.Equal(hex.Length / 2, Varint.VarintLength(value));
@@ -34,7 +34,7 @@ public sealed class VarintTests
     }
 
     [Fact]
-    public void RoundTripsRandomValues()
+    public void Round_trips_random_values()
     {
         var random = new Random(9);
         Span<byte> buffer = stackalloc byte[Varint.MaxLength + 3];
@@ -53,7 +53,7 @@ public sealed class VarintTests
     }
 
     [Fact]
-    public void TruncatedAndOverlongInputsAreRejected()
+    public void Truncated_and_overlong_inputs_are_rejected()
     {
         Assert.Contains("truncated", Assert.Throws<CodecException>(() => Varint.DecodeUvarint([0x80, 0x80], out _)).Message, StringComparison.Ordinal);
         Assert.Throws<CodecException>(() => Varint.DecodeUvarint([], out _));
@@ -63,7 +63,7 @@ public sealed class VarintTests
     }
 
     [Fact]
-    public void TooSmallDestinationIsRejected()
+    public void Too_small_destination_is_rejected()
     {
         var buffer = new byte[1];
         Assert.Throws<ArgumentException>(() => Varint.EncodeUvarint(buffer, 300));

@@ -9,16 +9,16 @@ public sealed class Crc64Tests
     [InlineData("123456789", 0x995DC9BBDF1939FAUL)]
     [InlineData("hello world!", 0x8483C0FA32607D61UL)]
     [InlineData("", 0UL)]
-    public void KnownVectors(string text, ulong expected)
+    public void Known_vectors(string text, ulong expected)
     {
         var data = Encoding.ASCII.GetBytes(text);
         Assert.Equal(expected, Crc64.Compute(data));
         Assert.Equal(expected, Crc64.UpdateScalar(0, data));
-        Assert.Equal(expected, BitwiseReference(0, data));
+        Assert.Equal(expected, Crc64Oracle.Compute(data));
     }
 
     [Fact]
-    public void TableMatchesCheckValue()
+    public void Table_matches_check_value()
     {
         Assert.Equal(0xB32E4CBE03A75F6FUL, Crc64.Table[1]);
         Assert.Equal(0UL, Crc64.Table[0]);
@@ -26,7 +26,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void UpdateComposesLikeGo()
+    public void Update_composes_like_Go()
     {
         var a = "hello "u8.ToArray();
         var b = "world!"u8.ToArray();
@@ -36,7 +36,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void ReflectedAndNormalPolynomialAgree()
+    public void Reflected_and_normal_polynomial_agree()
     {
         Assert.Equal(Crc64.ReflectedPolynomial, Crc64.FoldConstants.Reflect(Crc64.NormalPolynomial));
         Assert.Equal(0x8000000000000000UL, Crc64.FoldConstants.Reflect(1));
@@ -44,7 +44,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void FoldingConstantsAreResiduesOfPowersOfX()
+    public void Folding_constants_are_residues_of_powers_of_x()
     {
         var c = Crc64.Constants;
         Assert.Equal(Reflect(PowMod(1087)), c.StrideHigh);
@@ -66,7 +66,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void BarrettConstantIsTheQuotientOfX128ByP()
+    public void Barrett_constant_is_the_quotient_of_x128_by_P()
     {
         // mu = x^64 + muLow and P = x^64 + P' give x^128 + mu * P = x^64 * (P' + muLow) + muLow * P';
         // mu is the quotient exactly when that remainder has degree below 64.
@@ -77,7 +77,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void EveryShortLengthMatchesTheTablePath()
+    public void Every_short_length_matches_the_table_path()
     {
         var data = RandomBytes(1200, seed: 1);
         for (var length = 0; length <= data.Length; length++)
@@ -90,7 +90,7 @@ public sealed class Crc64Tests
     [Theory]
     [InlineData(Crc64Path.Pclmul128)]
     [InlineData(Crc64Path.Pclmul512)]
-    public void VectorPathMatchesTablePathOnRandomLengthsAndSplits(Crc64Path path)
+    public void Vector_path_matches_table_path_on_random_lengths_and_splits(Crc64Path path)
     {
         if (!Crc64.IsSupported(path))
         {
@@ -122,7 +122,7 @@ public sealed class Crc64Tests
     [InlineData(Crc64Path.Table)]
     [InlineData(Crc64Path.Pclmul128)]
     [InlineData(Crc64Path.Pclmul512)]
-    public void EveryLengthAroundTheStepSizesMatchesTheReference(Crc64Path path)
+    public void Every_length_around_the_step_sizes_matches_the_reference(Crc64Path path)
     {
         if (!Crc64.IsSupported(path))
         {
@@ -132,12 +132,12 @@ public sealed class Crc64Tests
         var data = RandomBytes(1100, seed: 6);
         for (var length = 0; length <= data.Length; length++)
         {
-            Assert.Equal(BitwiseReference(0, data.AsSpan(0, length)), Crc64.Update(0, data.AsSpan(0, length), path));
+            Assert.Equal(Crc64Oracle.Compute(data.AsSpan(0, length)), Crc64.Update(0, data.AsSpan(0, length), path));
         }
     }
 
     [Fact]
-    public void PreferredPathIsSupported()
+    public void Preferred_path_is_supported()
     {
         Assert.True(Crc64.IsSupported(Crc64.PreferredPath));
         Assert.True(Crc64.IsSupported(Crc64Path.Table));
@@ -145,7 +145,7 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void UnalignedSlicesGiveTheSameCrc()
+    public void Unaligned_slices_give_the_same_CRC()
     {
         var payload = RandomBytes(4099, seed: 3);
         var expected = Crc64.UpdateScalar(0, payload);
@@ -158,35 +158,19 @@ public sealed class Crc64Tests
     }
 
     [Fact]
-    public void LargeInputMatchesBitwiseReference()
+    public void Large_input_matches_bitwise_reference()
     {
         var data = RandomBytes(1 << 16, seed: 4);
-        Assert.Equal(BitwiseReference(0, data), Crc64.Compute(data));
+        Assert.Equal(Crc64Oracle.Compute(data), Crc64.Compute(data));
     }
 
     [Fact]
-    public void FlippingOneBitChangesTheCrc()
+    public void Flipping_one_bit_changes_the_CRC()
     {
         var data = RandomBytes(5000, seed: 5);
         var before = Crc64.Compute(data);
         data[3333] ^= 0x10;
         Assert.NotEqual(before, Crc64.Compute(data));
-    }
-
-    // One bit at a time, straight from the definition, independent of the tables and the folding constants.
-    private static ulong BitwiseReference(ulong crc, ReadOnlySpan<byte> data)
-    {
-        var state = ~crc;
-        foreach (var b in data)
-        {
-            state ^= b;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                state = (state & 1) != 0 ? (state >> 1) ^ 0xC96C5795D7870F42UL : state >> 1;
-            }
-        }
-
-        return ~state;
     }
 
     // x^n mod P by square-and-multiply, a different route from the shift loop the library uses.

@@ -5,14 +5,14 @@ namespace Cairn.Common.Tests.Hashing;
 public sealed class KvChecksumTests
 {
     [Fact]
-    public void PairHashIsOneCrcOverKeyThenValue()
+    public void Pair_hash_is_one_CRC_over_key_then_value()
     {
         Assert.Equal(0x995DC9BBDF1939FAUL, KvChecksum.HashPair("1234"u8, "56789"u8));
         Assert.Equal(0x995DC9BBDF1939FAUL, KvChecksum.HashPair("123456789"u8, []));
     }
 
     [Fact]
-    public void AddCountsPairsAndBytes()
+    public void Add_counts_pairs_and_bytes()
     {
         var checksum = KvChecksum.Empty.Add("k1"u8, "value"u8).Add("key2"u8, []);
         Assert.Equal(2UL, checksum.TotalKvs);
@@ -21,7 +21,7 @@ public sealed class KvChecksumTests
     }
 
     [Fact]
-    public void MergeIsOrderIndependent()
+    public void Merge_is_order_independent()
     {
         var pairs = Enumerable.Range(0, 50).Select(i => (Key: BitConverter.GetBytes(i), Value: new byte[i])).ToArray();
         var all = pairs.Aggregate(KvChecksum.Empty, (acc, p) => acc.Add(p.Key, p.Value));
@@ -33,7 +33,7 @@ public sealed class KvChecksumTests
     }
 
     [Fact]
-    public void AddingAPairTwiceCancelsTheCrcButNotTheCounts()
+    public void Adding_a_pair_twice_cancels_the_CRC_but_not_the_counts()
     {
         var checksum = KvChecksum.Empty.Add("a"u8, "b"u8).Add("a"u8, "b"u8);
         Assert.Equal(0UL, checksum.Crc64Xor);

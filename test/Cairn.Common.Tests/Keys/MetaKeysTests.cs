@@ -6,7 +6,7 @@ namespace Cairn.Common.Tests.Keys;
 public sealed class MetaKeysTests
 {
     [Fact]
-    public void StringKeyLayout()
+    public void String_key_layout()
     {
         // m + EncodeBytes("NextGlobalID") + EncodeUint('s')
         var key = MetaKeys.StringKey(MetaKeys.NextGlobalId);
@@ -16,7 +16,7 @@ public sealed class MetaKeysTests
     }
 
     [Fact]
-    public void HashKeysLayoutAndDecode()
+    public void Hash_keys_layout_and_decode()
     {
         var field = MetaKeys.HashFieldKey(MetaKeys.Databases, MetaKeys.DatabaseField(2));
         Assert.Equal(
@@ -33,7 +33,7 @@ public sealed class MetaKeysTests
     }
 
     [Fact]
-    public void ListItemKeyAndStructureDecode()
+    public void List_item_key_and_structure_decode()
     {
         var item = MetaKeys.ListItemKey("DDLJobList"u8, -1);
         var rest = MetaKeys.DecodeStructureKey(item, out var key, out var flag);
@@ -45,7 +45,7 @@ public sealed class MetaKeysTests
     }
 
     [Fact]
-    public void FieldNames()
+    public void Field_names()
     {
         Assert.Equal("DB:12", MetaKeys.DatabaseField(12));
         Assert.Equal("Table:34", MetaKeys.TableField(34));
@@ -57,7 +57,7 @@ public sealed class MetaKeysTests
     }
 
     [Fact]
-    public void MetaValues()
+    public void Meta_values()
     {
         Assert.Equal(5, MetaKeys.DecodeHashMetaValue(MetaKeys.EncodeHashMetaValue(5)));
         Assert.Equal(0, MetaKeys.DecodeHashMetaValue([]));
@@ -66,7 +66,7 @@ public sealed class MetaKeysTests
     }
 
     [Fact]
-    public void NonMetaKeysAreRejected()
+    public void Non_meta_keys_are_rejected()
     {
         Assert.Throws<CodecException>(() => MetaKeys.DecodeHashFieldKey(TableCodec.TablePrefix(1)));
         Assert.Throws<CodecException>(() => MetaKeys.DecodeHashFieldKey(MetaKeys.StringKey("x")));

@@ -6,7 +6,7 @@ namespace Cairn.Common.Tests.Keys;
 public sealed class TableCodecTests
 {
     [Fact]
-    public void RecordKeyOfTableOneHandleOne()
+    public void Record_key_of_table_one_handle_one()
     {
         var key = TableCodec.EncodeRecordKey(1, 1);
         Assert.Equal("748000000000000001" + "5F72" + "8000000000000001", Convert.ToHexString(key));
@@ -18,7 +18,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void Prefixes()
+    public void Table_record_and_index_prefixes()
     {
         Assert.Equal("74800000000000002A", Convert.ToHexString(TableCodec.TablePrefix(42)));
         Assert.Equal("74800000000000002A5F72", Convert.ToHexString(TableCodec.RecordPrefix(42)));
@@ -32,11 +32,11 @@ public sealed class TableCodecTests
     [InlineData("748000000000000005", 5L)]
     [InlineData("7480000000000000055F69", 5L)]
     [InlineData("747FFFFFFFFFFFFFFF", -1L)]
-    public void DecodeTableIdIsZeroForNonTableKeys(string hex, long expected) =>
+    public void Decode_table_id_is_zero_for_non_table_keys(string hex, long expected) =>
         Assert.Equal(expected, TableCodec.DecodeTableId(Convert.FromHexString(hex)));
 
     [Fact]
-    public void CommonHandleRecordKeyRoundTrips()
+    public void Common_handle_record_key_round_trips()
     {
         var key = TableCodec.EncodeRecordKey(7, Datum.FromString("pk"), Datum.FromInt64(9));
         var tableId = TableCodec.DecodeRecordKey(key, out var handle);
@@ -47,7 +47,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void IndexKeysRoundTrip()
+    public void Index_keys_round_trip()
     {
         var unique = TableCodec.EncodeIndexKey(7, 2, Datum.FromString("v"));
         var (tableId, indexId) = TableCodec.DecodeIndexKey(unique, out var values);
@@ -65,7 +65,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void IntHandleRecordRangeMatchesBr()
+    public void Int_handle_record_range_matches_br()
     {
         var range = TableCodec.RecordRange(5);
         Assert.Equal("7480000000000000055F72" + "0000000000000000", Convert.ToHexString(range.Start));
@@ -77,7 +77,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void CommonHandleAndIndexRangesMatchBr()
+    public void Common_handle_and_index_ranges_match_br()
     {
         var record = TableCodec.RecordRange(5, isCommonHandle: true);
         Assert.Equal("7480000000000000055F7201", Convert.ToHexString(record.Start));
@@ -94,7 +94,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void TableRangeCoversRowsAndIndexes()
+    public void Table_range_covers_rows_and_indexes()
     {
         var range = TableCodec.TableRange(5);
         Assert.Equal("748000000000000006", Convert.ToHexString(range.End));
@@ -104,7 +104,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void RecordKeysSortByTableThenHandle()
+    public void Record_keys_sort_by_table_then_handle()
     {
         var pairs = new (long Table, long Handle)[] { (-1, 0), (1, long.MinValue), (1, -1), (1, 0), (1, 1), (1, long.MaxValue), (2, long.MinValue) };
         for (var i = 1; i < pairs.Length; i++)
@@ -116,7 +116,7 @@ public sealed class TableCodecTests
     }
 
     [Fact]
-    public void MalformedKeysAreRejected()
+    public void Malformed_keys_are_rejected()
     {
         Assert.Throws<CodecException>(() => TableCodec.DecodeRecordKey(TableCodec.IndexPrefix(1, 1)));
         Assert.Throws<CodecException>(() => TableCodec.DecodeRecordKey(TableCodec.RecordPrefix(1)));

@@ -6,7 +6,7 @@ namespace Cairn.Common.Tests.Mvcc;
 public sealed class LockRecordTests
 {
     [Fact]
-    public void OptimisticLockLayout()
+    public void Optimistic_lock_layout()
     {
         var lockRecord = new LockRecord
         {
@@ -39,7 +39,7 @@ public sealed class LockRecordTests
     }
 
     [Fact]
-    public void PessimisticLockWithEveryExtraField()
+    public void Pessimistic_lock_with_every_extra_field()
     {
         var lockRecord = new LockRecord
         {
@@ -82,7 +82,7 @@ public sealed class LockRecordTests
     }
 
     [Fact]
-    public void OldLockWithoutTtlAndUnknownTrailingTag()
+    public void Old_lock_without_TTL_and_unknown_trailing_tag()
     {
         var noTtl = LockRecord.Decode(Convert.FromHexString("4C" + "0261" + "05"));
         Assert.Equal(LockType.Lock, noTtl.Type);
@@ -101,7 +101,7 @@ public sealed class LockRecordTests
     [InlineData("50026105006600", "for_update_ts")]
     [InlineData("5002610500760561", "short value")]
     [InlineData("5002610500610A", "items")]
-    public void MalformedLocksAreRejected(string hex, string reason)
+    public void Malformed_locks_are_rejected(string hex, string reason)
     {
         var bytes = Convert.FromHexString(hex);
         Assert.Contains(reason, Assert.Throws<CodecException>(() => LockRecord.Decode(bytes)).Message, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ namespace Cairn.Common.Tests.Mvcc;
 public sealed class MvccKeyTests
 {
     [Fact]
-    public void DataKeyLayout()
+    public void Data_key_layout()
     {
         var key = MvccKey.DataKey("abc"u8, 1);
         Assert.Equal("7A" + "6162630000000000FA" + "FFFFFFFFFFFFFFFE", Convert.ToHexString(key));
@@ -17,7 +17,7 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
-    public void DataKeyRoundTrips()
+    public void Data_key_round_trips()
     {
         var raw = TableKeyLike(3, 77);
         var key = MvccKey.DataKey(raw, 449_000_000_000_000_123);
@@ -37,7 +37,7 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
-    public void RawEncodedDataAndOriginConversions()
+    public void Raw_encoded_data_and_origin_conversions()
     {
         var raw = "user-key"u8.ToArray();
         var encoded = MvccKey.EncodeKey(raw);
@@ -54,7 +54,7 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
-    public void RawKvKeysAreNotEncoded()
+    public void Raw_KV_keys_are_not_encoded()
     {
         var key = MvccKey.RawKvDataKey("raw"u8);
         Assert.Equal("7A726177", Convert.ToHexString(key));
@@ -62,7 +62,7 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
-    public void UserKeysAscendAndNewerVersionsComeFirst()
+    public void User_keys_ascend_and_newer_versions_come_first()
     {
         var random = new Random(13);
         var entries = new List<(byte[] Raw, ulong Ts)>();
@@ -93,7 +93,7 @@ public sealed class MvccKeyTests
     }
 
     [Fact]
-    public void MalformedKeysAreRejected()
+    public void Malformed_keys_are_rejected()
     {
         Assert.Throws<CodecException>(() => MvccKey.ToOriginKey("abc"u8));
         Assert.Throws<CodecException>(() => MvccKey.DecodeTs(new byte[7]));

@@ -7,7 +7,7 @@ namespace Cairn.Common.Tests.Mvcc;
 public sealed class WriteRecordTests
 {
     [Fact]
-    public void PutWithShortValueLayout()
+    public void Put_with_short_value_layout()
     {
         var record = new WriteRecord(WriteType.Put, 300, "abc"u8.ToArray());
         var bytes = record.ToBytes();
@@ -17,7 +17,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void DeleteWithoutValue()
+    public void Delete_without_value()
     {
         var bytes = Convert.FromHexString("4405");
         var record = WriteRecord.Decode(bytes);
@@ -28,7 +28,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void ProtectedRollback()
+    public void Protected_rollback()
     {
         var record = WriteRecord.Rollback(7, isProtected: true);
         Assert.Equal("52" + "07" + "76" + "01" + "70", Convert.ToHexString(record.ToBytes()));
@@ -38,7 +38,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void AllOptionalFieldsRoundTripInOrder()
+    public void All_optional_fields_round_trip_in_order()
     {
         var record = new WriteRecord(WriteType.Lock, 1, [])
         {
@@ -60,7 +60,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void GcFenceZeroIsKeptDistinctFromAbsent()
+    public void GC_fence_zero_is_kept_distinct_from_absent()
     {
         var record = new WriteRecord(WriteType.Put, 9) { HasOverlappedRollback = true, GcFence = 0 };
         var decoded = WriteRecord.Decode(record.ToBytes());
@@ -69,7 +69,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void UnknownTagStopsParsing()
+    public void Unknown_tag_stops_parsing()
     {
         var bytes = Convert.FromHexString("50" + "05" + "760161" + "58" + "FFFFFF");
         var view = WriteRecordView.Parse(bytes);
@@ -80,7 +80,7 @@ public sealed class WriteRecordTests
     }
 
     [Fact]
-    public void ViewPointsIntoTheInput()
+    public void View_points_into_the_input()
     {
         var bytes = new WriteRecord(WriteType.Put, 1, [1, 2, 3]).ToBytes();
         var view = WriteRecordView.Parse(bytes);
@@ -96,14 +96,14 @@ public sealed class WriteRecordTests
     [InlineData("500176", "no length")]
     [InlineData("5001760361", "declares 3 bytes")]
     [InlineData("500146000000", "gc_fence")]
-    public void MalformedRecordsAreRejected(string hex, string reason)
+    public void Malformed_records_are_rejected(string hex, string reason)
     {
         var bytes = Convert.FromHexString(hex);
         Assert.Contains(reason, Assert.Throws<CodecException>(() => WriteRecord.Decode(bytes)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void ShortValueLimitIsSixtyFourAndFormatCeilingIs255()
+    public void Short_value_limit_is_sixty_four_and_format_ceiling_is_255()
     {
         Assert.Equal(64, WriteRecord.ShortValueMaxLength);
         var longest = new WriteRecord(WriteType.Put, 1, new byte[255]);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 
 namespace Cairn.Rpc.Tests.Interop;
 
@@ -11,9 +9,23 @@ public sealed class PythonInterop : IDisposable
 {
     public const string Python = "/usr/bin/python3";
 
+    // Keep proxies and a foreign PYTHONPATH from changing what the interpreter loads or where grpc connects.
+    private static readonly Dictionary<string, string?> PythonEnvironment = new()
+    {
+        ["PYTHONPATH"] = null,
+        ["http_proxy"] = null,
+        ["https_proxy"] = null,
+        ["HTTP_PROXY"] = null,
+        ["HTTPS_PROXY"] = null,
+        ["grpc_proxy"] = null,
+        ["PYTHONIOENCODING"] = "utf-8",
+    };
+
+    private readonly TempDirectory _root;
+
     public PythonInterop()
     {
-        Root = Path.Combine(Path.GetTempPath(), "cairn-rpc-interop-" + Guid.NewGuid().ToString("N"));
+        _root = new TempDirectory("rpc-interop");
         GeneratedDir = Path.Combine(Root, "gen");
         var protoDir = Path.Combine(Root, "proto");
         Directory.CreateDirectory(GeneratedDir);
@@ -46,68 +58,18 @@ public sealed class PythonInterop : IDisposable
         }
     }
 
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string GeneratedDir { get; }
 
     public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "Interop", name);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
-    {
-        using var process = Start(arguments, workingDirectory, redirectStdin: false);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, await stdout, $"timed out after {timeout}\n" + await stderr);
-        }
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout) =>
+        ProcessRunner.RunAsync(Python, arguments, timeout, environment: PythonEnvironment, workingDirectory: workingDirectory);
 
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    /// <summary>Starts the interpreter with a stdin pipe: the interop server exits when it closes.</summary>
+    public static ProcessRunner Start(IEnumerable<string> arguments, string workingDirectory) =>
+        ProcessRunner.Start(Python, arguments, PythonEnvironment, workingDirectory, redirectStdin: true);
 
-    public static Process Start(IEnumerable<string> arguments, string workingDirectory, bool redirectStdin)
-    {
-        var info = new ProcessStartInfo(Python)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = redirectStdin,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        // Keep proxies and a foreign PYTHONPATH from changing what the interpreter loads or where grpc connects.
-        info.Environment.Remove("PYTHONPATH");
-        info.Environment.Remove("http_proxy");
-        info.Environment.Remove("https_proxy");
-        info.Environment.Remove("HTTP_PROXY");
-        info.Environment.Remove("HTTPS_PROXY");
-        info.Environment.Remove("grpc_proxy");
-        info.Environment["PYTHONIOENCODING"] = "utf-8";
-        return Process.Start(info) ?? throw new InvalidOperationException("Could not start " + Python);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _root.Dispose();
 }
