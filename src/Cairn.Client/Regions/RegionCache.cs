@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cairn.Client.Pd;
 using Cairn.Common.Codec;
+using Cairn.Common.Errors;
 using Cairn.Common.Mvcc;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
@@ -297,7 +298,7 @@ public sealed class RegionCache : IDisposable
         {
             // A store that timed out used up time of the operation's budget, not only the backoff after it.
             backoffer.Charge(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            if (!e.IsTransient)
+            if (!Transience.IsTransient(e, cancellationToken))
             {
                 throw new ClientException($"{method} for {what} on {region} failed: {e.Message}", isRetryable: false, e);
             }
