@@ -5,6 +5,7 @@ using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
 using Cairn.Rpc.Tikvpb;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Raw;
 
@@ -71,8 +72,8 @@ public sealed class RawClient : IAsyncDisposable
     public async Task<IReadOnlyDictionary<byte[], byte[]>> BatchGetAsync(IEnumerable<byte[]> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var results = new ConcurrentDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        await OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch get", "RawBatchGet", static (t, r, o) => t.RawBatchGetAsync(r, o),
+        var results = new ConcurrentDictionary<byte[], byte[]>(ByteKeyComparer.Instance);
+        await OnKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), "raw batch get", "RawBatchGet", static (t, r, o) => t.RawBatchGetAsync(r, o),
             (c, g) => new RawBatchGetRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, _ => "", r =>
             {
@@ -81,14 +82,14 @@ public sealed class RawClient : IAsyncDisposable
                     results[pair.Key.ToByteArray()] = pair.Value.ToByteArray();
                 }
             }, cancellationToken).ConfigureAwait(false);
-        return new Dictionary<byte[], byte[]>(results, ByteArrayComparer.Instance);
+        return new Dictionary<byte[], byte[]>(results, ByteKeyComparer.Instance);
     }
 
     /// <summary>Writes every pair; regions are written in parallel (each region's part is atomic, the whole is not).</summary>
     public Task BatchPutAsync(IEnumerable<KeyValuePair<byte[], byte[]>> pairs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var values = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var values = new Dictionary<byte[], byte[]>(ByteKeyComparer.Instance);
         foreach (var (key, value) in pairs)
         {
             values[key] = value;
@@ -103,7 +104,7 @@ public sealed class RawClient : IAsyncDisposable
     public Task BatchDeleteAsync(IEnumerable<byte[]> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch delete", "RawBatchDelete", static (t, r, o) => t.RawBatchDeleteAsync(r, o),
+        return OnKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), "raw batch delete", "RawBatchDelete", static (t, r, o) => t.RawBatchDeleteAsync(r, o),
             (c, g) => new RawBatchDeleteRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, r => r.Error, null, cancellationToken);
     }

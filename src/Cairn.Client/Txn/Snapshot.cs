@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Cairn.Client.Regions;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Txn;
 
@@ -57,9 +58,9 @@ public sealed class Snapshot
     {
         ArgumentNullException.ThrowIfNull(keys);
         var backoffer = _client.NewReadBackoffer();
-        var results = new ConcurrentDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        await BatchGetKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), results, backoffer, cancellationToken).ConfigureAwait(false);
-        return new Dictionary<byte[], byte[]>(results, ByteArrayComparer.Instance);
+        var results = new ConcurrentDictionary<byte[], byte[]>(ByteKeyComparer.Instance);
+        await BatchGetKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), results, backoffer, cancellationToken).ConfigureAwait(false);
+        return new Dictionary<byte[], byte[]>(results, ByteKeyComparer.Instance);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Cairn.Client.Regions;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Txn;
 
@@ -24,7 +25,7 @@ public sealed class Transaction
     private const long TtlPerMiBMs = 6_000;
     private readonly TxnClient _client;
     private readonly Snapshot _snapshot;
-    private readonly SortedDictionary<byte[], byte[]?> _buffer = new(ByteArrayComparer.Instance);
+    private readonly SortedDictionary<byte[], byte[]?> _buffer = new(ByteKeyComparer.Instance);
     private State _state;
 
     internal Transaction(TxnClient client, ulong startTs)
@@ -65,7 +66,7 @@ public sealed class Transaction
     {
         ArgumentNullException.ThrowIfNull(keys);
         ThrowIfNotActive();
-        var result = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var result = new Dictionary<byte[], byte[]>(ByteKeyComparer.Instance);
         var remote = new List<byte[]>();
         foreach (var key in keys)
         {
@@ -175,7 +176,7 @@ public sealed class Transaction
             return 0;
         }
 
-        var mutations = new Dictionary<byte[], Mutation>(ByteArrayComparer.Instance);
+        var mutations = new Dictionary<byte[], Mutation>(ByteKeyComparer.Instance);
         long bytes = 0;
         foreach (var (key, value) in _buffer)
         {
@@ -219,7 +220,7 @@ public sealed class Transaction
     {
         var backoffer = _client.NewWriteBackoffer();
         var groups = await Cache.GroupKeysByRegionAsync(commit.Mutations.Keys, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-        var primaryGroup = groups.First(g => g.Keys.Any(k => ByteArrayComparer.Instance.Equals(k, commit.Primary)));
+        var primaryGroup = groups.First(g => g.Keys.Any(k => ByteKeyComparer.Instance.Equals(k, commit.Primary)));
         await PrewriteGroupAsync(commit, primaryGroup, backoffer, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(groups.Where(g => g != primaryGroup).Select(g => PrewriteGroupAsync(commit, g, backoffer, cancellationToken))).ConfigureAwait(false);
     }
@@ -351,7 +352,7 @@ public sealed class Transaction
 
     private async Task CommitSecondariesAsync(CommitState commit, CancellationToken cancellationToken)
     {
-        var secondaries = commit.Mutations.Keys.Where(k => !ByteArrayComparer.Instance.Equals(k, commit.Primary)).ToList();
+        var secondaries = commit.Mutations.Keys.Where(k => !ByteKeyComparer.Instance.Equals(k, commit.Primary)).ToList();
         if (secondaries.Count == 0)
         {
             return;
