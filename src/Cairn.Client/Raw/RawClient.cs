@@ -124,17 +124,11 @@ public sealed class RawClient : IAsyncDisposable
         var cursor = start;
         while (results.Count < limit && (end.Length == 0 || cursor.AsSpan().SequenceCompareTo(end) < 0))
         {
-            var region = await Cache.LocateKeyAsync(cursor, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
             var batch = (uint)Math.Min(Options.ScanBatchSize, limit - results.Count);
             var from = ByteString.CopyFrom(cursor);
-            var response = await Cache.SendAsync(region, "RawScan", static (t, r, o) => t.RawScanAsync(r, o),
+            var (region, response) = await Cache.Requests.SendToKeyAsync(cursor, KeyMode.Raw, "RawScan", static (t, r, o) => t.RawScanAsync(r, o),
                 c => new RawScanRequest { Context = c, StartKey = from, EndKey = endBytes, Limit = batch, KeyOnly = keyOnly },
                 r => r.RegionError, backoffer, $"raw scan from key {Convert.ToHexString(cursor)}", cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
             foreach (var pair in response.Kvs)
             {
                 results.Add(new KeyValuePair<byte[], byte[]>(pair.Key.ToByteArray(), pair.Value.ToByteArray()));
@@ -205,22 +199,13 @@ public sealed class RawClient : IAsyncDisposable
     {
         var backoffer = new Backoffer(Options.ReadBudget);
         var what = $"{operation} of key {Convert.ToHexString(key)}";
-        while (true)
+        var (region, response) = await Cache.Requests.SendToKeyAsync(key, KeyMode.Raw, method, call, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
+        if (errorOf(response) is { Length: > 0 } error)
         {
-            var region = await Cache.LocateKeyAsync(key, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await Cache.SendAsync(region, method, call, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
-            if (errorOf(response) is { Length: > 0 } error)
-            {
-                throw new ClientException($"{what} on {region} failed: {error}", isRetryable: false);
-            }
-
-            return response;
+            throw new ClientException($"{what} on {region} failed: {error}", isRetryable: false);
         }
+
+        return response;
     }
 
     private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
