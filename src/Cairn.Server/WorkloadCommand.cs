@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Cairn.Client.Workloads;
-using Cairn.Server.Cli;
+using Cairn.Hosting;
 
 namespace Cairn.Server;
 
