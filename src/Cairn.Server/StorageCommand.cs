@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using Cairn.Common;
 using Cairn.Storage;
 using Cairn.Hosting;
 
@@ -51,8 +52,8 @@ internal static class StorageCommand
             }
             var limitText = parse.GetValue(rateLimit);
             long limit = 0;
-            if (limitText is not null && (!long.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
-                throw new CliUsageException($"--ratelimit must be a whole number of bytes per second, not \"{limitText}\"");
+            if (limitText is not null && !ByteSize.TryParse(limitText, out limit))
+                throw new CliUsageException($"--ratelimit must be bytes per second (e.g. 1000000, 64MiB), not \"{limitText}\"");
             return new StorageOpenOptions { Settings = values, RateLimitBytesPerSecond = limit, CheckPath = !parse.GetValue(skipCheck) };
         }
 
