@@ -44,7 +44,7 @@ public sealed class RegionRequestSender
     /// <param name="cancellationToken">Cancels the whole loop.</param>
     /// <exception cref="RegionUnavailableException">The budget ran out.</exception>
     /// <exception cref="ClientException">The store refused the call for good (a non-transient failure).</exception>
-    public async Task<RegionResponse<TResponse>> SendToKeyAsync<TResponse>(byte[] regionKey, string method,
+    public async Task<RegionResponse<TResponse>> SendToRegionKeyAsync<TResponse>(byte[] regionKey, string method,
         Func<CachedRegion, CancellationToken, Task<TResponse>> send, Func<TResponse, RegionError?> regionErrorOf,
         Backoffer backoffer, string what, CancellationToken cancellationToken)
         where TResponse : class
@@ -61,7 +61,7 @@ public sealed class RegionRequestSender
     }
 
     /// <summary>
-    /// <see cref="SendToKeyAsync{TResponse}"/> for a tikv call to the leader of the region holding user key
+    /// <see cref="SendToRegionKeyAsync{TResponse}"/> for a tikv call to the leader of the region holding user key
     /// <paramref name="userKey"/>: <paramref name="build"/> gets the region's request context.
     /// </summary>
     public Task<RegionResponse<TResponse>> SendToKeyAsync<TRequest, TResponse>(ReadOnlyMemory<byte> userKey, KeyMode mode, string method,
@@ -72,7 +72,7 @@ public sealed class RegionRequestSender
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(build);
-        return SendToKeyAsync(RegionCache.ToRegionKey(userKey.Span, mode), method, (region, token) => CallLeaderAsync(region, call, build, token),
+        return SendToRegionKeyAsync(RegionCache.ToRegionKey(userKey.Span, mode), method, (region, token) => CallLeaderAsync(region, call, build, token),
             regionErrorOf, backoffer, what, cancellationToken);
     }
 

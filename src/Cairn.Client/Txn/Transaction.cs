@@ -310,12 +310,11 @@ public sealed class Transaction
 
         while (true)
         {
-            CommitResponse? response;
+            CommitResponse response;
             try
             {
-                var region = await Cache.LocateKeyAsync(commit.Primary, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
                 var commitTs = CommitTs;
-                response = await Cache.SendAsync(region, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
+                (_, response) = await Cache.Requests.SendToKeyAsync(commit.Primary, KeyMode.Txn, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
                     c => new CommitRequest { Context = c, StartVersion = StartTs, CommitVersion = commitTs, Keys = { primary }, PrimaryKey = primary },
                     r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             }
@@ -324,11 +323,6 @@ public sealed class Transaction
                 // Some attempt may have reached the store before it stopped answering: the outcome is unknown.
                 _state = State.RolledBack;
                 throw new TxnUndeterminedException($"{what} at ts {CommitTs} is undetermined: {e.Message}", e);
-            }
-
-            if (response is null)
-            {
-                continue;
             }
 
             if (response.Error is not { } error)

@@ -44,7 +44,7 @@ public sealed class RegionRequestSenderTests
 
         var seen = new List<string>();
         var backoffer = new Backoffer(TimeSpan.FromSeconds(10));
-        var (region, response) = await raw.Cache.Requests.SendToKeyAsync(B("s/7"), "RawGet", RawGet(raw.Cache, B("s/7"), seen), ErrorOf, backoffer, "test get", CancellationToken.None);
+        var (region, response) = await raw.Cache.Requests.SendToRegionKeyAsync(B("s/7"), "RawGet", RawGet(raw.Cache, B("s/7"), seen), ErrorOf, backoffer, "test get", CancellationToken.None);
 
         Assert.Equal("seven", response.Value.ToStringUtf8());
         Assert.Null(response.RegionError);
@@ -98,7 +98,7 @@ public sealed class RegionRequestSenderTests
         await raw.PutAsync(B("x"), B("1"));
 
         var calls = 0;
-        var permanent = await Assert.ThrowsAsync<InvalidOperationException>(() => raw.Cache.Requests.SendToKeyAsync<RawGetResponse>(B("x"), "RawGet",
+        var permanent = await Assert.ThrowsAsync<InvalidOperationException>(() => raw.Cache.Requests.SendToRegionKeyAsync<RawGetResponse>(B("x"), "RawGet",
             (_, _) =>
             {
                 Interlocked.Increment(ref calls);
@@ -112,7 +112,7 @@ public sealed class RegionRequestSenderTests
         var budget = TimeSpan.FromMilliseconds(800);
         var started = Stopwatch.GetTimestamp();
         var e = await Assert.ThrowsAsync<RegionUnavailableException>(() =>
-            raw.Cache.Requests.SendToKeyAsync(B("x"), "RawGet", RawGet(raw.Cache, B("x"), seen), ErrorOf, new Backoffer(budget), "test get", CancellationToken.None));
+            raw.Cache.Requests.SendToRegionKeyAsync(B("x"), "RawGet", RawGet(raw.Cache, B("x"), seen), ErrorOf, new Backoffer(budget), "test get", CancellationToken.None));
         Assert.True(e.IsTransient);
         Assert.Contains("test get", e.Message);
         // The budget bounds sleeps and failed attempts together; pd lookups get at least their minimum call time.
