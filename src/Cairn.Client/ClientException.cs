@@ -1,10 +1,12 @@
+using Cairn.Common.Errors;
+
 namespace Cairn.Client;
 
 /// <summary>
 /// Base of the client's failures. <see cref="IsRetryable"/> says whether running the same operation again (for a
 /// transaction: a new transaction) may succeed.
 /// </summary>
-public class ClientException : Exception
+public class ClientException : Exception, ITransientAware
 {
     /// <summary>Creates the exception.</summary>
     public ClientException(string message, bool isRetryable, Exception? innerException = null)
@@ -15,4 +17,7 @@ public class ClientException : Exception
 
     /// <summary>Whether trying again may succeed.</summary>
     public bool IsRetryable { get; }
+
+    /// <summary>The same answer as <see cref="IsRetryable"/>, in the vocabulary every Cairn exception shares.</summary>
+    public bool IsTransient => IsRetryable;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Cairn.Common.Errors;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
@@ -433,9 +434,9 @@ public sealed class PdClient : IAsyncDisposable
 
     private static bool IsRetryable(Exception e) => e switch
     {
-        PdException p => p.IsTransient,
         RpcException r => IsTransient(r),
-        HttpRequestException or IOException or ObjectDisposedException or OperationCanceledException => true,
-        _ => false,
+        // A leader connection disposed under the call was replaced: the next attempt finds the new one.
+        ObjectDisposedException => true,
+        _ => Transience.IsTransient(e),
     };
 }

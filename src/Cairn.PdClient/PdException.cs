@@ -1,9 +1,10 @@
+using Cairn.Common.Errors;
 using Cairn.Rpc.Pdpb;
 
 namespace Cairn.Pd.Client;
 
 /// <summary>A pd call failed: pd refused it (<see cref="ErrorType"/> set) or could not be reached in time.</summary>
-public sealed class PdException : Exception
+public sealed class PdException : Exception, ITransientAware
 {
     /// <summary>Creates the exception.</summary>
     public PdException(string operation, string? address, ErrorType? errorType, string detail, bool isTransient, Exception? innerException = null)

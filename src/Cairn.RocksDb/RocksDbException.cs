@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Cairn.Common.Errors;
 using Cairn.RocksDb.Native;
 
 namespace Cairn.RocksDb;
@@ -7,7 +8,7 @@ namespace Cairn.RocksDb;
 /// A RocksDB call failed. <see cref="Exception.Message"/> is RocksDB's own status message;
 /// <see cref="Kind"/> is the status class read from its prefix.
 /// </summary>
-public class RocksDbException : Exception
+public class RocksDbException : Exception, ITransientAware
 {
     // Status::ToString prefixes (rocksdb/util/status.cc), longest-first where one could shadow another.
     private static readonly (string Prefix, RocksDbStatusKind Kind)[] Prefixes =

@@ -1,10 +1,12 @@
+using Cairn.Common.Errors;
+
 namespace Cairn.Rpc;
 
 /// <summary>
 /// A call ended with a non-OK gRPC status. Thrown by calls made through an <see cref="RpcChannel"/>; thrown by a
 /// service hosted on an <see cref="RpcServer"/>, it is sent to the client as that status and message.
 /// </summary>
-public sealed class RpcException : Exception
+public sealed class RpcException : Exception, ITransientAware
 {
     /// <summary>Creates an exception carrying <paramref name="status"/> and the human-readable <paramref name="detail"/>.</summary>
     public RpcException(StatusCode status, string detail)

@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using Cairn.Pd;
-using Microsoft.Extensions.DependencyInjection;
+using Cairn.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Cairn.Server;
 
@@ -51,7 +49,7 @@ internal static class PdCommand
                 {
                     EndPoint = ParseEndPoint("--addr", Value(parse, addr) ?? "127.0.0.1:2379"),
                     HttpEndPoint = Value(parse, httpAddr) is { } h ? ParseEndPoint("--http-addr", h) : null,
-                    DataDir = Value(parse, dataDir) ?? throw new UsageException("--data-dir is required"),
+                    DataDir = Value(parse, dataDir) ?? throw new CliUsageException("--data-dir is required"),
                     Name = Value(parse, name) ?? defaults.Name,
                     GcLifeTime = Duration(parse, gcLifeTime, defaults.GcLifeTime),
                     GcRunInterval = Duration(parse, gcInterval, defaults.GcRunInterval),
@@ -66,7 +64,7 @@ internal static class PdCommand
                 var level = ParseLogLevel(Value(parse, logLevel) ?? "warn");
                 return await RunAsync(options, level, cancellationToken).ConfigureAwait(false);
             }
-            catch (UsageException e)
+            catch (CliUsageException e)
             {
                 return Usage(e.Message);
             }
@@ -75,7 +73,7 @@ internal static class PdCommand
                 return Usage(e.Message);
             }
 
-            static int Usage(string message) => Cli.CliRunner.Usage("cairn pd", message);
+            static int Usage(string message) => CliRunner.Usage("cairn pd", message);
         });
         return command;
     }
@@ -83,39 +81,11 @@ internal static class PdCommand
     private static async Task<int> RunAsync(PdServerOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {
         // stdout carries only the ready line; logs go to stderr.
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(logLevel)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            })
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggerFactory = HostLogging.ToStandardError(logLevel);
 
         // The host owns shutdown: SIGTERM and Ctrl-C stop the server cleanly instead of killing the process.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        Cli.ParentWatch.Start(() =>
-        {
-            try
-            {
-                stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // Already stopping and done.
-            }
-        });
-        cancellationToken = stop.Token;
+        using var signals = new ShutdownSignals(cancellationToken);
+        cancellationToken = signals.Token;
         PdServer server;
         try
         {
@@ -124,7 +94,7 @@ internal static class PdCommand
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Cairn.RocksDb.RocksDbException)
         {
             await Console.Error.WriteLineAsync($"cairn pd: cannot start: {e.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failed;
         }
 
         await using (server.ConfigureAwait(false))
@@ -142,12 +112,12 @@ internal static class PdCommand
             }
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static LogLevel ParseLogLevel(string text) => LogLevels.TryParse(text, out var level)
         ? level
-        : throw new UsageException($"--log-level: '{text}' is not one of {LogLevels.Choices}");
+        : throw new CliUsageException($"--log-level: '{text}' is not one of {LogLevels.Choices}");
 
     private static Option<string?> StringOption(string name, string description) => new(name)
     {
@@ -166,7 +136,7 @@ internal static class PdCommand
         var value = parse.GetValue(option);
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new UsageException($"{option.Name} needs a value");
+            throw new CliUsageException($"{option.Name} needs a value");
         }
 
         return value;
@@ -182,7 +152,7 @@ internal static class PdCommand
 
         return TryParseDuration(text, out var value)
             ? value
-            : throw new UsageException($"{option.Name}: '{text}' is not a duration (e.g. 500ms, 30s, 10m, 1h30m)");
+            : throw new CliUsageException($"{option.Name}: '{text}' is not a duration (e.g. 500ms, 30s, 10m, 1h30m)");
     }
 
     private static IPEndPoint ParseEndPoint(string flag, string text)
@@ -198,11 +168,9 @@ internal static class PdCommand
             return endPoint;
         }
 
-        throw new UsageException($"{flag}: '{text}' is not an IP:port address");
+        throw new CliUsageException($"{flag}: '{text}' is not an IP:port address");
     }
 
     /// <summary>Durations written as Go and PD write them: <c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
     internal static bool TryParseDuration(string text, out TimeSpan value) => Cairn.Common.GoDuration.TryParse(text, out value);
-
-    private sealed class UsageException(string message) : Exception(message);
 }

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
+using Cairn.Hosting;
 
 namespace Cairn.Server;
 
@@ -71,13 +72,11 @@ internal static partial class PlaygroundCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Cli.CliFailureException($"cannot create --dir {root}: {e.Message}", e);
+            throw new CliFailureException($"cannot create --dir {root}: {e.Message}", e);
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
+        // A playground runs in a terminal: Ctrl-C and SIGTERM stop its children; its own stdin is not a parent pipe.
+        using var signals = new ShutdownSignals(cancellationToken, watchParent: false);
         var children = new List<Child>();
         try
         {
@@ -85,7 +84,7 @@ internal static partial class PlaygroundCommand
             var pdHttp = basePort is { } b2 ? $"127.0.0.1:{b2 + 1}" : "127.0.0.1:0";
             var pd = Child.Start("pd", root, ["pd", "--addr", pdAddr, "--http-addr", pdHttp, "--data-dir", Path.Combine(root, "pd")]);
             children.Add(pd);
-            var pdReady = await pd.WaitForLineAsync(PdReady(), StartTimeout, linked.Token).ConfigureAwait(false);
+            var pdReady = await pd.WaitForLineAsync(PdReady(), StartTimeout, signals.Token).ConfigureAwait(false);
             var grpc = pdReady.Groups["grpc"].Value;
             var http = pdReady.Groups["http"].Value;
             // A restart reuses the bound addresses, so clients and stores find the new process where the old one was.
@@ -99,24 +98,24 @@ internal static partial class PlaygroundCommand
                 var store = Child.Start($"store{i}", root, ["store", "--addr", addr, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")]);
                 children.Add(store);
                 // Stores start one after the other so that the first one bootstraps the cluster.
-                var ready = await store.WaitForLineAsync(StoreReady(), StartTimeout, linked.Token).ConfigureAwait(false);
+                var ready = await store.WaitForLineAsync(StoreReady(), StartTimeout, signals.Token).ConfigureAwait(false);
                 storeAddresses.Add(ready.Groups["addr"].Value);
                 store.RestartArgs = ["store", "--addr", ready.Groups["addr"].Value, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")];
                 await Console.Out.WriteLineAsync($"store {ready.Groups["id"].Value,-3} pid {store.Pid}  {ready.Groups["addr"].Value}").ConfigureAwait(false);
             }
 
-            await WaitForStoresUpAsync(grpc, storeCount, children, linked.Token).ConfigureAwait(false);
+            await WaitForStoresUpAsync(grpc, storeCount, children, signals.Token).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"playground ready: pd {grpc} (http {http}), {storeCount} stores Up, data and logs in {root}").ConfigureAwait(false);
             await Console.Out.WriteLineAsync("press Ctrl-C to stop").ConfigureAwait(false);
             await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
-            await SuperviseAsync(children, root, restartDead, linked.Token).ConfigureAwait(false);
+            await SuperviseAsync(children, root, restartDead, signals.Token).ConfigureAwait(false);
 
             await Console.Out.WriteLineAsync("stopping").ConfigureAwait(false);
             await StopAllAsync(children).ConfigureAwait(false);
             return 0;
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (signals.IsStopping)
         {
             await StopAllAsync(children).ConfigureAwait(false);
             return 0;
@@ -229,7 +228,7 @@ internal static partial class PlaygroundCommand
         await Task.WhenAll(children.Except(stores).Select(c => c.StopAsync(StopTimeout))).ConfigureAwait(false);
     }
 
-    private static int Usage(string message) => Cli.CliRunner.Usage("cairn playground", message);
+    private static int Usage(string message) => CliRunner.Usage("cairn playground", message);
 
     [GeneratedRegex(@"^pd ready: grpc (?<grpc>\S+) http (?<http>\S+)")]
     private static partial Regex PdReady();
@@ -294,7 +293,7 @@ internal static partial class PlaygroundCommand
             // stdin is a pipe this process never writes: the child stops when it ends, i.e. when this process is gone,
             // however it died (SIGKILL included), so no child outlives the playground holding its ports.
             info.RedirectStandardInput = true;
-            info.Environment[Cli.ParentWatch.Variable] = "1";
+            info.Environment[ParentWatch.Variable] = "1";
             info.UseShellExecute = false;
             var logPath = Path.Combine(root, name + ".log");
             var log = new StreamWriter(logPath, append: true) { AutoFlush = true };

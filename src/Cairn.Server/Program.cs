@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Cairn.Server;
-using Cairn.Server.Cli;
+using Cairn.Hosting;
 
 var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its tools");
 root.Subcommands.Add(SmokeCommand.Create());
@@ -10,4 +10,4 @@ root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(PlaygroundCommand.Create());
 foreach (var command in SqlCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(WorkloadCommand.Create());
-return await CliRunner.RunAsync(root, args).ConfigureAwait(false);
+return await CliRunner.RunAsync(root, "cairn", args).ConfigureAwait(false);

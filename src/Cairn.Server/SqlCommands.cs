@@ -4,7 +4,7 @@ using System.Text.Json;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Client.Txn;
-using Cairn.Server.Cli;
+using Cairn.Hosting;
 
 namespace Cairn.Server;
 

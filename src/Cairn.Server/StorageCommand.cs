@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using Cairn.Common;
 using Cairn.Storage;
+using Cairn.Hosting;
 
 namespace Cairn.Server;
 
@@ -50,8 +52,8 @@ internal static class StorageCommand
             }
             var limitText = parse.GetValue(rateLimit);
             long limit = 0;
-            if (limitText is not null && (!long.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
-                throw new UsageException($"--ratelimit must be a whole number of bytes per second, not \"{limitText}\"");
+            if (limitText is not null && !ByteSize.TryParse(limitText, out limit))
+                throw new CliUsageException($"--ratelimit must be bytes per second (e.g. 1000000, 64MiB), not \"{limitText}\"");
             return new StorageOpenOptions { Settings = values, RateLimitBytesPerSecond = limit, CheckPath = !parse.GetValue(skipCheck) };
         }
 
@@ -186,11 +188,11 @@ internal static class StorageCommand
         try
         {
             if (parse.UnmatchedTokens.Count > 0)
-                throw new UsageException($"unexpected argument(s): {Redact.Secrets(string.Join(' ', parse.UnmatchedTokens.Select(Redact.Url)), secrets)}");
+                throw new CliUsageException($"unexpected argument(s): {Redact.Secrets(string.Join(' ', parse.UnmatchedTokens.Select(Redact.Url)), secrets)}");
             await body().ConfigureAwait(false);
             return 0;
         }
-        catch (UsageException ex)
+        catch (CliUsageException ex)
         {
             await Console.Error.WriteLineAsync($"cairn storage: {Redact.Secrets(ex.Message, secrets)} (see --help)").ConfigureAwait(false);
             return BadUsage;
@@ -216,7 +218,7 @@ internal static class StorageCommand
         }
         catch (StorageException ex) when (ex.Kind == StorageErrorKind.InvalidArgument)
         {
-            throw new UsageException(ex.Message);
+            throw new CliUsageException(ex.Message);
         }
     }
 
@@ -230,19 +232,17 @@ internal static class StorageCommand
         var pathStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
         var slash = main.LastIndexOf('/');
         if (slash < pathStart || slash == main.Length - 1)
-            throw new UsageException($"\"{Redact.Url(url)}\" does not end with an object name (URL/path)");
+            throw new CliUsageException($"\"{Redact.Url(url)}\" does not end with an object name (URL/path)");
         var name = schemeEnd >= 0 ? Uri.UnescapeDataString(main[(slash + 1)..]) : main[(slash + 1)..];
         var baseUrl = main[..slash];
         if (schemeEnd >= 0 && baseUrl.Length == pathStart && !main.StartsWith("noop://", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"\"{Redact.Url(url)}\" has no bucket or container before the object name");
+            throw new CliUsageException($"\"{Redact.Url(url)}\" has no bucket or container before the object name");
         if (baseUrl.Length == 0)
             baseUrl = "/";
         return (baseUrl + query, name);
     }
 
-    private static string Required(string? value, string message) => string.IsNullOrEmpty(value) ? throw new UsageException(message) : value;
+    private static string Required(string? value, string message) => string.IsNullOrEmpty(value) ? throw new CliUsageException(message) : value;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
-    private sealed class UsageException(string message) : Exception(message);
 }

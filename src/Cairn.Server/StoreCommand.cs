@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Cairn.Store;
+using Cairn.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Cairn.Server;
 
@@ -82,7 +81,7 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
-                PdAddress = result.GetValue(pd) is { } pdText ? Cli.CliArgs.HostPort(pdText, "--pd") : null,
+                PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd") : null,
             };
             try
             {
@@ -100,16 +99,12 @@ internal static class StoreCommand
 
     private static async Task<int> RunAsync(StoreNodeOptions options, LogLevel level, CancellationToken cancellationToken)
     {
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(level)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; }));
+        using var loggerFactory = HostLogging.ToStandardError(level);
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Handle SIGTERM and SIGINT ourselves: cancelling the default action keeps the runtime from tearing the
         // process down (or hanging in a host lifetime) before the engine is closed.
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        Cli.ParentWatch.Start(() => stop.TrySetResult());
+        using var signals = new ShutdownSignals();
+        using var onSignal = signals.Token.Register(() => stop.TrySetResult());
         await using var node = new StoreNode(options, loggerFactory);
         try
         {
@@ -119,7 +114,7 @@ internal static class StoreCommand
             or InvalidOperationException or Cairn.Pd.Client.PdException)
         {
             await Console.Error.WriteLineAsync($"cairn store: cannot start: {e.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failed;
         }
 
         await Console.Out.WriteLineAsync($"store {node.StoreId} listening on {node.Address}").ConfigureAwait(false);
@@ -135,10 +130,10 @@ internal static class StoreCommand
         if (tombstoned.IsCompleted)
         {
             await Console.Error.WriteLineAsync($"cairn store: pd reports store {node.StoreId} as Tombstone (removed from the cluster); exiting").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failed;
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static bool TryParseLabels(string? text, out Dictionary<string, string> labels, out string error)
@@ -169,5 +164,5 @@ internal static class StoreCommand
         return true;
     }
 
-    private static int Usage(string message) => Cli.CliRunner.Usage("cairn store", message);
+    private static int Usage(string message) => CliRunner.Usage("cairn store", message);
 }

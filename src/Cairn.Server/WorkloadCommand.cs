@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Cairn.Hosting;
 using Cairn.Workloads;
-using Cairn.Server.Cli;
 
 namespace Cairn.Server;
 

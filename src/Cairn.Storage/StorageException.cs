@@ -1,3 +1,5 @@
+using Cairn.Common.Errors;
+
 namespace Cairn.Storage;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Cairn.Storage;
 /// (5xx, throttling, timeouts, dropped connections) or not (not found, access denied, bad request).
 /// Messages never contain credentials.
 /// </summary>
-public class StorageException : Exception
+public class StorageException : Exception, ITransientAware
 {
     /// <summary>Creates the exception.</summary>
     public StorageException(string message, bool isTransient, StorageErrorKind kind = StorageErrorKind.Other, Exception? innerException = null)

@@ -31,7 +31,7 @@ internal sealed class TableRegionSplitter(TxnClient client, CatalogOptions optio
             }
 
             // Only the regions that start at a table of this DDL: the left parts hold older tables, placed already.
-            var starts = keys.Select(k => RegionCache.ToRegionKey(k, KeyMode.Txn)).ToHashSet(ByteArrayComparer.Instance);
+            var starts = keys.Select(k => RegionCache.ToRegionKey(k, KeyMode.Txn)).ToHashSet(ByteKeyComparer.Instance);
             var ids = produced.Where(r => starts.Contains(r.StartKey.ToByteArray())).Select(r => r.Id).Distinct().ToList();
             if (ids.Count > 0)
             {

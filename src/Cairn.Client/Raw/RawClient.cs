@@ -5,6 +5,7 @@ using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
 using Cairn.Rpc.Tikvpb;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Raw;
 
@@ -71,8 +72,8 @@ public sealed class RawClient : IAsyncDisposable
     public async Task<IReadOnlyDictionary<byte[], byte[]>> BatchGetAsync(IEnumerable<byte[]> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var results = new ConcurrentDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        await OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch get", "RawBatchGet", static (t, r, o) => t.RawBatchGetAsync(r, o),
+        var results = new ConcurrentDictionary<byte[], byte[]>(ByteKeyComparer.Instance);
+        await OnKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), "raw batch get", "RawBatchGet", static (t, r, o) => t.RawBatchGetAsync(r, o),
             (c, g) => new RawBatchGetRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, _ => "", r =>
             {
@@ -81,14 +82,14 @@ public sealed class RawClient : IAsyncDisposable
                     results[pair.Key.ToByteArray()] = pair.Value.ToByteArray();
                 }
             }, cancellationToken).ConfigureAwait(false);
-        return new Dictionary<byte[], byte[]>(results, ByteArrayComparer.Instance);
+        return new Dictionary<byte[], byte[]>(results, ByteKeyComparer.Instance);
     }
 
     /// <summary>Writes every pair; regions are written in parallel (each region's part is atomic, the whole is not).</summary>
     public Task BatchPutAsync(IEnumerable<KeyValuePair<byte[], byte[]>> pairs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var values = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var values = new Dictionary<byte[], byte[]>(ByteKeyComparer.Instance);
         foreach (var (key, value) in pairs)
         {
             values[key] = value;
@@ -103,7 +104,7 @@ public sealed class RawClient : IAsyncDisposable
     public Task BatchDeleteAsync(IEnumerable<byte[]> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return OnKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), "raw batch delete", "RawBatchDelete", static (t, r, o) => t.RawBatchDeleteAsync(r, o),
+        return OnKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), "raw batch delete", "RawBatchDelete", static (t, r, o) => t.RawBatchDeleteAsync(r, o),
             (c, g) => new RawBatchDeleteRequest { Context = c, Keys = { g.Select(ByteString.CopyFrom) } },
             r => r.RegionError, r => r.Error, null, cancellationToken);
     }
@@ -123,17 +124,11 @@ public sealed class RawClient : IAsyncDisposable
         var cursor = start;
         while (results.Count < limit && (end.Length == 0 || cursor.AsSpan().SequenceCompareTo(end) < 0))
         {
-            var region = await Cache.LocateKeyAsync(cursor, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
             var batch = (uint)Math.Min(Options.ScanBatchSize, limit - results.Count);
             var from = ByteString.CopyFrom(cursor);
-            var response = await Cache.SendAsync(region, "RawScan", static (t, r, o) => t.RawScanAsync(r, o),
+            var (region, response) = await Cache.Requests.SendToKeyAsync(cursor, KeyMode.Raw, "RawScan", static (t, r, o) => t.RawScanAsync(r, o),
                 c => new RawScanRequest { Context = c, StartKey = from, EndKey = endBytes, Limit = batch, KeyOnly = keyOnly },
                 r => r.RegionError, backoffer, $"raw scan from key {Convert.ToHexString(cursor)}", cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
             foreach (var pair in response.Kvs)
             {
                 results.Add(new KeyValuePair<byte[], byte[]>(pair.Key.ToByteArray(), pair.Value.ToByteArray()));
@@ -204,22 +199,13 @@ public sealed class RawClient : IAsyncDisposable
     {
         var backoffer = new Backoffer(Options.ReadBudget);
         var what = $"{operation} of key {Convert.ToHexString(key)}";
-        while (true)
+        var (region, response) = await Cache.Requests.SendToKeyAsync(key, KeyMode.Raw, method, call, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
+        if (errorOf(response) is { Length: > 0 } error)
         {
-            var region = await Cache.LocateKeyAsync(key, KeyMode.Raw, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await Cache.SendAsync(region, method, call, build, regionErrorOf, backoffer, what, cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
-            if (errorOf(response) is { Length: > 0 } error)
-            {
-                throw new ClientException($"{what} on {region} failed: {error}", isRetryable: false);
-            }
-
-            return response;
+            throw new ClientException($"{what} on {region} failed: {error}", isRetryable: false);
         }
+
+        return response;
     }
 
     private async Task OnKeysAsync<TRequest, TResponse>(IReadOnlyList<byte[]> keys, string operation, string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,

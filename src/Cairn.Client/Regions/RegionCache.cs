@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cairn.Common.Codec;
+using Cairn.Common.Keys;
 using Cairn.Common.Mvcc;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
@@ -20,11 +21,11 @@ public sealed class RegionCache : IDisposable
     private readonly PdClient _pd;
     private readonly object _gate = new();
 
-    // Sorted by start key; never overlapping.
-    private readonly List<CachedRegion> _regions = [];
+    // Region key ranges (never overlapping) to the regions holding them; a region pd or a store reports evicts the
+    // stale entries it overlaps.
+    private readonly KeyRangeMap<CachedRegion> _regions = new();
     private readonly ConcurrentDictionary<ulong, string> _storeAddresses = new();
     private readonly RpcChannelPool _channels;
-    private readonly RpcCallOptions _callOptions;
 
     /// <summary>Creates an empty cache that loads regions and stores from <paramref name="pd"/>.</summary>
     public RegionCache(PdClient pd, ClientOptions? options = null, RpcChannelOptions? channelOptions = null)
@@ -34,8 +35,11 @@ public sealed class RegionCache : IDisposable
         Options.Validate();
         _pd = pd;
         _channels = new RpcChannelPool(channelOptions);
-        _callOptions = new RpcCallOptions { Timeout = Options.RequestTimeout };
+        Requests = new RegionRequestSender(this);
     }
+
+    /// <summary>The region request loop over this cache: every region-bound request goes through it.</summary>
+    public RegionRequestSender Requests { get; }
 
     /// <summary>The pd client regions are loaded from.</summary>
     public PdClient Pd => _pd;
@@ -257,11 +261,7 @@ public sealed class RegionCache : IDisposable
     {
         lock (_gate)
         {
-            var index = _regions.FindIndex(r => r.Id == regionId);
-            if (index >= 0)
-            {
-                _regions.RemoveAt(index);
-            }
+            _regions.RemoveWhere(r => r.Id == regionId);
         }
     }
 
@@ -271,12 +271,8 @@ public sealed class RegionCache : IDisposable
         _channels.Dispose();
     }
 
-    /// <summary>
-    /// Sends one request to <paramref name="region"/>'s leader. Returns the response, or null after a region error or
-    /// a transport failure that was handled (cache corrected, backoff taken): the caller then re-locates its keys and
-    /// retries. Non-transient RPC failures throw <see cref="ClientException"/>.
-    /// </summary>
-    internal async Task<TResponse?> SendAsync<TRequest, TResponse>(
+    /// <summary>One attempt at <paramref name="region"/>'s leader: <see cref="RegionRequestSender.SendOnceAsync{TRequest, TResponse}"/>.</summary>
+    internal Task<TResponse?> SendAsync<TRequest, TResponse>(
         CachedRegion region,
         string method, Func<Tikv.TikvClient, TRequest, Grpc.Core.CallOptions, Grpc.Core.AsyncUnaryCall<TResponse>> call,
         Func<Context, TRequest> build,
@@ -285,38 +281,8 @@ public sealed class RegionCache : IDisposable
         string what,
         CancellationToken cancellationToken)
         where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
-    {
-        TResponse response;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            response = await call(GetChannel(region.StoreAddress).Tikv, build(region.ToContext()), RpcChannel.CallOptions(_callOptions, cancellationToken)).ResponseAsync.ConfigureAwait(false);
-        }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A store that timed out used up time of the operation's budget, not only the backoff after it.
-            backoffer.Charge(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            if (!e.IsTransient)
-            {
-                throw new ClientException($"{method} for {what} on {region} failed: {e.Message}", isRetryable: false, e);
-            }
-
-            OnStoreFailure(region);
-            await backoffer.BackoffAsync(BackoffKind.StoreUnreachable, $"{what} on {region}", $"{method}: {e.Message}", cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        if (regionErrorOf(response) is { } error)
-        {
-            var kind = OnRegionError(region, error);
-            var minimum = error.ServerIsBusy is { BackoffMs: > 0 } busy ? TimeSpan.FromMilliseconds(busy.BackoffMs) : default;
-            await backoffer.BackoffAsync(kind, $"{what} on {region}", $"{method}: {Describe(error)}", cancellationToken, minimum).ConfigureAwait(false);
-            return null;
-        }
-
-        return response;
-    }
+        where TResponse : class, IMessage<TResponse> =>
+        Requests.SendOnceAsync(region, method, call, build, regionErrorOf, backoffer, what, cancellationToken);
 
     /// <summary>A region error in words: its kind and message.</summary>
     public static string Describe(RegionError error)
@@ -354,23 +320,7 @@ public sealed class RegionCache : IDisposable
     {
         lock (_gate)
         {
-            // The last region starting at or before the key.
-            int lo = 0, hi = _regions.Count - 1, found = -1;
-            while (lo <= hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (_regions[mid].Region.StartKey.Span.SequenceCompareTo(regionKey) <= 0)
-                {
-                    found = mid;
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid - 1;
-                }
-            }
-
-            return found >= 0 && _regions[found].Contains(regionKey) ? _regions[found] : null;
+            return _regions.TryFind(regionKey, out var entry) ? entry.Value : null;
         }
     }
 
@@ -378,10 +328,10 @@ public sealed class RegionCache : IDisposable
     {
         lock (_gate)
         {
-            var index = _regions.IndexOf(old);
-            if (index >= 0)
+            // Only while the entry is still the one that answered: a newer load in between wins.
+            if (_regions.TryFind(old.Region.StartKey.Span, out var entry) && ReferenceEquals(entry.Value, old))
             {
-                _regions[index] = updated;
+                _regions.Add(entry.Start, entry.End, updated);
                 return;
             }
         }
@@ -393,13 +343,7 @@ public sealed class RegionCache : IDisposable
     {
         lock (_gate)
         {
-            _regions.RemoveAll(r => Overlaps(r.Region, region.Region));
-            var index = _regions.FindIndex(r => r.Region.StartKey.Span.SequenceCompareTo(region.Region.StartKey.Span) > 0);
-            _regions.Insert(index < 0 ? _regions.Count : index, region);
+            _regions.Add(region.Region.StartKey.ToByteArray(), region.Region.EndKey.ToByteArray(), region);
         }
     }
-
-    private static bool Overlaps(Region a, Region b) =>
-        (b.EndKey.IsEmpty || a.StartKey.Span.SequenceCompareTo(b.EndKey.Span) < 0)
-        && (a.EndKey.IsEmpty || b.StartKey.Span.SequenceCompareTo(a.EndKey.Span) < 0);
 }

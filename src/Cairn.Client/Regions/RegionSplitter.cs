@@ -2,6 +2,7 @@ using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
 using Google.Protobuf;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Regions;
 
@@ -26,7 +27,7 @@ public sealed class RegionSplitter
         ArgumentNullException.ThrowIfNull(userKeys);
         var backoffer = new Backoffer(_cache.Options.WriteBudget);
         var produced = new List<Region>();
-        var pending = userKeys.Where(k => k.Length > 0).Distinct(ByteArrayComparer.Instance).ToList();
+        var pending = userKeys.Where(k => k.Length > 0).Distinct(ByteKeyComparer.Instance).ToList();
         while (pending.Count > 0)
         {
             var retry = new List<byte[]>();

@@ -95,7 +95,7 @@ public sealed class Table
         var entries = prepared.Select(p => writable.Select(i => TableLayout.IndexEntry(info, p.PhysicalId, i, p.Row, p.Handle)).ToArray()).ToArray();
         var checkKeys = prepared.Select(p => p.RecordKey).Concat(entries.SelectMany(e => e.Where(x => x.Distinct).Select(x => x.Key)));
         var existing = await txn.BatchGetAsync(checkKeys, cancellationToken).ConfigureAwait(false);
-        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        var seen = new HashSet<byte[]>(ByteKeyComparer.Instance);
         for (var r = 0; r < prepared.Count; r++)
         {
             var (row, handle, physicalId, recordKey) = prepared[r];

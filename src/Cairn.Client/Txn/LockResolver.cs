@@ -70,25 +70,15 @@ public sealed class LockResolver
     private async Task ResolveInRegionAsync(LockInfo info, ulong commitTs, Backoffer backoffer, CancellationToken cancellationToken)
     {
         var what = $"resolving lock of txn {info.LockVersion} on key {Convert.ToHexString(info.Key.Span)}";
-        while (true)
+        var (region, response) = await _cache.Requests.SendToKeyAsync(info.Key.Memory, KeyMode.Txn, "KvResolveLock", static (t, r, o) => t.KvResolveLockAsync(r, o),
+            c => new ResolveLockRequest { Context = c, StartVersion = info.LockVersion, CommitVersion = commitTs },
+            r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
+        if (response.Error is { } error)
         {
-            var region = await _cache.LocateKeyAsync(info.Key.Memory, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await _cache.SendAsync(region, "KvResolveLock", static (t, r, o) => t.KvResolveLockAsync(r, o),
-                c => new ResolveLockRequest { Context = c, StartVersion = info.LockVersion, CommitVersion = commitTs },
-                r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
-            if (response.Error is { } error)
-            {
-                throw new TxnAbortedException($"{what} in {region} failed: {TxnErrorFormat.Describe(error)}", isRetryable: true);
-            }
-
-            Interlocked.Increment(ref _resolved);
-            return;
+            throw new TxnAbortedException($"{what} in {region} failed: {TxnErrorFormat.Describe(error)}", isRetryable: true);
         }
+
+        Interlocked.Increment(ref _resolved);
     }
 
     private async Task<LockStatus> GetStatusAsync(LockInfo info, ulong callerStartTs, Backoffer backoffer, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Cairn.Client.Regions;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Txn;
 
@@ -34,14 +35,8 @@ public sealed class Snapshot
         var what = $"get of key {Convert.ToHexString(key)} at ts {Timestamp}";
         while (true)
         {
-            var region = await Cache.LocateKeyAsync(key, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-            var response = await Cache.SendAsync(region, "KvGet", static (t, r, o) => t.KvGetAsync(r, o), c => new GetRequest { Context = c, Key = keyBytes, Version = Timestamp },
-                r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
+            var (region, response) = await Cache.Requests.SendToKeyAsync(key, KeyMode.Txn, "KvGet", static (t, r, o) => t.KvGetAsync(r, o),
+                c => new GetRequest { Context = c, Key = keyBytes, Version = Timestamp }, r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             if (response.Error is { } error)
             {
                 await HandleReadErrorAsync(error, what, region, backoffer, cancellationToken).ConfigureAwait(false);
@@ -57,9 +52,9 @@ public sealed class Snapshot
     {
         ArgumentNullException.ThrowIfNull(keys);
         var backoffer = _client.NewReadBackoffer();
-        var results = new ConcurrentDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        await BatchGetKeysAsync(keys.Distinct(ByteArrayComparer.Instance).ToList(), results, backoffer, cancellationToken).ConfigureAwait(false);
-        return new Dictionary<byte[], byte[]>(results, ByteArrayComparer.Instance);
+        var results = new ConcurrentDictionary<byte[], byte[]>(ByteKeyComparer.Instance);
+        await BatchGetKeysAsync(keys.Distinct(ByteKeyComparer.Instance).ToList(), results, backoffer, cancellationToken).ConfigureAwait(false);
+        return new Dictionary<byte[], byte[]>(results, ByteKeyComparer.Instance);
     }
 
     /// <summary>
@@ -78,18 +73,12 @@ public sealed class Snapshot
         var endBytes = Google.Protobuf.ByteString.CopyFrom(end);
         while (results.Count < limit && (end.Length == 0 || cursor.AsSpan().SequenceCompareTo(end) < 0))
         {
-            var region = await Cache.LocateKeyAsync(cursor, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
             var batch = (uint)Math.Min(_client.Options.ScanBatchSize, limit - results.Count);
             var from = Google.Protobuf.ByteString.CopyFrom(cursor);
             var what = $"scan from key {Convert.ToHexString(cursor)} at ts {Timestamp}";
-            var response = await Cache.SendAsync(region, "KvScan", static (t, r, o) => t.KvScanAsync(r, o),
+            var (region, response) = await Cache.Requests.SendToKeyAsync(cursor, KeyMode.Txn, "KvScan", static (t, r, o) => t.KvScanAsync(r, o),
                 c => new ScanRequest { Context = c, StartKey = from, EndKey = endBytes, Limit = batch, Version = Timestamp, KeyOnly = keyOnly },
                 r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
-            if (response is null)
-            {
-                continue;
-            }
-
             if (response.Error is { } error)
             {
                 await HandleReadErrorAsync(error, what, region, backoffer, cancellationToken).ConfigureAwait(false);

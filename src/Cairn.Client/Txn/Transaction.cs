@@ -3,6 +3,7 @@ using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
+using Cairn.Common.Keys;
 
 namespace Cairn.Client.Txn;
 
@@ -25,7 +26,7 @@ public sealed class Transaction
     private const long TtlPerMiBMs = 6_000;
     private readonly TxnClient _client;
     private readonly Snapshot _snapshot;
-    private readonly SortedDictionary<byte[], byte[]?> _buffer = new(ByteArrayComparer.Instance);
+    private readonly SortedDictionary<byte[], byte[]?> _buffer = new(ByteKeyComparer.Instance);
     private State _state;
 
     internal Transaction(TxnClient client, ulong startTs)
@@ -66,7 +67,7 @@ public sealed class Transaction
     {
         ArgumentNullException.ThrowIfNull(keys);
         ThrowIfNotActive();
-        var result = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        var result = new Dictionary<byte[], byte[]>(ByteKeyComparer.Instance);
         var remote = new List<byte[]>();
         foreach (var key in keys)
         {
@@ -176,7 +177,7 @@ public sealed class Transaction
             return 0;
         }
 
-        var mutations = new Dictionary<byte[], Mutation>(ByteArrayComparer.Instance);
+        var mutations = new Dictionary<byte[], Mutation>(ByteKeyComparer.Instance);
         long bytes = 0;
         foreach (var (key, value) in _buffer)
         {
@@ -220,7 +221,7 @@ public sealed class Transaction
     {
         var backoffer = _client.NewWriteBackoffer();
         var groups = await Cache.GroupKeysByRegionAsync(commit.Mutations.Keys, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
-        var primaryGroup = groups.First(g => g.Keys.Any(k => ByteArrayComparer.Instance.Equals(k, commit.Primary)));
+        var primaryGroup = groups.First(g => g.Keys.Any(k => ByteKeyComparer.Instance.Equals(k, commit.Primary)));
         await PrewriteGroupAsync(commit, primaryGroup, backoffer, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(groups.Where(g => g != primaryGroup).Select(g => PrewriteGroupAsync(commit, g, backoffer, cancellationToken))).ConfigureAwait(false);
     }
@@ -310,12 +311,11 @@ public sealed class Transaction
 
         while (true)
         {
-            CommitResponse? response;
+            CommitResponse response;
             try
             {
-                var region = await Cache.LocateKeyAsync(commit.Primary, KeyMode.Txn, backoffer, cancellationToken).ConfigureAwait(false);
                 var commitTs = CommitTs;
-                response = await Cache.SendAsync(region, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
+                (_, response) = await Cache.Requests.SendToKeyAsync(commit.Primary, KeyMode.Txn, "KvCommit", static (t, r, o) => t.KvCommitAsync(r, o),
                     c => new CommitRequest { Context = c, StartVersion = StartTs, CommitVersion = commitTs, Keys = { primary }, PrimaryKey = primary },
                     r => r.RegionError, backoffer, what, cancellationToken).ConfigureAwait(false);
             }
@@ -324,11 +324,6 @@ public sealed class Transaction
                 // Some attempt may have reached the store before it stopped answering: the outcome is unknown.
                 _state = State.RolledBack;
                 throw new TxnUndeterminedException($"{what} at ts {CommitTs} is undetermined: {e.Message}", e);
-            }
-
-            if (response is null)
-            {
-                continue;
             }
 
             if (response.Error is not { } error)
@@ -352,7 +347,7 @@ public sealed class Transaction
 
     private async Task CommitSecondariesAsync(CommitState commit, CancellationToken cancellationToken)
     {
-        var secondaries = commit.Mutations.Keys.Where(k => !ByteArrayComparer.Instance.Equals(k, commit.Primary)).ToList();
+        var secondaries = commit.Mutations.Keys.Where(k => !ByteKeyComparer.Instance.Equals(k, commit.Primary)).ToList();
         if (secondaries.Count == 0)
         {
             return;

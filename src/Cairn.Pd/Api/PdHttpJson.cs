@@ -154,17 +154,5 @@ internal static class PdHttpJson
     }
 
     /// <summary>A byte count the way PD prints one (binary units, up to 4 significant digits): <c>1.5GiB</c>.</summary>
-    public static string ByteSize(ulong bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return value.ToString("0.###", CultureInfo.InvariantCulture) + units[unit];
-    }
+    public static string ByteSize(ulong bytes) => Cairn.Common.ByteSize.Format(bytes);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cairn.Common.Codec;
+using Cairn.Common.Keys;
 
 namespace Cairn.Common.Tests.Codec;
 
@@ -84,7 +85,7 @@ public sealed class DatumCodecTests
             B: random.Next(0, 3) == 0 ? string.Empty : new string((char)('a' + random.Next(0, 3)), random.Next(0, 12)))).ToList();
 
         static Datum A(long? a) => a is { } v ? Datum.FromInt64(v) : Datum.Null;
-        var byEncoding = rows.OrderBy(r => DatumCodec.EncodeKey(A(r.A), Datum.FromString(r.B)), ByteArrayComparer.Instance).ToList();
+        var byEncoding = rows.OrderBy(r => DatumCodec.EncodeKey(A(r.A), Datum.FromString(r.B)), ByteKeyComparer.Instance).ToList();
         var byValue = rows.OrderBy(r => r.A.HasValue).ThenBy(r => r.A).ThenBy(r => r.B, StringComparer.Ordinal).ToList();
         Assert.Equal(byValue, byEncoding);
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cairn.Common.Codec;
+using Cairn.Common.Keys;
 
 namespace Cairn.Common.Tests.Codec;
 
@@ -75,8 +76,8 @@ public sealed class MemComparableTests
             keys.Add(key);
         }
 
-        var expected = keys.Order(ByteArrayComparer.Instance).ToArray();
-        var actual = keys.Select(k => MemComparable.EncodeBytes(k)).Order(ByteArrayComparer.Instance)
+        var expected = keys.Order(ByteKeyComparer.Instance).ToArray();
+        var actual = keys.Select(k => MemComparable.EncodeBytes(k)).Order(ByteKeyComparer.Instance)
             .Select(e => MemComparable.DecodeBytes(e)).ToArray();
         Assert.Equal(expected, actual);
     }

@@ -1,4 +1,5 @@
 using Cairn.Common.Codec;
+using Cairn.Common.Keys;
 
 namespace Cairn.Common.Tests.Codec;
 
@@ -32,7 +33,7 @@ public sealed class NumberCodecTests
         var random = new Random(7);
         var values = Enumerable.Range(0, 2000).Select(_ => random.NextInt64(long.MinValue, long.MaxValue))
             .Concat([long.MinValue, long.MaxValue, 0, -1, 1]).ToArray();
-        var byBytes = values.OrderBy(v => NumberCodec.EncodeInt(v), ByteArrayComparer.Instance).ToArray();
+        var byBytes = values.OrderBy(v => NumberCodec.EncodeInt(v), ByteKeyComparer.Instance).ToArray();
         Assert.Equal(values.Order().ToArray(), byBytes);
     }
 
@@ -41,7 +42,7 @@ public sealed class NumberCodecTests
     {
         var random = new Random(8);
         var values = Enumerable.Range(0, 2000).Select(_ => (ulong)random.NextInt64() * 3).Concat([0UL, ulong.MaxValue]).ToArray();
-        var byBytes = values.OrderBy(v => NumberCodec.EncodeUint(v), ByteArrayComparer.Instance).ToArray();
+        var byBytes = values.OrderBy(v => NumberCodec.EncodeUint(v), ByteKeyComparer.Instance).ToArray();
         Assert.Equal(values.Order().ToArray(), byBytes);
     }
 

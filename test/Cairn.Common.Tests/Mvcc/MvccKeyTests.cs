@@ -1,6 +1,7 @@
 using System.Buffers;
 using Cairn.Common.Codec;
 using Cairn.Common.Mvcc;
+using Cairn.Common.Keys;
 
 namespace Cairn.Common.Tests.Mvcc;
 
@@ -80,9 +81,9 @@ public sealed class MvccKeyTests
         }
 
         var expected = entries.Distinct(EntryComparer.Instance)
-            .OrderBy(e => e.Raw, ByteArrayComparer.Instance).ThenByDescending(e => e.Ts).ToList();
+            .OrderBy(e => e.Raw, ByteKeyComparer.Instance).ThenByDescending(e => e.Ts).ToList();
         var actual = expected.OrderBy(e => e.Ts).Select(e => MvccKey.DataKey(e.Raw, e.Ts))
-            .Order(ByteArrayComparer.Instance)
+            .Order(ByteKeyComparer.Instance)
             .Select(k => (Raw: MvccKey.DecodeDataKey(k, out var ts), Ts: ts)).ToList();
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)

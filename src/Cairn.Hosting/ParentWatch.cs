@@ -1,4 +1,4 @@
-namespace Cairn.Server.Cli;
+namespace Cairn.Hosting;
 
 /// <summary>
 /// Lets a child server die with the process that started it, even when that process is killed with SIGKILL and
@@ -6,7 +6,7 @@ namespace Cairn.Server.Cli;
 /// parent is gone the kernel closes the pipe's other end, the child reads end-of-file, and stops as on SIGTERM.
 /// Only on when <see cref="Variable"/> is <c>1</c>, so a server started from a terminal ignores its stdin.
 /// </summary>
-internal static class ParentWatch
+public static class ParentWatch
 {
     /// <summary>The environment variable a parent sets to turn the watch on.</summary>
     public const string Variable = "CAIRN_STOP_ON_STDIN_EOF";

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 
-namespace Cairn.Server.Cli;
+namespace Cairn.Hosting;
 
 /// <summary>
 /// What every Cairn executable does around its commands, so that all of them keep the README's promise: bad usage
@@ -9,20 +9,27 @@ namespace Cairn.Server.Cli;
 /// <see cref="CliUsageException"/>) prints one line naming the problem and where <c>--help</c> is, and exits 2; a
 /// failure prints one line and exits 1; no exception reaches the user as a stack trace.
 /// </summary>
-internal static class CliRunner
+public static class CliRunner
 {
-    /// <summary>Exit code of a failed operation.</summary>
-    public const int Failed = 1;
+    /// <summary>Exit code of a failed operation (<see cref="ExitCodes.Failed"/>).</summary>
+    public const int Failed = ExitCodes.Failed;
 
-    /// <summary>Exit code of bad usage.</summary>
-    public const int BadUsage = 2;
+    /// <summary>Exit code of bad usage (<see cref="ExitCodes.BadUsage"/>).</summary>
+    public const int BadUsage = ExitCodes.BadUsage;
 
-    /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command.</summary>
-    public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter? error = null)
+    /// <summary>
+    /// Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command; messages name the
+    /// command as <paramref name="program"/> followed by the subcommand path (<c>cairn pd</c>, <c>br backup full</c>).
+    /// </summary>
+    /// <returns>The command's exit code, or <see cref="ExitCodes.BadUsage"/> / <see cref="ExitCodes.Failed"/>.</returns>
+    public static async Task<int> RunAsync(RootCommand root, string program, string[] args, TextWriter? error = null)
     {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        ArgumentNullException.ThrowIfNull(args);
         error ??= Console.Error;
         var parse = root.Parse(args);
-        var name = CommandPath(parse.CommandResult);
+        var name = CommandPath(parse.CommandResult, program);
         if (parse.Errors.Count > 0)
         {
             // One error is the one to fix, the parser's full help would bury it; an unknown word explains a missing
@@ -59,6 +66,7 @@ internal static class CliRunner
     /// <summary>Prints a usage error of <paramref name="command"/> as <see cref="RunAsync"/> does and returns the exit code.</summary>
     public static int Usage(string command, string message)
     {
+        ArgumentNullException.ThrowIfNull(message);
         Console.Error.WriteLine($"{command}: {OneLine(message)} (see '{command} --help')");
         return BadUsage;
     }
@@ -66,14 +74,14 @@ internal static class CliRunner
     /// <summary>A message on one line: exception messages of the libraries sometimes carry line breaks.</summary>
     public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
-    private static string CommandPath(CommandResult result)
+    private static string CommandPath(CommandResult result, string program)
     {
         var names = new List<string>();
         for (SymbolResult? r = result; r is not null; r = r.Parent)
         {
             if (r is CommandResult c)
             {
-                names.Add(c.Command is RootCommand ? "cairn" : c.Command.Name);
+                names.Add(c.Command is RootCommand ? program : c.Command.Name);
             }
         }
 

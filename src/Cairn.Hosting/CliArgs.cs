@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Cairn.Server.Cli;
+namespace Cairn.Hosting;
 
 /// <summary>
 /// Checks of argument values shared by the commands; each throws <see cref="CliUsageException"/> naming the flag, so
 /// values are refused before a command connects to or creates anything.
 /// </summary>
-internal static class CliArgs
+public static class CliArgs
 {
     /// <summary>
     /// pd addresses as given to <c>--pd</c>: <c>host:port</c> or <c>http://host:port</c>, several separated by commas.
