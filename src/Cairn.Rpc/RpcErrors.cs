@@ -26,10 +26,13 @@ internal static class RpcErrors
         }
 
         var detail = e.Status.Detail;
-        if (status is not StatusCode.Cancelled && e.Status.DebugException is { } transport && target is not null)
+        if (status is not StatusCode.Cancelled && e.Status.DebugException is { } transport)
         {
-            // A transport failure (connect refused, connection reset): the status alone does not say which peer.
-            detail = $"{detail} ({target}: {transport.GetBaseException().Message})";
+            // A transport failure (connect refused, connection reset). Grpc.Net.Client's detail strings the exception
+            // chain together with its type names ("Error starting gRPC call. HttpRequestException: ..."), which reads
+            // like a crash in a user's terminal; the innermost cause says what happened, the target says to whom.
+            var cause = transport.GetBaseException().Message;
+            detail = target is null ? $"transport failure: {cause}" : $"could not reach {target}: {cause}";
         }
 
         return new RpcException(status, detail, e.Status.DebugException ?? e);

@@ -42,4 +42,19 @@ public sealed class RpcErrorsTests
         Assert.Equal("detail", mapped.Detail);
         Assert.Equal(transient, mapped.IsTransient);
     }
+
+    [Fact]
+    public void A_transport_failure_names_the_peer_and_the_cause_without_exception_type_names()
+    {
+        // What Grpc.Net.Client reports for a refused connection.
+        var cause = new HttpRequestException("Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException(111));
+        var grpc = new GrpcException(new GrpcStatus(GrpcStatusCode.Unavailable,
+            "Error starting gRPC call. HttpRequestException: Connection refused (127.0.0.1:1) SocketException: Connection refused", cause));
+
+        var mapped = RpcErrors.FromGrpc(grpc, "127.0.0.1:1");
+
+        Assert.Equal(StatusCode.Unavailable, mapped.Status);
+        Assert.StartsWith("could not reach 127.0.0.1:1: ", mapped.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", mapped.Detail, StringComparison.Ordinal);
+    }
 }
