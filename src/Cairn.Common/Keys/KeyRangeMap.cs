@@ -91,9 +91,14 @@ public sealed class KeyRangeMap<TValue> : IReadOnlyCollection<KeyRangeMap<TValue
         return _entries.RemoveAll(e => match(e.Value));
     }
 
-    /// <summary>The ranges that overlap <c>[start, end)</c> (empty end = unbounded), in key order.</summary>
-    public IReadOnlyList<Entry> Overlapping(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    /// <summary>
+    /// The ranges that overlap <c>[start, end)</c> (empty end = unbounded), in key order, at most
+    /// <paramref name="limit"/> of them (a paged scan such as pd's scan-regions stops there).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is negative.</exception>
+    public IReadOnlyList<Entry> Overlapping(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, int limit = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var index = FloorIndex(start);
         if (index < 0 || !EndsAfter(_entries[index].End, start))
         {
@@ -101,7 +106,7 @@ public sealed class KeyRangeMap<TValue> : IReadOnlyCollection<KeyRangeMap<TValue
         }
 
         var result = new List<Entry>();
-        for (; index < _entries.Count && (end.IsEmpty || _entries[index].Start.AsSpan().SequenceCompareTo(end) < 0); index++)
+        for (; index < _entries.Count && result.Count < limit && (end.IsEmpty || _entries[index].Start.AsSpan().SequenceCompareTo(end) < 0); index++)
         {
             result.Add(_entries[index]);
         }

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Cairn.Common.Keys;
 using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Pdpb;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Pd.Cluster;
@@ -13,7 +15,9 @@ internal sealed class RegionRegistry
     private readonly PdStorage _storage;
     private readonly ILogger _logger;
     private readonly Dictionary<ulong, RegionInfo> _regions = [];
-    private readonly RegionTree _tree = new();
+    // The same regions by key range (empty end = +infinity). Accept removes what a region replaces before adding it,
+    // so the map's own evict-on-overlap only matters for persisted regions that overlap (see the constructor).
+    private readonly KeyRangeMap<RegionInfo> _tree = new();
 
     public RegionRegistry(PdStorage storage, ILogger logger)
     {
@@ -23,7 +27,13 @@ internal sealed class RegionRegistry
         {
             var info = new RegionInfo(region.Region_, region.Leader);
             _regions[info.Id] = info;
-            _tree.Insert(info);
+
+            // Saved regions never overlap (Accept deletes what it replaces in the same write); if some did, the id
+            // map must not keep a region the key map has dropped, or the two views would disagree.
+            foreach (var evicted in Add(info))
+            {
+                _regions.Remove(evicted.Value.Id);
+            }
         }
     }
 
@@ -33,7 +43,7 @@ internal sealed class RegionRegistry
     public void AddBootstrapped(RegionInfo info)
     {
         _regions[info.Id] = info;
-        _tree.Insert(info);
+        Add(info);
     }
 
     public bool Contains(ulong id) => _regions.ContainsKey(id);
@@ -41,10 +51,10 @@ internal sealed class RegionRegistry
     public bool TryGet(ulong id, [MaybeNullWhen(false)] out RegionInfo region) =>
         _regions.TryGetValue(id, out region);
 
-    public RegionInfo? Find(ReadOnlySpan<byte> key) => _tree.Find(key);
+    public RegionInfo? Find(ReadOnlySpan<byte> key) => _tree.TryFind(key, out var entry) ? entry.Value : null;
 
     public List<RegionInfo> Overlapping(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, int limit = int.MaxValue) =>
-        _tree.Overlapping(start, end, limit);
+        [.. _tree.Overlapping(start, end, limit).Select(e => e.Value)];
 
     /// <summary>
     /// Puts a reported region into the map unless it is stale; returns its entry, or null when ignored. Regions it
@@ -52,6 +62,13 @@ internal sealed class RegionRegistry
     /// </summary>
     public RegionInfo? Accept(Rpc.Metapb.Region meta, Peer? leader, Action<ulong> onRemoved)
     {
+        // Checked before anything changes: the key map refuses an empty range, and a region reported with one would
+        // otherwise fail halfway through replacing its neighbours.
+        if (meta.EndKey.Length != 0 && meta.StartKey.Span.SequenceCompareTo(meta.EndKey.Span) >= 0)
+        {
+            throw new PdErrorException(ErrorType.InvalidValue, $"region {meta.Id} has an empty key range");
+        }
+
         var epoch = meta.RegionEpoch;
         _regions.TryGetValue(meta.Id, out var origin);
         if (origin is not null && (epoch.Version < origin.Version || epoch.ConfVer < origin.ConfVer))
@@ -60,7 +77,7 @@ internal sealed class RegionRegistry
             return null;
         }
 
-        var overlaps = _tree.Overlapping(meta.StartKey.Span, meta.EndKey.Span);
+        var overlaps = Overlapping(meta.StartKey.Span, meta.EndKey.Span);
         overlaps.RemoveAll(r => r.Id == meta.Id);
         foreach (var other in overlaps)
         {
@@ -79,18 +96,18 @@ internal sealed class RegionRegistry
         var info = new RegionInfo(meta, leader);
         if (origin is not null)
         {
-            _tree.Remove(origin);
+            _tree.Remove(origin.StartKey);
             CopyStats(origin, info);
         }
 
         foreach (var other in overlaps)
         {
-            _tree.Remove(other);
+            _tree.Remove(other.StartKey);
             _regions.Remove(other.Id);
             onRemoved(other.Id);
         }
 
-        _tree.Insert(info);
+        Add(info);
         _regions[info.Id] = info;
         _storage.SaveRegions([info.ToPersisted()], overlaps.Select(o => o.Id));
         return info;
@@ -127,9 +144,11 @@ internal sealed class RegionRegistry
         return loads;
     }
 
-    public List<RegionView> Views(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end) => _tree.Overlapping(start, end).ConvertAll(ToView);
+    public List<RegionView> Views(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end) => [.. _tree.Overlapping(start, end).Select(e => ToView(e.Value))];
 
     public RegionView? View(ulong id) => _regions.TryGetValue(id, out var info) ? ToView(info) : null;
+
+    private IReadOnlyList<KeyRangeMap<RegionInfo>.Entry> Add(RegionInfo info) => _tree.Add(info.StartKey, info.EndKey, info);
 
     private static RegionView ToView(RegionInfo r) => new(
         r.Meta, r.Leader, [.. r.DownPeers], [.. r.PendingPeers], r.BytesWritten, r.BytesRead, r.KeysWritten, r.KeysRead, r.ApproximateSize, r.ApproximateKeys);

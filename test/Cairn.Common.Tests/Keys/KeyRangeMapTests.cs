@@ -66,6 +66,19 @@ public sealed class KeyRangeMapTests
     }
 
     [Fact]
+    public void Overlapping_stops_at_the_limit()
+    {
+        var map = new KeyRangeMap<int>();
+        map.Add(K("a"), K("c"), 1);
+        map.Add(K("c"), K("e"), 2);
+        map.Add(K("e"), [], 3);
+        Assert.Equal([1, 2], map.Overlapping(K("b"), [], 2).Select(r => r.Value));
+        Assert.Equal([2], map.Overlapping(K("c"), [], 1).Select(r => r.Value));
+        Assert.Empty(map.Overlapping([], [], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => map.Overlapping([], [], -1));
+    }
+
+    [Fact]
     public void Removes_by_start_key_or_by_value()
     {
         var map = new KeyRangeMap<int>();
