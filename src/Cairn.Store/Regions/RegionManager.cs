@@ -1,4 +1,5 @@
 using Cairn.Common.Codec;
+using Cairn.Common.Keys;
 using Cairn.RocksDb;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
@@ -263,7 +264,7 @@ internal sealed class RegionManager
     {
         lock (_gate)
         {
-            return [.. _regions.Values.OrderBy(r => r.StartKey.Memory, ByteStringComparer.Instance)];
+            return [.. _regions.Values.OrderBy(r => r.StartKey.Memory, ByteKeyComparer.Instance)];
         }
     }
 
@@ -587,11 +588,4 @@ internal sealed class RegionManager
     }
 
     private static string Describe(RegionEpoch? epoch) => epoch is null ? "none" : $"{{conf_ver: {epoch.ConfVer}, version: {epoch.Version}}}";
-
-    private sealed class ByteStringComparer : IComparer<ReadOnlyMemory<byte>>
-    {
-        public static readonly ByteStringComparer Instance = new();
-
-        public int Compare(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceCompareTo(y.Span);
-    }
 }
