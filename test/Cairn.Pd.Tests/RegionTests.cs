@@ -151,6 +151,21 @@ public sealed class RegionTests
         Assert.Equal(ErrorType.InvalidValue, zero.Header.Error?.Type);
     }
 
+    [Fact]
+    public async Task A_reported_region_with_an_empty_key_range_is_refused_and_changes_nothing()
+    {
+        await using var pd = await TestPd.StartAsync();
+        await pd.BootstrapAsync();
+        var inverted = await pd.CallAsync(static (c, r, o) => c.ReportBatchSplitAsync(r, o), new ReportBatchSplitRequest
+        {
+            Header = pd.Header,
+            Regions = { Region(50, "d", "b", 5, 1, (51, 1)) },
+        });
+        Assert.Equal(ErrorType.InvalidValue, inverted.Header.Error?.Type);
+        Assert.Equal(2UL, (await GetRegionAsync(pd, "c")).Region.Id);
+        Assert.Null((await pd.GetRegionByIdAsync(50)).Region);
+    }
+
     private static async Task<ulong> ApproximateKeysAsync(TestPd pd, ulong regionId)
     {
         var response = await pd.Http.GetAsync($"/pd/api/v1/region/id/{regionId}", TestPd.Guard);
