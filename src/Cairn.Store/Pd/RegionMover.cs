@@ -232,7 +232,8 @@ internal sealed partial class RegionMover : IAsyncDisposable
             foreach (var (cf, path) in files)
             {
                 yield return new RegionSnapshotChunk { Cf = cf, FileStart = true };
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+                var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+                await using var disposeStream = stream.ConfigureAwait(false);
                 int n;
                 while ((n = await stream.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {

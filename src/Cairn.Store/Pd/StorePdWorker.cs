@@ -4,7 +4,6 @@ using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Eraftpb;
 using Cairn.Rpc.Kvrpcpb;
-using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 using Cairn.Store.Engine;
 using Cairn.Store.Regions;
