@@ -3,8 +3,8 @@ using Cairn.Common.Errors;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
-using Region = Cairn.Rpc.Metapb.Region;
 using Google.Protobuf;
+using Region = Cairn.Rpc.Metapb.Region;
 
 namespace Cairn.Pd.Client;
 

@@ -1,4 +1,3 @@
-using System.Net.Http;
 using GrpcException = Grpc.Core.RpcException;
 using GrpcStatus = Grpc.Core.Status;
 using GrpcStatusCode = Grpc.Core.StatusCode;

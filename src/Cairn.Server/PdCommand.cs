@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using Cairn.Pd;
 using Cairn.Hosting;
+using Cairn.Pd;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server;

@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using Cairn.Hosting;
 using Cairn.Pd.Client;
 using Cairn.Rpc.Metapb;
-using Cairn.Hosting;
 
 namespace Cairn.Server;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Cairn.Server;
 using Cairn.Hosting;
+using Cairn.Server;
 
 var root = new RootCommand("cairn: the Cairn cluster, its smoke check and its tools");
 root.Subcommands.Add(SmokeCommand.Create());
@@ -8,6 +8,10 @@ root.Subcommands.Add(StorageCommand.Create());
 root.Subcommands.Add(PdCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(PlaygroundCommand.Create());
-foreach (var command in SqlCommands.Create()) root.Subcommands.Add(command);
+foreach (var command in SqlCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 root.Subcommands.Add(WorkloadCommand.Create());
 return await CliRunner.RunAsync(root, "cairn", args).ConfigureAwait(false);

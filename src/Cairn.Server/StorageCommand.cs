@@ -2,8 +2,8 @@ using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
 using Cairn.Common;
-using Cairn.Storage;
 using Cairn.Hosting;
+using Cairn.Storage;
 
 namespace Cairn.Server;
 
@@ -38,7 +38,10 @@ internal static class StorageCommand
 
         var storage = new Command("storage", "List, upload, download and delete objects in backup storage (local, noop, s3, azure, gcs).");
         foreach (var option in settings)
+        {
             storage.Options.Add(option);
+        }
+
         storage.Options.Add(rateLimit);
         storage.Options.Add(skipCheck);
 
@@ -48,12 +51,17 @@ internal static class StorageCommand
             for (var i = 0; i < settings.Length; i++)
             {
                 if (parse.GetValue(settings[i]) is { } value)
+                {
                     values[SettingFlags[i]] = value;
+                }
             }
             var limitText = parse.GetValue(rateLimit);
             long limit = 0;
             if (limitText is not null && !ByteSize.TryParse(limitText, out limit))
+            {
                 throw new CliUsageException($"--ratelimit must be bytes per second (e.g. 1000000, 64MiB), not \"{limitText}\"");
+            }
+
             return new StorageOpenOptions { Settings = values, RateLimitBytesPerSecond = limit, CheckPath = !parse.GetValue(skipCheck) };
         }
 
@@ -79,7 +87,10 @@ internal static class StorageCommand
                 await using var store = await ExternalStorage.OpenAsync(Parse(target, Options(parse)), Options(parse), ct).ConfigureAwait(false);
                 var output = Console.Out;
                 await foreach (var item in store.ListAsync(parse.GetValue(prefix) ?? "", ct).ConfigureAwait(false))
+                {
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{item.Path}\t{item.Size}")).ConfigureAwait(false);
+                }
+
                 await output.FlushAsync(ct).ConfigureAwait(false);
             }));
             return command;
@@ -116,7 +127,9 @@ internal static class StorageCommand
                     {
                         int n;
                         while ((n = await input.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                        {
                             await writer.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                        }
                     }
                     finally
                     {
@@ -155,7 +168,10 @@ internal static class StorageCommand
                 try
                 {
                     await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+                    {
                         await reader.CopyToAsync(output, 1 << 20, ct).ConfigureAwait(false);
+                    }
+
                     File.Move(temp, destination, overwrite: true);
                 }
                 catch
@@ -188,7 +204,10 @@ internal static class StorageCommand
         try
         {
             if (parse.UnmatchedTokens.Count > 0)
+            {
                 throw new CliUsageException($"unexpected argument(s): {Redact.Secrets(string.Join(' ', parse.UnmatchedTokens.Select(Redact.Url)), secrets)}");
+            }
+
             await body().ConfigureAwait(false);
             return 0;
         }
@@ -232,13 +251,22 @@ internal static class StorageCommand
         var pathStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
         var slash = main.LastIndexOf('/');
         if (slash < pathStart || slash == main.Length - 1)
+        {
             throw new CliUsageException($"\"{Redact.Url(url)}\" does not end with an object name (URL/path)");
+        }
+
         var name = schemeEnd >= 0 ? Uri.UnescapeDataString(main[(slash + 1)..]) : main[(slash + 1)..];
         var baseUrl = main[..slash];
         if (schemeEnd >= 0 && baseUrl.Length == pathStart && !main.StartsWith("noop://", StringComparison.OrdinalIgnoreCase))
+        {
             throw new CliUsageException($"\"{Redact.Url(url)}\" has no bucket or container before the object name");
+        }
+
         if (baseUrl.Length == 0)
+        {
             baseUrl = "/";
+        }
+
         return (baseUrl + query, name);
     }
 

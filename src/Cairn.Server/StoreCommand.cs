@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Cairn.Store;
 using Cairn.Hosting;
+using Cairn.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server;

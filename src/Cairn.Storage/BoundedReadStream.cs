@@ -14,7 +14,10 @@ internal sealed class BoundedReadStream(Stream inner, long limit) : WrappingRead
     public override int Read(Span<byte> buffer)
     {
         if (_remaining <= 0)
+        {
             return 0;
+        }
+
         var n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
         _position += n;
@@ -24,7 +27,10 @@ internal sealed class BoundedReadStream(Stream inner, long limit) : WrappingRead
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining <= 0)
+        {
             return 0;
+        }
+
         var n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= n;
         _position += n;

@@ -40,9 +40,15 @@ public static class ExternalStorage
             _ => throw new StorageException($"open {url.Uri}: unknown storage kind {url.Kind}", isTransient: false, StorageErrorKind.InvalidArgument),
         };
         if (options.RateLimitBytesPerSecond > 0)
+        {
             storage = new RateLimitedStorage(storage, options.RateLimitBytesPerSecond);
+        }
+
         if (retry.MaxAttempts > 1)
+        {
             storage = new RetryingStorage(storage, retry);
+        }
+
         return storage;
     }
 }

@@ -61,7 +61,9 @@ public sealed class RateLimitedStorage : IExternalStorage
     public async IAsyncEnumerable<StorageObject> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var item in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
             yield return item;
+        }
     }
 
     /// <inheritdoc/>

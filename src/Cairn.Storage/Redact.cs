@@ -27,7 +27,10 @@ public static class Redact
         var key = name.Trim().ToLowerInvariant().Replace('_', '-');
         var dot = key.LastIndexOf('.');
         if (dot >= 0)
+        {
             key = key[(dot + 1)..];
+        }
+
         return SecretParameters.Contains(key);
     }
 
@@ -39,7 +42,10 @@ public static class Redact
     public static string Url(string? url)
     {
         if (string.IsNullOrEmpty(url))
+        {
             return url ?? "";
+        }
+
         var fragmentStart = url.IndexOf('#', StringComparison.Ordinal);
         var fragment = fragmentStart >= 0 ? url[fragmentStart..] : "";
         var main = fragmentStart >= 0 ? url[..fragmentStart] : url;
@@ -55,7 +61,9 @@ public static class Redact
             var authorityEnd = slash >= 0 ? slash : head.Length;
             var at = head.LastIndexOf('@', authorityEnd - 1, authorityEnd - authorityStart);
             if (at >= 0)
+            {
                 head = string.Concat(head.AsSpan(0, authorityStart), Placeholder, head.AsSpan(at));
+            }
         }
 
         var builder = new StringBuilder(head);
@@ -66,14 +74,21 @@ public static class Redact
             foreach (var pair in query.Split('&'))
             {
                 if (!first)
+                {
                     builder.Append('&');
+                }
+
                 first = false;
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);
                 var name = eq >= 0 ? pair[..eq] : pair;
                 if (eq >= 0 && IsSecretParameter(SafeUnescape(name)))
+                {
                     builder.Append(name).Append('=').Append(Placeholder);
+                }
                 else
+                {
                     builder.Append(pair);
+                }
             }
         }
         return builder.Append(fragment).ToString();
@@ -86,16 +101,24 @@ public static class Redact
     public static string Secrets(string? text, params ReadOnlySpan<string?> secrets)
     {
         if (string.IsNullOrEmpty(text))
+        {
             return text ?? "";
+        }
+
         foreach (var secret in secrets)
         {
             // Very short values would blank out ordinary words; real secrets are long.
             if (string.IsNullOrEmpty(secret) || secret.Length < 4)
+            {
                 continue;
+            }
+
             text = text.Replace(secret, Placeholder, StringComparison.Ordinal);
             var escaped = System.Uri.EscapeDataString(secret);
             if (!string.Equals(escaped, secret, StringComparison.Ordinal))
+            {
                 text = text.Replace(escaped, Placeholder, StringComparison.OrdinalIgnoreCase);
+            }
         }
         return text;
     }

@@ -52,18 +52,27 @@ public sealed record RetryPolicy
             {
                 var classified = StorageErrors.Classify(ex, operation, cancellationToken);
                 if (classified is null)
+                {
                     throw;
+                }
+
                 error = classified;
             }
 
             if (!error.IsTransient || error is StorageRetryExhaustedException)
+            {
                 throw error;
+            }
+
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             var delay = NextDelay(attempt, error.Kind);
             if (attempt >= Math.Max(1, MaxAttempts) || elapsed + delay > TotalBudget)
             {
                 if (attempt == 1)
+                {
                     throw error;
+                }
+
                 throw new StorageRetryExhaustedException($"gave up after {attempt} attempts in {elapsed.TotalSeconds:0.#} s: {error.Message}", attempt, error);
             }
             OnRetry?.Invoke(new StorageRetryEvent(operation, attempt, delay, error));

@@ -68,7 +68,8 @@ public sealed class RetryingStorage : IExternalStorage
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            await using var enumerator = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var enumerator = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var disposeEnumerator = enumerator.ConfigureAwait(false);
             StorageException? error = null;
             while (true)
             {
@@ -76,26 +77,40 @@ public sealed class RetryingStorage : IExternalStorage
                 try
                 {
                     if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
                         yield break;
+                    }
+
                     current = enumerator.Current;
                 }
                 catch (Exception ex)
                 {
                     error = StorageErrors.Classify(ex, operation, cancellationToken);
                     if (error is null)
+                    {
                         throw;
+                    }
+
                     break;
                 }
                 if (seen.Add(current.Path))
+                {
                     yield return current;
+                }
             }
 
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             var delay = _policy.NextDelay(attempt, error.Kind);
             if (!error.IsTransient || error is StorageRetryExhaustedException)
+            {
                 throw error;
+            }
+
             if (attempt >= Math.Max(1, _policy.MaxAttempts) || elapsed + delay > _policy.TotalBudget)
+            {
                 throw new StorageRetryExhaustedException($"gave up after {attempt} attempts: {error.Message}", attempt, error);
+            }
+
             _policy.OnRetry?.Invoke(new StorageRetryEvent(operation, attempt, delay, error));
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }

@@ -73,15 +73,29 @@ public sealed record S3Options
     public void Validate()
     {
         if (string.IsNullOrEmpty(Bucket))
+        {
             throw Invalid("s3: the bucket name is empty (use s3://bucket/prefix)");
+        }
+
         if (Endpoint is not null && !StorageUrl.IsHttpEndpoint(Endpoint))
+        {
             throw Invalid($"s3: endpoint \"{Redact.Url(Endpoint)}\" must include a scheme and a host, for example https://s3.example.com");
+        }
+
         if (AccessKey is null != (SecretAccessKey is null))
+        {
             throw Invalid("s3: access-key and secret-access-key must be given together (or neither)");
+        }
+
         if (PartSize < MinPartSize)
+        {
             throw Invalid($"s3: part size {PartSize} is below the S3 minimum of {MinPartSize} bytes");
+        }
+
         if (ListPageSize is < 1 or > 1000)
+        {
             throw Invalid($"s3: list page size {ListPageSize} must be between 1 and 1000");
+        }
     }
 
     /// <inheritdoc/>

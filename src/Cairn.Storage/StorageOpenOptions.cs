@@ -45,7 +45,10 @@ public sealed record StorageOpenOptions
         foreach (var (key, value) in Settings)
         {
             if (!first)
+            {
                 builder.Append(", ");
+            }
+
             first = false;
             builder.Append(key).Append(" = ").Append(value is not null && Redact.IsSecretParameter(key) ? Redact.Placeholder : value);
         }

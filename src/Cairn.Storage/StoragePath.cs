@@ -15,22 +15,41 @@ public static class StoragePath
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path.Length == 0)
+        {
             throw Invalid(path, "it is empty");
+        }
+
         if (path[0] == '/')
+        {
             throw Invalid(path, "it is absolute; paths are relative to the storage base");
+        }
+
         if (path.Contains('\\', StringComparison.Ordinal))
+        {
             throw Invalid(path, "it contains a backslash; use '/' as separator");
+        }
+
         if (path.Contains('\0', StringComparison.Ordinal))
+        {
             throw Invalid(path, "it contains a NUL character");
+        }
+
         foreach (var segment in path.Split('/'))
         {
             if (segment.Length == 0)
+            {
                 throw Invalid(path, "it has an empty segment ('//' or a trailing '/')");
+            }
+
             if (segment is "." or "..")
+            {
                 throw Invalid(path, $"it has a '{segment}' segment");
+            }
         }
         if (path.EndsWith(TempSuffix, StringComparison.Ordinal))
+        {
             throw Invalid(path, $"names ending with '{TempSuffix}' are reserved for temporary files");
+        }
     }
 
     /// <summary>
@@ -44,7 +63,10 @@ public static class StoragePath
         if (trimmed.Length == 0)
         {
             if (prefix.Length != 0)
+            {
                 throw Invalid(prefix, "it is only slashes");
+            }
+
             return "";
         }
         Validate(trimmed);

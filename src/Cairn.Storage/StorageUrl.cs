@@ -51,7 +51,9 @@ public sealed record StorageUrl
         options ??= StorageOpenOptions.Default;
         var env = options.EnvironmentVariables ?? Environment.GetEnvironmentVariable;
         if (string.IsNullOrWhiteSpace(url))
+        {
             throw Invalid("the storage URL is empty; use " + SupportedSchemes);
+        }
 
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0 || !IsScheme(url.AsSpan(0, schemeEnd)))
@@ -67,7 +69,10 @@ public sealed record StorageUrl
         var rest = raw[(schemeEnd + 3)..];
         var fragment = rest.IndexOf('#', StringComparison.Ordinal);
         if (fragment >= 0)
+        {
             rest = rest[..fragment];
+        }
+
         var queryStart = rest.IndexOf('?', StringComparison.Ordinal);
         var query = queryStart >= 0 ? rest[(queryStart + 1)..] : "";
         var hostAndPath = queryStart >= 0 ? rest[..queryStart] : rest;
@@ -91,8 +96,11 @@ public sealed record StorageUrl
                 RejectQuery(query, shown);
                 var local = host + path;
                 if (local.Length == 0)
-                    throw Invalid($"{scheme}:// needs a path, as in {scheme}:///var/backups ({shown})");
-                RejectParentSegments(local, shown);
+                    {
+                        throw Invalid($"{scheme}:// needs a path, as in {scheme}:///var/backups ({shown})");
+                    }
+
+                    RejectParentSegments(local, shown);
                 var full = Path.GetFullPath(local);
                 return new StorageUrl { Kind = StorageKind.Local, Uri = "file://" + full, LocalPath = full };
             }
@@ -132,7 +140,9 @@ public sealed record StorageUrl
         foreach (var segment in path.Split('/', '\\'))
         {
             if (segment == "..")
+            {
                 throw Invalid($"a local storage path must not contain '..' segments ({shown})");
+            }
         }
     }
 
@@ -145,18 +155,27 @@ public sealed record StorageUrl
     private static S3Options BuildS3(string bucket, string prefix, Dictionary<string, string> s, Func<string, string?> env, StorageOpenOptions options, string shown)
     {
         if (bucket.Length == 0)
+        {
             throw Invalid($"s3:// needs a bucket, as in s3://bucket/prefix ({shown})");
+        }
+
         var accessKey = s.GetValueOrDefault("access-key");
         var secretKey = s.GetValueOrDefault("secret-access-key");
         var sessionToken = s.GetValueOrDefault("session-token");
         if (accessKey is null != (secretKey is null))
+        {
             throw Invalid($"s3: access-key and secret-access-key must be given together, or neither ({shown})");
+        }
+
         if (accessKey is null)
         {
             var envAccess = NonEmpty(env("AWS_ACCESS_KEY_ID"));
             var envSecret = NonEmpty(env("AWS_SECRET_ACCESS_KEY"));
             if (envAccess is null != (envSecret is null))
+            {
                 throw Invalid("s3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together, or neither");
+            }
+
             accessKey = envAccess;
             secretKey = envSecret;
             sessionToken ??= envAccess is null ? null : NonEmpty(env("AWS_SESSION_TOKEN"));
@@ -164,13 +183,18 @@ public sealed record StorageUrl
 
         var endpoint = s.GetValueOrDefault("endpoint");
         if (endpoint is not null && !IsHttpEndpoint(endpoint))
+        {
             throw Invalid($"s3: endpoint \"{Redact.Url(endpoint)}\" must include a scheme and a host, for example https://s3.example.com ({shown})");
+        }
+
         var provider = s.GetValueOrDefault("provider");
         var accelerate = Bool(s, "use-accelerate-endpoint", false, shown);
         var pathStyle = Bool(s, "force-path-style", true, shown);
         // Alibaba OSS and NetEase NOS only serve virtual-hosted requests; acceleration needs them too.
         if (accelerate || string.Equals(provider, "alibaba", StringComparison.OrdinalIgnoreCase) || string.Equals(provider, "netease", StringComparison.OrdinalIgnoreCase))
+        {
             pathStyle = false;
+        }
 
         var result = new S3Options
         {
@@ -197,10 +221,16 @@ public sealed record StorageUrl
     private static AzureBlobOptions BuildAzure(string container, string prefix, Dictionary<string, string> s, Func<string, string?> env, string shown)
     {
         if (container.Length == 0)
+        {
             throw Invalid($"azure:// needs a container, as in azure://container/prefix ({shown})");
+        }
+
         var endpoint = s.GetValueOrDefault("endpoint");
         if (endpoint is not null && !IsHttpEndpoint(endpoint))
+        {
             throw Invalid($"azblob: endpoint \"{Redact.Url(endpoint)}\" must include a scheme and a host ({shown})");
+        }
+
         var key = s.GetValueOrDefault("account-key");
         var sas = s.GetValueOrDefault("sas-token");
         if (key is null && sas is null)
@@ -223,10 +253,15 @@ public sealed record StorageUrl
     private static GcsOptions BuildGcs(string bucket, string prefix, Dictionary<string, string> s, Func<string, string?> env, string shown)
     {
         if (bucket.Length == 0)
+        {
             throw Invalid($"gcs:// needs a bucket, as in gcs://bucket/prefix ({shown})");
+        }
+
         var endpoint = s.GetValueOrDefault("endpoint");
         if (endpoint is not null && !IsHttpEndpoint(endpoint))
+        {
             throw Invalid($"gcs: endpoint \"{Redact.Url(endpoint)}\" must include a scheme and a host ({shown})");
+        }
         // With a custom endpoint (an emulator) the backend runs unauthenticated unless a file is named explicitly.
         var credentials = s.GetValueOrDefault("credentials-file") ?? (endpoint is null ? NonEmpty(env("GOOGLE_APPLICATION_CREDENTIALS")) : null);
         return new GcsOptions
@@ -249,22 +284,35 @@ public sealed record StorageUrl
         {
             var key = NormalizeKey(name);
             if (!key.StartsWith(familyPrefix, StringComparison.Ordinal))
+            {
                 continue;
+            }
+
             key = key[familyPrefix.Length..];
             if (Array.IndexOf(known, key) < 0)
+            {
                 throw Invalid($"unknown setting \"{family}.{key}\"; known: {string.Join(", ", known.Select(k => family + "." + k))}");
+            }
+
             if (NonEmpty(value) is { } v)
+            {
                 result[key] = v;
+            }
         }
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var key = NormalizeKey(Unescape(eq >= 0 ? pair[..eq] : pair, shown));
             if (Array.IndexOf(known, key) < 0)
+            {
                 throw Invalid($"unknown query parameter \"{key}\" in {shown}; known: {string.Join(", ", known)}");
+            }
+
             var value = eq >= 0 ? Unescape(pair[(eq + 1)..], shown) : "";
             if (value.Length > 0)
+            {
                 result[key] = value;
+            }
         }
         return result;
     }
@@ -272,7 +320,10 @@ public sealed record StorageUrl
     private static bool Bool(Dictionary<string, string> s, string key, bool fallback, string shown)
     {
         if (!s.TryGetValue(key, out var text))
+        {
             return fallback;
+        }
+
         return text.ToLowerInvariant() switch
         {
             "true" or "1" or "yes" or "on" => true,
@@ -284,7 +335,9 @@ public sealed record StorageUrl
     private static void RejectQuery(string query, string shown)
     {
         if (query.Length > 0)
+        {
             throw Invalid($"this storage takes no query parameters ({shown})");
+        }
     }
 
     private static string NormalizeKey(string key) => key.Trim().ToLowerInvariant().Replace('_', '-');
@@ -308,11 +361,16 @@ public sealed record StorageUrl
     private static bool IsScheme(ReadOnlySpan<char> s)
     {
         if (s.Length == 0 || !char.IsAsciiLetter(s[0]))
+        {
             return false;
+        }
+
         foreach (var c in s)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.'))
+            {
                 return false;
+            }
         }
         return true;
     }

@@ -31,7 +31,10 @@ public sealed class TokenBucket
     public ValueTask TakeAsync(long bytes, CancellationToken cancellationToken)
     {
         if (bytes <= 0)
+        {
             return ValueTask.CompletedTask;
+        }
+
         TimeSpan wait;
         lock (_lock)
         {
@@ -40,7 +43,10 @@ public sealed class TokenBucket
             _lastRefill = now;
             _tokens -= bytes;
             if (_tokens >= 0)
+            {
                 return ValueTask.CompletedTask;
+            }
+
             wait = TimeSpan.FromSeconds(-_tokens / _bytesPerSecond);
         }
         return new ValueTask(Task.Delay(wait, cancellationToken));

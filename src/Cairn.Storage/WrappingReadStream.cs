@@ -8,7 +8,10 @@ internal abstract class WrappingReadStream(Stream inner) : ReadOnlyStream
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             Inner.Dispose();
+        }
+
         base.Dispose(disposing);
     }
 

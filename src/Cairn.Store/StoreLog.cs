@@ -5,21 +5,21 @@ namespace Cairn.Store;
 /// <summary>The store's log messages.</summary>
 internal static partial class StoreLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Store {StoreId} bootstrapped in {DataDir} with region {RegionId}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Store {StoreId} bootstrapped in {DataDir} with region {RegionId}")]
     public static partial void Bootstrapped(ILogger logger, ulong storeId, string dataDir, ulong regionId);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Store {StoreId} opened {DataDir} with {RegionCount} regions")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Store {StoreId} opened {DataDir} with {RegionCount} regions")]
     public static partial void Opened(ILogger logger, ulong storeId, string dataDir, int regionCount);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Store {StoreId} serving on {Address}")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Store {StoreId} serving on {Address}")]
     public static partial void Serving(ILogger logger, ulong storeId, string address);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Store {StoreId} stopping")]
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Store {StoreId} stopping")]
     public static partial void Stopping(ILogger logger, ulong storeId);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Region {RegionId} split into {Regions}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Region {RegionId} split into {Regions}")]
     public static partial void Split(ILogger logger, ulong regionId, string regions);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Split of region {RegionId} rejected: {Reason}")]
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Split of region {RegionId} rejected: {Reason}")]
     public static partial void SplitRejected(ILogger logger, ulong regionId, string reason);
 }

@@ -2,7 +2,6 @@ using System.Net;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
-using MetaStore = Cairn.Rpc.Metapb.Store;
 using Cairn.Store.Engine;
 using Cairn.Store.Pd;
 using Cairn.Store.Raw;
@@ -11,6 +10,7 @@ using Cairn.Store.Services;
 using Cairn.Store.Txn;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MetaStore = Cairn.Rpc.Metapb.Store;
 
 namespace Cairn.Store;
 

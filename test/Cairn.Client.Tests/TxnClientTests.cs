@@ -4,8 +4,8 @@ using Cairn.Client.Txn;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
-using Google.Protobuf;
 using Cairn.Rpc.Tikvpb;
+using Google.Protobuf;
 
 namespace Cairn.Client.Tests;
 

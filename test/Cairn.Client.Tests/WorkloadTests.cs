@@ -1,6 +1,6 @@
 using Cairn.Client.Tables;
-using Cairn.Workloads;
 using Cairn.Common.Codec;
+using Cairn.Workloads;
 
 namespace Cairn.Client.Tests;
 

@@ -1,11 +1,11 @@
 using System.Text;
 using Cairn.Rpc;
 using Cairn.Rpc.Coprocessor;
-using Op = Cairn.Rpc.Kvrpcpb.Op;
-using KeyRange = Cairn.Rpc.Coprocessor.KeyRange;
-using ChecksumAlgorithm = Cairn.Rpc.Tipb.ChecksumAlgorithm;
 using Cairn.Rpc.Tipb;
 using Google.Protobuf;
+using ChecksumAlgorithm = Cairn.Rpc.Tipb.ChecksumAlgorithm;
+using KeyRange = Cairn.Rpc.Coprocessor.KeyRange;
+using Op = Cairn.Rpc.Kvrpcpb.Op;
 
 namespace Cairn.Store.Tests;
 

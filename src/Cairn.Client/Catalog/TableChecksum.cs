@@ -2,11 +2,10 @@ using Cairn.Client.Regions;
 using Cairn.Client.Txn;
 using Cairn.Common.Hashing;
 using Cairn.Common.Keys;
-using Cairn.Rpc;
 using Cairn.Rpc.Coprocessor;
-using KeyRange = Cairn.Common.Keys.KeyRange;
 using Cairn.Rpc.Tipb;
 using Google.Protobuf;
+using KeyRange = Cairn.Common.Keys.KeyRange;
 
 namespace Cairn.Client.Catalog;
 

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using Cairn.Client.Regions;
-using Cairn.Pd.Client;
-using Cairn.Rpc;
-using Cairn.Rpc.Kvrpcpb;
-using Google.Protobuf;
-using Cairn.Rpc.Tikvpb;
 using Cairn.Common.Keys;
+using Cairn.Pd.Client;
+using Cairn.Rpc.Kvrpcpb;
+using Cairn.Rpc.Tikvpb;
+using Google.Protobuf;
 
 namespace Cairn.Client.Raw;
 

@@ -6,9 +6,9 @@ using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Tikvpb;
 using Google.Protobuf;
 using RegionError = Cairn.Rpc.Errorpb.Error;
-using Cairn.Rpc.Tikvpb;
 
 namespace Cairn.Client.Regions;
 

@@ -1,8 +1,7 @@
-using Cairn.Rpc;
+using Cairn.Common.Keys;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;
 using Google.Protobuf;
-using Cairn.Common.Keys;
 
 namespace Cairn.Client.Regions;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Cairn.Client.Regions;
 using Cairn.Common;
-using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 
 namespace Cairn.Client.Txn;

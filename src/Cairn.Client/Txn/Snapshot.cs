@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Cairn.Client.Regions;
-using Cairn.Rpc;
-using Cairn.Rpc.Kvrpcpb;
 using Cairn.Common.Keys;
+using Cairn.Rpc.Kvrpcpb;
 
 namespace Cairn.Client.Txn;
 

@@ -1,9 +1,8 @@
 using Cairn.Client.Regions;
+using Cairn.Common.Keys;
 using Cairn.Pd.Client;
-using Cairn.Rpc;
 using Cairn.Rpc.Kvrpcpb;
 using Google.Protobuf;
-using Cairn.Common.Keys;
 
 namespace Cairn.Client.Txn;
 

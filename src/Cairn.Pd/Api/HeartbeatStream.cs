@@ -1,5 +1,5 @@
-using Grpc.Core;
 using Cairn.Rpc.Pdpb;
+using Grpc.Core;
 
 namespace Cairn.Pd.Api;
 

@@ -1,12 +1,12 @@
-using Cairn.Rpc;
-using Grpc.Core;
-using RpcException = Cairn.Rpc.RpcException;
-using StatusCode = Cairn.Rpc.StatusCode;
-using Cairn.Rpc.Pdpb;
-using Microsoft.Extensions.Logging;
 using Cairn.Pd.Cluster;
 using Cairn.Pd.Gc;
 using Cairn.Pd.Timestamps;
+using Cairn.Rpc;
+using Cairn.Rpc.Pdpb;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using RpcException = Cairn.Rpc.RpcException;
+using StatusCode = Cairn.Rpc.StatusCode;
 
 namespace Cairn.Pd.Api;
 

@@ -65,7 +65,10 @@ public sealed class LocalStorage : IExternalStorage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is < 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
         var full = Resolve(path);
         FileStream stream;
         try
@@ -149,13 +152,19 @@ public sealed class LocalStorage : IExternalStorage
         var directory = StoragePath.NormalizeDirectory(prefix);
         var root = directory.Length == 0 ? _base : Path.Combine(_base, directory);
         if (!Directory.Exists(root))
+        {
             yield break;
+        }
+
         await Task.Yield();
         foreach (var file in Directory.EnumerateFiles(root, "*", ListOptions))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (file.EndsWith(StoragePath.TempSuffix, StringComparison.Ordinal))
+            {
                 continue;
+            }
+
             long size;
             try
             {
@@ -167,7 +176,10 @@ public sealed class LocalStorage : IExternalStorage
             }
             var relative = Path.GetRelativePath(_base, file);
             if (Path.DirectorySeparatorChar != '/')
+            {
                 relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+            }
+
             yield return new StorageObject(relative, size);
         }
     }
@@ -184,7 +196,10 @@ public sealed class LocalStorage : IExternalStorage
         var full = Path.GetFullPath(Path.Combine(_base, path));
         // Validate already rules out escapes; this is a second line of defence.
         if (!full.StartsWith(_base + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
             throw new StorageException($"invalid storage path \"{path}\": it resolves outside {Uri}", isTransient: false, StorageErrorKind.InvalidArgument);
+        }
+
         return full;
     }
 

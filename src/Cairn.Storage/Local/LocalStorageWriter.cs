@@ -55,7 +55,10 @@ internal sealed class LocalStorageWriter : IStorageWriter
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
+        {
             return;
+        }
+
         _disposed = true;
         await _stream.DisposeAsync().ConfigureAwait(false);
         if (!_completed)
@@ -75,6 +78,8 @@ internal sealed class LocalStorageWriter : IStorageWriter
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed)
+        {
             throw new InvalidOperationException($"the writer of {_path} is already complete");
+        }
     }
 }

@@ -16,14 +16,22 @@ internal static class Posix
     public static void FsyncDirectory(string path)
     {
         if (!OperatingSystem.IsLinux())
+        {
             return;
+        }
+
         var fd = Open(path, ORdOnly | ODirectory | OCloExec);
         if (fd < 0)
+        {
             throw new IOException($"cannot open directory {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
         try
         {
             if (Fsync(fd) != 0)
+            {
                 throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
         }
         finally
         {

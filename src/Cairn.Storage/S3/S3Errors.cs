@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Xml;
 using Amazon.Runtime;
-using Amazon.S3;
 
 namespace Cairn.Storage.S3;
 
@@ -28,7 +27,10 @@ internal static class S3Errors
     {
         var mapped = MapCore(exception, operation, cancellationToken);
         if (mapped is null || ReferenceEquals(mapped, exception))
+        {
             return mapped;
+        }
+
         var message = Redact.Secrets(mapped.Message, secrets);
         return string.Equals(message, mapped.Message, StringComparison.Ordinal)
             ? mapped
@@ -38,12 +40,19 @@ internal static class S3Errors
     private static StorageException? MapCore(Exception exception, string operation, CancellationToken cancellationToken)
     {
         if (exception is StorageException storage)
+        {
             return storage;
+        }
+
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
             return null;
+        }
 
         if (exception is AmazonServiceException service && (int)service.StatusCode >= 400)
+        {
             return FromStatus(service, operation);
+        }
 
         for (var e = exception; e is not null; e = e.InnerException)
         {
@@ -70,7 +79,10 @@ internal static class S3Errors
         var suffix = $" (HTTP {status} {code}){detail}";
 
         if (ThrottleCodes.Contains(code) || e.StatusCode == HttpStatusCode.TooManyRequests)
+        {
             return new StorageException($"{operation}: the service asks to slow down{suffix}", isTransient: true, StorageErrorKind.Throttled, e);
+        }
+
         if (e.StatusCode == HttpStatusCode.NotFound || code is "NoSuchKey" or "NoSuchBucket" or "NoSuchUpload")
         {
             var what = code == "NoSuchBucket" ? "the bucket does not exist" : "not found";
@@ -82,9 +94,15 @@ internal static class S3Errors
             return new StorageException($"{operation}: {what}{suffix}", isTransient: false, StorageErrorKind.AccessDenied, e);
         }
         if (code is "RequestTimeout" or "RequestTimeoutException" || e.StatusCode == HttpStatusCode.RequestTimeout)
+        {
             return new StorageException($"{operation}: the request timed out{suffix}", isTransient: true, StorageErrorKind.Network, e);
+        }
+
         if (status >= 500 || code is "InternalError" or "ServiceUnavailable")
+        {
             return new StorageException($"{operation}: the service failed{suffix}", isTransient: true, StorageErrorKind.ServerError, e);
+        }
+
         return new StorageException($"{operation}: the request was rejected{suffix}", isTransient: false, StorageErrorKind.InvalidArgument, e);
     }
 }

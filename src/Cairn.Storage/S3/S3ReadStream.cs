@@ -41,7 +41,10 @@ internal sealed class S3ReadStream : ReadOnlyStream
     {
         var (response, total) = await GetAsync(owner, key, describe, offset, end, cancellationToken).ConfigureAwait(false);
         if (response is null)
+        {
             return new S3ReadStream(owner, key, describe, offset, offset, null); // range starts at or past the end
+        }
+
         var clippedEnd = end is { } e ? Math.Min(e, total) : total;
         return new S3ReadStream(owner, key, describe, offset, clippedEnd, response);
     }
@@ -54,7 +57,10 @@ internal sealed class S3ReadStream : ReadOnlyStream
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (buffer.Length == 0 || _position >= _end)
+        {
             return 0;
+        }
+
         var want = (int)Math.Min(buffer.Length, _end - _position);
         while (true)
         {
@@ -63,7 +69,9 @@ internal sealed class S3ReadStream : ReadOnlyStream
             {
                 await ReopenAsync(cancellationToken).ConfigureAwait(false);
                 if (_position >= _end)
+                {
                     return 0;
+                }
             }
             try
             {
@@ -153,14 +161,23 @@ internal sealed class S3ReadStream : ReadOnlyStream
     {
         start = 0;
         if (string.IsNullOrEmpty(contentRange))
+        {
             return null;
+        }
+
         var space = contentRange.IndexOf(' ', StringComparison.Ordinal);
         var dash = contentRange.IndexOf('-', StringComparison.Ordinal);
         var slash = contentRange.IndexOf('/', StringComparison.Ordinal);
         if (space < 0 || dash < space || slash < dash)
+        {
             return null;
+        }
+
         if (!long.TryParse(contentRange.AsSpan(space + 1, dash - space - 1), NumberStyles.None, CultureInfo.InvariantCulture, out start))
+        {
             return null;
+        }
+
         return long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total) ? total : null;
     }
 

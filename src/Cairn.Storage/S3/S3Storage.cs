@@ -101,13 +101,19 @@ public sealed class S3Storage : IExternalStorage
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is < 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
         var key = Key(path);
         if (length == 0)
         {
             // A zero-length range cannot be expressed in HTTP; still report a missing object.
             if (!await ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+            {
                 throw new StorageException($"open {Describe(path)}: not found", isTransient: false, StorageErrorKind.NotFound);
+            }
+
             return Stream.Null;
         }
         return await S3ReadStream.OpenAsync(this, key, Describe(path), offset, length is { } l ? offset + l : null, cancellationToken).ConfigureAwait(false);
@@ -120,7 +126,10 @@ public sealed class S3Storage : IExternalStorage
         await using (stream.ConfigureAwait(false))
         {
             if (stream.Length > Array.MaxLength)
+            {
                 throw new StorageException($"read {Describe(path)}: {stream.Length} bytes is too large to read whole; open a reader instead", isTransient: false, StorageErrorKind.InvalidArgument);
+            }
+
             var result = new byte[stream.Length];
             await stream.ReadExactlyAsync(result, cancellationToken).ConfigureAwait(false);
             return result;
@@ -202,11 +211,17 @@ public sealed class S3Storage : IExternalStorage
             foreach (var item in page.S3Objects ?? [])
             {
                 if (!item.Key.StartsWith(_keyPrefix, StringComparison.Ordinal) || item.Key.Length == _keyPrefix.Length)
+                {
                     continue;
+                }
+
                 yield return new StorageObject(item.Key[_keyPrefix.Length..], item.Size ?? 0);
             }
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            {
                 yield break;
+            }
+
             request.ContinuationToken = page.NextContinuationToken;
         }
     }
@@ -265,7 +280,10 @@ public sealed class S3Storage : IExternalStorage
         // endpoints over the network, which a backup tool must not do behind the user's back.
         var profile = Environment.GetEnvironmentVariable("AWS_PROFILE");
         if (new CredentialProfileStoreChain().TryGetAWSCredentials(string.IsNullOrEmpty(profile) ? "default" : profile, out var fromProfile))
+        {
             return fromProfile;
+        }
+
         return new AnonymousAWSCredentials();
     }
 }

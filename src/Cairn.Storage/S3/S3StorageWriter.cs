@@ -52,7 +52,9 @@ internal sealed class S3StorageWriter : IStorageWriter
             BytesWritten += n;
             data = data[n..];
             if (_filled == _partSize)
+            {
                 await ShipCurrentPartAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -66,7 +68,10 @@ internal sealed class S3StorageWriter : IStorageWriter
         else
         {
             if (_filled > 0)
+            {
                 await ShipCurrentPartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await DrainInFlightAsync(cancellationToken).ConfigureAwait(false);
             var request = new CompleteMultipartUploadRequest
             {
@@ -87,7 +92,10 @@ internal sealed class S3StorageWriter : IStorageWriter
                 {
                     // NoSuchUpload on a retry: an earlier attempt completed the upload but its answer was lost.
                     if (attempts > 1 && e is AmazonS3Exception { ErrorCode: "NoSuchUpload" } && await IsPublishedAsync(ct).ConfigureAwait(false))
+                    {
                         return;
+                    }
+
                     throw mapped;
                 }
             }, cancellationToken).ConfigureAwait(false);
@@ -99,7 +107,10 @@ internal sealed class S3StorageWriter : IStorageWriter
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
+        {
             return;
+        }
+
         _disposed = true;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_inFlight is not null)
@@ -114,7 +125,10 @@ internal sealed class S3StorageWriter : IStorageWriter
             }
             _inFlight = null;
             if (_inFlightBuffer is not null)
+            {
                 ArrayPool<byte>.Shared.Return(_inFlightBuffer);
+            }
+
             _inFlightBuffer = null;
         }
         if (!_completed && _uploadId is not null)
@@ -144,7 +158,9 @@ internal sealed class S3StorageWriter : IStorageWriter
     private async ValueTask ShipCurrentPartAsync(CancellationToken cancellationToken)
     {
         if (_uploadId is null)
+        {
             await StartUploadAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Wait for the previous part first: it frees the second buffer and bounds memory to two parts.
         await DrainInFlightAsync(cancellationToken).ConfigureAwait(false);
         var buffer = _current!;
@@ -160,7 +176,10 @@ internal sealed class S3StorageWriter : IStorageWriter
     private async ValueTask DrainInFlightAsync(CancellationToken cancellationToken)
     {
         if (_inFlight is null)
+        {
             return;
+        }
+
         var part = await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         _parts.Add(part);
         _inFlight = null;
@@ -198,13 +217,25 @@ internal sealed class S3StorageWriter : IStorageWriter
         {
             var request = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = _key };
             if (options.StorageClass is not null)
+            {
                 request.StorageClass = S3StorageClass.FindValue(options.StorageClass);
+            }
+
             if (options.Sse is not null)
+            {
                 request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(options.Sse);
+            }
+
             if (options.SseKmsKeyId is not null)
+            {
                 request.ServerSideEncryptionKeyManagementServiceKeyId = options.SseKmsKeyId;
+            }
+
             if (options.Acl is not null)
+            {
                 request.CannedACL = S3CannedACL.FindValue(options.Acl);
+            }
+
             try
             {
                 return (await _owner.Client.InitiateMultipartUploadAsync(request, ct).ConfigureAwait(false)).UploadId;
@@ -226,13 +257,25 @@ internal sealed class S3StorageWriter : IStorageWriter
             using var body = new MemoryStream(buffer, 0, length, writable: false);
             var request = new PutObjectRequest { BucketName = options.Bucket, Key = _key, InputStream = body, AutoCloseStream = false };
             if (options.StorageClass is not null)
+            {
                 request.StorageClass = S3StorageClass.FindValue(options.StorageClass);
+            }
+
             if (options.Sse is not null)
+            {
                 request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(options.Sse);
+            }
+
             if (options.SseKmsKeyId is not null)
+            {
                 request.ServerSideEncryptionKeyManagementServiceKeyId = options.SseKmsKeyId;
+            }
+
             if (options.Acl is not null)
+            {
                 request.CannedACL = S3CannedACL.FindValue(options.Acl);
+            }
+
             try
             {
                 await _owner.Client.PutObjectAsync(request, ct).ConfigureAwait(false);
@@ -260,9 +303,14 @@ internal sealed class S3StorageWriter : IStorageWriter
     private void ReturnBuffers()
     {
         if (_current is not null)
+        {
             ArrayPool<byte>.Shared.Return(_current);
+        }
+
         if (_spare is not null)
+        {
             ArrayPool<byte>.Shared.Return(_spare);
+        }
         // A buffer still owned by an unfinished upload is left to the GC rather than reused under it.
         _current = _spare = null;
         _filled = 0;
@@ -272,6 +320,8 @@ internal sealed class S3StorageWriter : IStorageWriter
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed)
+        {
             throw new InvalidOperationException($"the writer of {_describe} is already complete");
+        }
     }
 }

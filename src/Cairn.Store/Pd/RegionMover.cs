@@ -232,7 +232,8 @@ internal sealed partial class RegionMover : IAsyncDisposable
             foreach (var (cf, path) in files)
             {
                 yield return new RegionSnapshotChunk { Cf = cf, FileStart = true };
-                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+                var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+                await using var disposeStream = stream.ConfigureAwait(false);
                 int n;
                 while ((n = await stream.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -387,16 +388,16 @@ internal sealed partial class RegionMover : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Moving region {RegionId} to {Target} ({Files} SST files)")]
+        [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Moving region {RegionId} to {Target} ({Files} SST files)")]
         public static partial void Sending(ILogger logger, ulong regionId, string target, int files);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Region {RegionId} moved to store {StoreId}")]
+        [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Region {RegionId} moved to store {StoreId}")]
         public static partial void Moved(ILogger logger, ulong regionId, ulong storeId);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Moving region {RegionId} failed; it stays here")]
+        [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Moving region {RegionId} failed; it stays here")]
         public static partial void MoveFailed(ILogger logger, ulong regionId, Exception exception);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Received region {RegionId} ({Files} SST files); leading it now")]
+        [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "Received region {RegionId} ({Files} SST files); leading it now")]
         public static partial void Received(ILogger logger, ulong regionId, int files);
     }
 }

@@ -1,4 +1,3 @@
-using Cairn.Common.Mvcc;
 using Cairn.Rpc.Metapb;
 using Cairn.Store.Engine;
 using Cairn.Store.Txn;

@@ -4,7 +4,6 @@ using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Eraftpb;
 using Cairn.Rpc.Kvrpcpb;
-using Cairn.Rpc.Metapb;
 using Cairn.Rpc.Pdpb;
 using Cairn.Store.Engine;
 using Cairn.Store.Regions;
@@ -403,25 +402,25 @@ internal sealed partial class StorePdWorker : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting a split to pd failed")]
+        [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Reporting a split to pd failed")]
         public static partial void ReportSplitFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "pd worker step {Step} failed")]
+        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "pd worker step {Step} failed")]
         public static partial void LoopFailed(ILogger logger, string step, Exception exception);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Region heartbeat stream ended ({Reason}); reconnecting")]
+        [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Region heartbeat stream ended ({Reason}); reconnecting")]
         public static partial void HeartbeatStreamEnded(ILogger logger, string reason);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Region {RegionId} split at {Bytes} bytes / {Keys} keys into {Regions}")]
+        [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Region {RegionId} split at {Bytes} bytes / {Keys} keys into {Regions}")]
         public static partial void AutoSplit(ILogger logger, ulong regionId, ulong bytes, ulong keys, string regions);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Region {RegionId} was moved to store {StoreId} before this store stopped; dropped the local copy")]
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Region {RegionId} was moved to store {StoreId} before this store stopped; dropped the local copy")]
         public static partial void DroppedMovedRegion(ILogger logger, ulong regionId, ulong storeId);
 
-        [LoggerMessage(Level = LogLevel.Error, Message = "pd reports store {StoreId} as Tombstone: it was removed from the cluster and stops serving")]
+        [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "pd reports store {StoreId} as Tombstone: it was removed from the cluster and stops serving")]
         public static partial void Tombstoned(ILogger logger, ulong storeId);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "GC ran up to safepoint {SafePoint}")]
+        [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "GC ran up to safepoint {SafePoint}")]
         public static partial void GcDone(ILogger logger, ulong safePoint);
     }
 }

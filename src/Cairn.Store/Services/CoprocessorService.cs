@@ -1,6 +1,5 @@
 using Cairn.Common.Hashing;
 using Cairn.Common.Mvcc;
-using Cairn.Rpc;
 using Cairn.Rpc.Coprocessor;
 using Cairn.Rpc.Kvrpcpb;
 using Cairn.Rpc.Metapb;

@@ -1,9 +1,9 @@
-using MetaStore = Cairn.Rpc.Metapb.Store;
 using Cairn.Rpc.Storepb;
 using Cairn.Store.Pd;
 using Cairn.Store.Regions;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using MetaStore = Cairn.Rpc.Metapb.Store;
 
 namespace Cairn.Store.Services;
 

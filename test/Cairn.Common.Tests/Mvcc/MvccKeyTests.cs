@@ -1,7 +1,7 @@
 using System.Buffers;
 using Cairn.Common.Codec;
-using Cairn.Common.Mvcc;
 using Cairn.Common.Keys;
+using Cairn.Common.Mvcc;
 
 namespace Cairn.Common.Tests.Mvcc;
 

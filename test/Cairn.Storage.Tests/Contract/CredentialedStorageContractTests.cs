@@ -16,7 +16,10 @@ public abstract class CredentialedStorageContractTests : StorageContractTests
         var (storage, openError, secret) = await OpenWithWrongCredentialsAsync(new StorageContractContext($"t-{Guid.NewGuid():N}", 1000, PartSize), ct);
         var errors = new List<StorageException>();
         if (openError is not null)
+        {
             errors.Add(openError);
+        }
+
         if (storage is not null)
         {
             await using (storage)

@@ -218,9 +218,14 @@ public abstract class StorageContractTests
         await using var storage = await OpenAsync(cancellationToken: ct);
         var data = TestData.Bytes((2 * PartSize) + 100, seed: 7);
         await using (var writer = await storage.CreateAsync("aborted/big.bin", ct))
+        {
             await writer.WriteAsync(data, ct); // two parts shipped, never completed
+        }
+
         await using (var writer = await storage.CreateAsync("aborted/small.bin", ct))
+        {
             await writer.WriteAsync(data.AsMemory(0, 100), ct);
+        }
 
         Assert.False(await storage.ExistsAsync("aborted/big.bin", ct));
         Assert.False(await storage.ExistsAsync("aborted/small.bin", ct));
@@ -234,7 +239,9 @@ public abstract class StorageContractTests
         await using var storage = await OpenAsync(cancellationToken: ct);
         string[] paths = ["a/b/c/d/e.sst", "with space/file name.sst", "ünïcödé/数据/файл.sst", "plus+sign/pct%41.sst", "emoji/🙂.bin"];
         for (var i = 0; i < paths.Length; i++)
+        {
             await storage.WriteAllAsync(paths[i], TestData.Bytes(100 + i, seed: 10 + i), ct);
+        }
 
         for (var i = 0; i < paths.Length; i++)
         {
@@ -274,7 +281,9 @@ public abstract class StorageContractTests
         Assert.DoesNotContain("?", storage.Uri, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", storage.Uri, StringComparison.OrdinalIgnoreCase);
         foreach (var secret in Secrets)
+        {
             Assert.DoesNotContain(secret, storage.Uri + storage, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Secrets the derived class used, which must never appear in what the library prints.</summary>
@@ -285,7 +294,10 @@ public abstract class StorageContractTests
     {
         var result = new List<StorageObject>();
         await foreach (var item in storage.ListAsync(prefix, cancellationToken))
+        {
             result.Add(item);
+        }
+
         return result;
     }
 }

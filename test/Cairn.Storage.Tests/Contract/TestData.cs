@@ -47,7 +47,10 @@ public static class TestData
     {
         await using var writer = await storage.CreateAsync(path, cancellationToken);
         for (var offset = 0; offset < data.Length; offset += chunk)
+        {
             await writer.WriteAsync(data.Slice(offset, Math.Min(chunk, data.Length - offset)), cancellationToken);
+        }
+
         Assert.Equal(data.Length, writer.BytesWritten);
         await writer.CompleteAsync(cancellationToken);
     }

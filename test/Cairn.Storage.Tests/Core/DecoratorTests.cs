@@ -72,7 +72,10 @@ public sealed class DecoratorTests : IDisposable
     {
         var result = new List<StorageObject>();
         await foreach (var item in storage.ListAsync())
+        {
             result.Add(item);
+        }
+
         return result;
     }
 }

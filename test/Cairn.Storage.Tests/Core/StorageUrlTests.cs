@@ -220,7 +220,10 @@ public sealed class StorageUrlTests
         Assert.Equal(StorageErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("\"hdfs\" is not supported", error.Message, StringComparison.Ordinal);
         foreach (var scheme in new[] { "local://", "file://", "noop://", "s3://", "azure://", "azblob://", "gcs://", "gs://" })
+        {
             Assert.Contains(scheme, error.Message, StringComparison.Ordinal);
+        }
+
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
     }
 

@@ -26,7 +26,10 @@ internal sealed class BodyFraming
     public static BodyFraming OfRequest(HttpHead head)
     {
         if (head.HasToken("Transfer-Encoding", "chunked"))
+        {
             return new BodyFraming(0, chunked: true, untilClose: false);
+        }
+
         return new BodyFraming(ContentLength(head), chunked: false, untilClose: false);
     }
 
@@ -34,11 +37,20 @@ internal sealed class BodyFraming
     {
         var status = head.StatusCode;
         if (requestMethod == "HEAD" || status is 204 or 304 || status is >= 100 and < 200)
+        {
             return new BodyFraming(0, chunked: false, untilClose: false);
+        }
+
         if (head.HasToken("Transfer-Encoding", "chunked"))
+        {
             return new BodyFraming(0, chunked: true, untilClose: false);
+        }
+
         if (head.Get("Content-Length") is not null)
+        {
             return new BodyFraming(ContentLength(head), chunked: false, untilClose: false);
+        }
+
         return new BodyFraming(0, chunked: false, untilClose: true);
     }
 
@@ -61,13 +73,18 @@ internal sealed class BodyFraming
                         var trailer = await source.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? throw new IOException("connection closed inside trailers");
                         await WriteLineAsync(destination, trailer, cancellationToken).ConfigureAwait(false);
                         if (trailer.Length == 0)
+                        {
                             return;
+                        }
                     }
                 }
                 await CopyBytesAsync(source, destination, size, cancellationToken).ConfigureAwait(false);
                 var crlf = await source.ReadLineAsync(cancellationToken).ConfigureAwait(false);
                 if (crlf is not { Length: 0 })
+                {
                     throw new FormatException("chunk not followed by CRLF");
+                }
+
                 await WriteLineAsync(destination, "", cancellationToken).ConfigureAwait(false);
             }
         }
@@ -94,13 +111,21 @@ internal sealed class BodyFraming
                 if (n == 0)
                 {
                     if (count == long.MaxValue || stopAtEnd)
+                    {
                         return;
+                    }
+
                     throw new IOException("connection closed inside a body");
                 }
                 if (destination is not null)
+                {
                     await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                }
+
                 if (count != long.MaxValue)
+                {
                     count -= n;
+                }
             }
         }
         finally
@@ -112,7 +137,10 @@ internal sealed class BodyFraming
     private static async Task WriteLineAsync(Stream? destination, string line, CancellationToken cancellationToken)
     {
         if (destination is null)
+        {
             return;
+        }
+
         await destination.WriteAsync(Encoding.Latin1.GetBytes(line + "\r\n"), cancellationToken).ConfigureAwait(false);
     }
 
@@ -120,7 +148,10 @@ internal sealed class BodyFraming
     {
         var text = head.Get("Content-Length");
         if (text is null)
+        {
             return 0;
+        }
+
         return long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 }

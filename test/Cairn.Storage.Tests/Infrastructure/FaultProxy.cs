@@ -77,7 +77,10 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         Task[] pending;
         lock (_lock)
+        {
             pending = [.. _connections];
+        }
+
         await Task.WhenAll(pending.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
         _stop.Dispose();
     }
@@ -110,7 +113,10 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 var head = await HttpHead.ReadAsync(fromClient, stop).ConfigureAwait(false);
                 if (head is null)
+                {
                     return; // client closed between requests
+                }
+
                 var number = Interlocked.Increment(ref _requests);
                 var requestFraming = BodyFraming.OfRequest(head);
                 var expectContinue = head.HasToken("Expect", "100-continue");
@@ -120,7 +126,10 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     var injected = Interlocked.Increment(ref _injectedErrors);
                     if (!expectContinue)
+                    {
                         await requestFraming.CopyAsync(fromClient, null, stop).ConfigureAwait(false);
+                    }
+
                     await WriteServiceUnavailableAsync(clientStream, slowDown: injected % 2 == 1, isHead: method == "HEAD", stop).ConfigureAwait(false);
                     return; // Connection: close was announced
                 }
@@ -152,7 +161,10 @@ public sealed class FaultProxy : IAsyncDisposable
                         await clientStream.WriteAsync(response.Encode(), stop).ConfigureAwait(false);
                         response = null;
                         if (!bodySent)
+                        {
                             await requestFraming.CopyAsync(fromClient, upstreamStream, stop).ConfigureAwait(false);
+                        }
+
                         bodySent = true;
                     }
                 }
@@ -192,7 +204,9 @@ public sealed class FaultProxy : IAsyncDisposable
                 await clientStream.WriteAsync(response.Encode(), stop).ConfigureAwait(false);
                 await responseFraming.CopyAsync(fromUpstream, clientStream, stop).ConfigureAwait(false);
                 if (close)
+                {
                     return;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException)
@@ -215,7 +229,10 @@ public sealed class FaultProxy : IAsyncDisposable
             $"HTTP/1.1 503 {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {(isHead ? 0 : body.Length)}\r\nRetry-After: 0\r\nConnection: close\r\n\r\n");
         await client.WriteAsync(Encoding.ASCII.GetBytes(head), stop).ConfigureAwait(false);
         if (!isHead)
+        {
             await client.WriteAsync(body, stop).ConfigureAwait(false);
+        }
+
         await client.FlushAsync(stop).ConfigureAwait(false);
     }
 

@@ -21,7 +21,9 @@ public static class FreePorts
         {
             var start = Random.Shared.Next(20_000, 30_000 - count);
             if (Enumerable.Range(start, count).All(IsFree))
+            {
                 return start;
+            }
         }
         throw new InvalidOperationException($"no block of {count} free ports found");
     }

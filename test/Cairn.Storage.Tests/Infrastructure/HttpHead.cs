@@ -22,7 +22,10 @@ internal sealed class HttpHead
         get
         {
             if (!StartLine.StartsWith("HTTP/", StringComparison.Ordinal))
+            {
                 return 0;
+            }
+
             var parts = StartLine.Split(' ', 3);
             return parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : 0;
         }
@@ -33,18 +36,30 @@ internal sealed class HttpHead
     {
         var start = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         while (start is { Length: 0 })
+        {
             start = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false); // stray CRLF between messages
+        }
+
         if (start is null)
+        {
             return null;
+        }
+
         var headers = new List<KeyValuePair<string, string>>();
         while (true)
         {
             var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? throw new IOException("connection closed inside a header block");
             if (line.Length == 0)
+            {
                 break;
+            }
+
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
+            {
                 throw new FormatException($"malformed header line \"{line}\"");
+            }
+
             headers.Add(new(line[..colon].Trim(), line[(colon + 1)..].Trim()));
         }
         return new HttpHead(start, headers);
@@ -55,7 +70,9 @@ internal sealed class HttpHead
         foreach (var (key, value) in Headers)
         {
             if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
                 return value;
+            }
         }
         return null;
     }
@@ -66,11 +83,16 @@ internal sealed class HttpHead
         foreach (var (key, value) in Headers)
         {
             if (!string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
                 continue;
+            }
+
             foreach (var part in value.Split(','))
             {
                 if (string.Equals(part.Trim(), token, StringComparison.OrdinalIgnoreCase))
+                {
                     return true;
+                }
             }
         }
         return false;
@@ -80,7 +102,10 @@ internal sealed class HttpHead
     {
         var builder = new StringBuilder(StartLine).Append("\r\n");
         foreach (var (key, value) in Headers)
+        {
             builder.Append(key).Append(": ").Append(value).Append("\r\n");
+        }
+
         return Encoding.Latin1.GetBytes(builder.Append("\r\n").ToString());
     }
 }

@@ -19,7 +19,10 @@ internal sealed class HttpReader(Stream stream)
             if (_start == _end && !await FillAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (line.Length == 0)
+                {
                     return null;
+                }
+
                 throw new IOException("connection closed in the middle of a header line");
             }
             var span = _buffer.AsSpan(_start, _end - _start);
@@ -34,11 +37,16 @@ internal sealed class HttpReader(Stream stream)
                 line.Append(Encoding.Latin1.GetString(span[..lf]));
                 _start += lf + 1;
                 if (line.Length > 0 && line[^1] == '\r')
+                {
                     line.Length--;
+                }
+
                 return line.ToString();
             }
             if (line.Length > MaxLine)
+            {
                 throw new FormatException("header line too long");
+            }
         }
     }
 

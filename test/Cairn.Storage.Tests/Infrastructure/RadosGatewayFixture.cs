@@ -32,7 +32,9 @@ public sealed class RadosGatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!File.Exists("/usr/bin/radosgw") && !OnPath("radosgw"))
+        {
             throw new InvalidOperationException("radosgw is not installed, so the S3 tests cannot run: install it with `scripts/setup.sh storage`.");
+        }
 
         _dir = new TempDirectory("rgw");
         var s3Port = FreePorts.One();
@@ -112,12 +114,17 @@ public sealed class RadosGatewayFixture : IAsyncLifetime
     private async Task StopAsync()
     {
         if (_dir is null)
+        {
             return;
+        }
+
         var stop = new ProcessStartInfo("bash") { ArgumentList = { RepoPaths.Script("rgw-stop.sh"), Path.Combine(_dir.Path, "cluster") } };
         using (var process = Process.Start(stop))
         {
             if (process is not null)
+            {
                 await process.WaitForExitAsync();
+            }
         }
         _dir.Dispose();
         _dir = null;

@@ -14,7 +14,9 @@ public static class RepoPaths
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Cairn.slnx")))
+            {
                 return dir.FullName;
+            }
         }
         throw new InvalidOperationException($"cannot find the repository root (Cairn.slnx) above {AppContext.BaseDirectory}");
     }

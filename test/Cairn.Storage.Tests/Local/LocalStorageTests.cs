@@ -60,7 +60,9 @@ public sealed class LocalStorageTests : IDisposable
         await using var storage = new LocalStorage(_root.Path);
         await storage.WriteAllAsync("obj", "old"u8.ToArray());
         await using (var writer = await storage.CreateAsync("obj"))
+        {
             await writer.WriteAsync("new and longer"u8.ToArray());
+        }
 
         Assert.Equal(["obj"], Directory.GetFiles(_root.Path).Select(Path.GetFileName));
         Assert.Equal("old"u8.ToArray(), await storage.ReadAllAsync("obj"));
@@ -105,7 +107,10 @@ public sealed class LocalStorageTests : IDisposable
     {
         var result = new List<StorageObject>();
         await foreach (var item in storage.ListAsync())
+        {
             result.Add(item);
+        }
+
         return result;
     }
 }

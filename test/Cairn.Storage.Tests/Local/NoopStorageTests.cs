@@ -25,6 +25,8 @@ public sealed class NoopStorageTests
         await Assert.ThrowsAsync<StorageException>(async () => await storage.OpenReadAsync("a/b.sst"));
         await storage.DeleteAsync("meta");
         await foreach (var _ in storage.ListAsync())
+        {
             Assert.Fail("noop:// listed an object");
+        }
     }
 }

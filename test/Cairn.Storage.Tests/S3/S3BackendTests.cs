@@ -94,7 +94,9 @@ public sealed class S3BackendTests(RadosGatewayFixture rgw) : IAsyncLifetime
         var prefix = Prefix();
         await using var storage = await S3Storage.OpenAsync(rgw.Options(Bucket, prefix));
         await using (var writer = await storage.CreateAsync("abandoned"))
+        {
             await writer.WriteAsync(TestData.Bytes((2 * S3Options.MinPartSize) + 1, 3));
+        }
 
         using var client = rgw.CreateClient();
         var uploads = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = prefix });
@@ -132,7 +134,9 @@ public sealed class S3BackendTests(RadosGatewayFixture rgw) : IAsyncLifetime
         var prefix = Prefix();
         var data = TestData.Bytes(3_000_000, 6);
         await using (var direct = await S3Storage.OpenAsync(rgw.Options(Bucket, prefix)))
+        {
             await direct.WriteAllAsync("resume.bin", data);
+        }
 
         await using var proxy = FaultProxy.Start(rgw.Endpoint, new FaultProxyOptions { DropResponseEvery = 2 });
         await using var storage = await S3Storage.OpenAsync(rgw.Options(Bucket, prefix, proxy.Endpoint), RetryPolicy.None);
@@ -151,7 +155,9 @@ public sealed class S3BackendTests(RadosGatewayFixture rgw) : IAsyncLifetime
     {
         var prefix = Prefix();
         await using (var direct = await S3Storage.OpenAsync(rgw.Options(Bucket, prefix)))
+        {
             await direct.WriteAllAsync("doomed.bin", TestData.Bytes(1_000_000, 7));
+        }
 
         await using var proxy = FaultProxy.Start(rgw.Endpoint, new FaultProxyOptions { DropResponseEvery = 1, DropMinBodyBytes = 1000, DropAfterFraction = 0 });
         await using var storage = await S3Storage.OpenAsync(rgw.Options(Bucket, prefix, proxy.Endpoint) with { MaxReadResumes = 2 }, RetryPolicy.None);

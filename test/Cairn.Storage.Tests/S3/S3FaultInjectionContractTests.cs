@@ -36,7 +36,9 @@ public sealed class S3FaultInjectionContractTests : CredentialedStorageContractT
         OnRetry = e =>
         {
             lock (_retries)
+            {
                 _retries.Add(e);
+            }
         },
     };
 

@@ -35,7 +35,9 @@ public sealed class S3MemoryTests(RadosGatewayFixture rgw, ITestOutputHelper out
                 hash.AppendData(chunk);
                 await writer.WriteAsync(chunk);
                 if ((written >> 20) % 8 == 7)
+                {
                     peakLive = Math.Max(peakLive, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+                }
             }
             await writer.CompleteAsync();
         }
