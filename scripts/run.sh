@@ -31,7 +31,9 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "cluster data and logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-cairn playground --stores 3 --dir "$work/cluster" > "$work/playground.out" 2>&1 &
+# Started without the shell function: `$!` must be the playground's own pid, not that of a subshell running the
+# function, or the TERM in cleanup reaches the subshell and leaves the playground (and its pd and stores) running.
+dotnet artifacts/cairn/cairn.dll playground --stores 3 --dir "$work/cluster" > "$work/playground.out" 2>&1 &
 playground_pid=$!
 for _ in $(seq 1 240); do
   grep -q "playground ready" "$work/playground.out" && break
