@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -96,7 +94,7 @@ public sealed class RpcServer : IAsyncDisposable
         services.AddLogging();
         services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(new FrameworkLogFilter(_loggerFactory)));
         // The generic host's console lifetime would trap SIGINT/SIGTERM for the whole process.
-        services.Replace(ServiceDescriptor.Singleton<IHostLifetime, NoSignalLifetime>());
+        services.AddNoSignalLifetime();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         services.AddGrpc(grpc =>
         {
@@ -117,20 +115,8 @@ public sealed class RpcServer : IAsyncDisposable
             map(app);
         }
 
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        _endPoint = await EmbeddedWebHost.StartAsync(app, _options.EndPoint, cancellationToken).ConfigureAwait(false);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        _endPoint = new IPEndPoint(_options.EndPoint.Address, new Uri(address).Port);
         RpcServerLog.Listening(_logger, Address, _services.Count);
     }
 
@@ -169,12 +155,4 @@ public sealed class RpcServer : IAsyncDisposable
         => endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? $"http://[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
             : $"http://{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
-
-    /// <summary>A host lifetime that waits for nobody's signal: the program embedding the server decides when it stops.</summary>
-    private sealed class NoSignalLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -8,16 +8,14 @@ using Cairn.Pd.Cluster;
 using Cairn.Pd.Gc;
 using Cairn.Pd.Scheduling;
 using Cairn.Pd.Timestamps;
+using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Pd.Api;
@@ -63,7 +61,7 @@ internal sealed class PdHttpApi : IAsyncDisposable
         builder.Services.AddSingleton(_loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         // pd's command owns SIGTERM and Ctrl-C; the default console lifetime would also act on them.
-        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.AddNoSignalLifetime();
         builder.Services.AddRoutingCore();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
@@ -74,20 +72,8 @@ internal sealed class PdHttpApi : IAsyncDisposable
         app.UseRouting();
         app.Use(HandleErrorsAsync);
         Map(app);
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        EndPoint = await EmbeddedWebHost.StartAsync(app, endPoint, cancellationToken).ConfigureAwait(false);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        EndPoint = new IPEndPoint(endPoint.Address, new Uri(address).Port);
     }
 
     public async ValueTask DisposeAsync()
@@ -525,12 +511,4 @@ internal sealed class PdHttpApi : IAsyncDisposable
     }
 
     private static Task WriteErrorAsync(HttpContext http, int status, string message) => WriteJsonAsync(http, status, w => w.WriteStringValue(message));
-
-    /// <summary>A host lifetime that leaves signals alone: pd's command and the tests decide when pd stops.</summary>
-    private sealed class NoSignalLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
