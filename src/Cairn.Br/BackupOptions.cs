@@ -1,0 +1,63 @@
+using Cairn.Br.Filter;
+using Cairn.Rpc.Backup;
+using Cairn.Storage;
+
+namespace Cairn.Br;
+
+/// <summary>Everything one backup job needs; validated by <see cref="BackupJob.RunAsync"/> before anything is written.</summary>
+public sealed record BackupOptions
+{
+    /// <summary>pd addresses (<c>host:port</c>); the first that answers is used.</summary>
+    public required IReadOnlyList<string> PdAddresses { get; init; }
+
+    /// <summary>The storage URL the backup is written to (<c>local://</c>, <c>s3://</c>, <c>azure://</c>, <c>gcs://</c>, …).</summary>
+    public required string Storage { get; init; }
+
+    /// <summary>Storage settings from flags and environment (endpoints, credentials); the URL's query overrides them.</summary>
+    public StorageOpenOptions StorageOptions { get; init; } = StorageOpenOptions.Default;
+
+    /// <summary>What is backed up.</summary>
+    public BackupKind Kind { get; init; } = BackupKind.Full;
+
+    /// <summary>Which tables (full/db/table backups); <see langword="null"/> means every table (<c>*.*</c>).</summary>
+    public TableFilter? Filter { get; init; }
+
+    /// <summary>The raw range (raw backups only).</summary>
+    public RawBackupRange? Raw { get; init; }
+
+    /// <summary>The snapshot timestamp; 0 means a fresh timestamp from pd (minus <see cref="TimeAgo"/>).</summary>
+    public ulong BackupTs { get; init; }
+
+    /// <summary>Back up the snapshot this long before now (ignored when <see cref="BackupTs"/> is set).</summary>
+    public TimeSpan TimeAgo { get; init; }
+
+    /// <summary>Start of an incremental backup: versions committed after it are backed up; 0 for a full backup.</summary>
+    public ulong LastBackupTs { get; init; }
+
+    /// <summary>TTL of the service GC safepoint that protects the snapshot while the job runs.</summary>
+    public TimeSpan GcTtl { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Upload rate limit per store, bytes per second; 0 means unlimited.</summary>
+    public long RateLimitBytesPerSecond { get; init; }
+
+    /// <summary>How many ranges are backed up at once.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>SST block compression the stores use.</summary>
+    public CompressionType Compression { get; init; } = CompressionType.Zstd;
+
+    /// <summary>Compression level passed to the stores (0 = the algorithm's default).</summary>
+    public int CompressionLevel { get; init; }
+
+    /// <summary>Verify every table's checksum (coprocessor at the snapshot) against its files.</summary>
+    public bool Checksum { get; init; } = true;
+
+    /// <summary>Check pd's cluster version and every store's version before starting.</summary>
+    public bool CheckRequirements { get; init; } = true;
+
+    /// <summary>Write the multi-file backupmeta (v2) even when the meta is small.</summary>
+    public bool UseBackupMetaV2 { get; init; }
+
+    /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
+    public bool SendCredentialsToStores { get; init; } = true;
+}
