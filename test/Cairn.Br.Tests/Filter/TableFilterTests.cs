@@ -235,5 +235,9 @@ public sealed class TableFilterTests
         Assert.NotEqual(F("db.t").ToString(), TableFilter.Parse(["db.t"], caseSensitive: true).ToString());
         Assert.NotEqual(F("db.t*").ToString(), F("db.`t*`").ToString());
         Assert.Equal("*.*, !`db`.*", F("*.*", "!db.*").ToString());
+        Assert.Equal(F("Shop.Orders", "APP*.*").ToString(), F("shop.orders", "app*.*").ToString());
+        Assert.Equal(TableFilter.ForTables([("Shop", "Orders")]).ToString(), F("shop.orders").ToString());
+        Assert.NotEqual(TableFilter.Parse(["Shop.t"], caseSensitive: true).ToString(), TableFilter.Parse(["shop.t"], caseSensitive: true).ToString());
+        Assert.NotEqual(F(@"/\D/.t").ToString(), F(@"/\d/.t").ToString());
     }
 }

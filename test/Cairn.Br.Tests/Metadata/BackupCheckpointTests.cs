@@ -158,4 +158,13 @@ public sealed class BackupCheckpointTests : IDisposable
         var error = await Assert.ThrowsAsync<BrException>(() => BackupCheckpoint.TryOpenAsync(_storage));
         Assert.Contains("cannot be decoded", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_resume_with_another_cluster_base_or_job_says_which_differs()
+    {
+        Assert.Null(Header.ResumeMismatch(6_969_001, 0, "*.*|zstd"));
+        Assert.Contains("cluster 6969001, not 5", Header.ResumeMismatch(5, 0, "*.*|zstd"), StringComparison.Ordinal);
+        Assert.Contains("--lastbackupts 0, not 7", Header.ResumeMismatch(6_969_001, 7, "*.*|zstd"), StringComparison.Ordinal);
+        Assert.Contains("different job", Header.ResumeMismatch(6_969_001, 0, "db.*|zstd"), StringComparison.Ordinal);
+    }
 }
