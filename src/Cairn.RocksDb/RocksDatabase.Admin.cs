@@ -69,35 +69,9 @@ public sealed partial class RocksDatabase
     /// Changes mutable column family options at run time, with RocksDB's option names and string values, for
     /// example <c>disable_auto_compactions=true</c> or <c>level0_slowdown_writes_trigger=40</c>.
     /// </summary>
-    public void SetOptions(ColumnFamily columnFamily, IEnumerable<KeyValuePair<string, string>> options)
+    public unsafe void SetOptions(ColumnFamily columnFamily, IEnumerable<KeyValuePair<string, string>> options)
     {
         CheckOwned(columnFamily);
-        SetOptionsCore(options, columnFamily);
-    }
-
-    /// <summary>
-    /// Changes mutable database-wide options at run time (RocksDB's <c>SetDBOptions</c>), for example
-    /// <c>max_background_jobs=32</c>.
-    /// </summary>
-    public void SetDatabaseOptions(IEnumerable<KeyValuePair<string, string>> options)
-    {
-        ThrowIfDisposed();
-        SetOptionsCore(options, null);
-    }
-
-    /// <summary>
-    /// The options the database runs with now, as RocksDB last persisted them in its newest <c>OPTIONS-*</c> file
-    /// (it writes one at open and after every successful <see cref="SetOptions"/> or
-    /// <see cref="SetDatabaseOptions"/>).
-    /// </summary>
-    public PersistedOptions ReadPersistedOptions()
-    {
-        ThrowIfDisposed();
-        return PersistedOptions.ReadLatest(Path);
-    }
-
-    private unsafe void SetOptionsCore(IEnumerable<KeyValuePair<string, string>> options, ColumnFamily? columnFamily)
-    {
         ArgumentNullException.ThrowIfNull(options);
         var pairs = options.ToArray();
         if (pairs.Length == 0)
@@ -119,14 +93,7 @@ public sealed partial class RocksDatabase
             fixed (IntPtr* k = keys)
             fixed (IntPtr* v = values)
             {
-                if (columnFamily is null)
-                {
-                    NativeMethods.rocksdb_set_options(_db, pairs.Length, k, v, out err);
-                }
-                else
-                {
-                    NativeMethods.rocksdb_set_options_cf(_db, columnFamily.Handle, pairs.Length, k, v, out err);
-                }
+                NativeMethods.rocksdb_set_options_cf(_db, columnFamily.Handle, pairs.Length, k, v, out err);
             }
 
             NativeMethods.Check(err);
@@ -143,6 +110,17 @@ public sealed partial class RocksDatabase
                 Marshal.FreeCoTaskMem(p);
             }
         }
+    }
+
+    /// <summary>
+    /// The options the database runs with now, as RocksDB last persisted them in its newest <c>OPTIONS-*</c> file
+    /// (it writes one at open and after every successful <see cref="SetOptions"/>). The C API cannot read options
+    /// back, and its <c>rocksdb_set_options</c> changes the default column family, not the database-wide options.
+    /// </summary>
+    public PersistedOptions ReadPersistedOptions()
+    {
+        ThrowIfDisposed();
+        return PersistedOptions.ReadLatest(Path);
     }
 
     /// <summary>

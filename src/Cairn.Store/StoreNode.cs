@@ -328,7 +328,7 @@ public sealed class StoreNode : IAsyncDisposable
     {
         var dir = new ImportDirectory(Path.Combine(_options.DataDir, "import"));
         var limiter = new DownloadLimiter();
-        var downloader = new SstDownloader(engine, dir, limiter, ImportStorage.OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
+        var downloader = new SstDownloader(dir, limiter, ImportStorage.OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
         var ingester = new SstIngester(engine, regions, dir, mode);
         var isTiFlash = _options.Labels.TryGetValue("engine", out var engineLabel) && engineLabel == "tiflash";
         return new ImportSstService(downloader, ingester, mode, limiter, regions.StoreId, isTiFlash, _loggerFactory.CreateLogger<ImportSstService>());

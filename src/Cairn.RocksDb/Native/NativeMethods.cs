@@ -342,9 +342,6 @@ internal static unsafe partial class NativeMethods
         byte* startKey, nuint startKeyLength, byte* limitKey, nuint limitKeyLength);
 
     [LibraryImport(Library)]
-    internal static partial void rocksdb_set_options(DbSafeHandle db, int count, IntPtr* keys, IntPtr* values, out IntPtr err);
-
-    [LibraryImport(Library)]
     internal static partial void rocksdb_set_options_cf(DbSafeHandle db, ColumnFamilySafeHandle cf, int count, IntPtr* keys, IntPtr* values, out IntPtr err);
 
     [LibraryImport(Library)]

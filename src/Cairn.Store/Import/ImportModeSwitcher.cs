@@ -6,16 +6,17 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Store.Import;
 
 /// <summary>
-/// Import mode, TiKV's way (br-spec-2 §3): entering it raises <c>max_background_jobs</c> to at least 32, and for
-/// every column family the level-0 slowdown and stop triggers to at least 2^30 and turns the pending-compaction
-/// limits off, so bulk ingests are never stalled; the values in force before are read from RocksDB's own options
-/// file and put back on Normal. Every import call renews a deadline; a store not renewed within the timeout goes
+/// Import mode, TiKV's way (br-spec-2 §3): entering it raises, for every column family, the level-0 slowdown and
+/// stop triggers to at least 2^30 and turns the pending-compaction limits off, so bulk ingests are never stalled;
+/// the values in force before are read from RocksDB's own options file and put back on Normal. TiKV also raises
+/// <c>max_background_jobs</c> to 32; that is a database-wide option, and librocksdb's C API can change only column
+/// family options at run time (its <c>rocksdb_set_options</c> is SetOptions on the default column family, there is
+/// no SetDBOptions), so the store keeps the background jobs it was opened with. Every import call renews a deadline; a store not renewed within the timeout goes
 /// back to Normal by itself, so a br killed without cleaning up leaves no store tuned for import. A store starts
 /// Normal (options are not persisted by <c>SetOptions</c> across a reopen: RocksDB opens with the configured values).
 /// </summary>
 internal sealed partial class ImportModeSwitcher : IAsyncDisposable
 {
-    private const string MaxBackgroundJobs = "max_background_jobs";
     private static readonly string[] CfOptionNames =
     [
         "level0_slowdown_writes_trigger",
@@ -31,8 +32,7 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watcher;
-    private Dictionary<string, string>? _savedDb;
-    private Dictionary<string, Dictionary<string, string>>? _savedCfs;
+    private Dictionary<string, Dictionary<string, string>>? _saved;
     private long _deadline;
 
     /// <summary>Creates the switcher in Normal mode and starts the loop that enforces the timeout.</summary>
@@ -55,7 +55,7 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _savedDb is null ? SwitchMode.Normal : SwitchMode.Import;
+                return _saved is null ? SwitchMode.Normal : SwitchMode.Import;
             }
         }
     }
@@ -70,14 +70,14 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
         {
             if (mode == SwitchMode.Import)
             {
-                if (_savedDb is null)
+                if (_saved is null)
                 {
                     EnterImport();
                 }
 
                 RenewLocked();
             }
-            else if (_savedDb is not null)
+            else if (_saved is not null)
             {
                 LeaveImport();
                 Log.Normal(_logger, "asked to");
@@ -90,7 +90,7 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_savedDb is not null)
+            if (_saved is not null)
             {
                 RenewLocked();
             }
@@ -117,19 +117,13 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
     private void EnterImport()
     {
         var current = _engine.Db.ReadPersistedOptions();
-        var savedDb = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [MaxBackgroundJobs] = current.Database[MaxBackgroundJobs],
-        };
-        var savedCfs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var saved = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var cf in DataFamilies())
         {
             var options = current.ColumnFamily(cf.Name);
-            savedCfs[cf.Name] = CfOptionNames.ToDictionary(n => n, n => options[n], StringComparer.Ordinal);
+            saved[cf.Name] = CfOptionNames.ToDictionary(n => n, n => options[n], StringComparer.Ordinal);
         }
 
-        var jobs = Math.Max(current.DatabaseNumber(MaxBackgroundJobs), 32);
-        _engine.Db.SetDatabaseOptions([new(MaxBackgroundJobs, jobs.ToString(CultureInfo.InvariantCulture))]);
         foreach (var cf in DataFamilies())
         {
             var slowdown = Math.Max(current.ColumnFamilyNumber(cf.Name, CfOptionNames[0]), 1L << 30);
@@ -143,8 +137,7 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
             ]);
         }
 
-        _savedDb = savedDb;
-        _savedCfs = savedCfs;
+        _saved = saved;
         Log.Import(_logger, _timeout);
     }
 
@@ -152,12 +145,10 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
     {
         foreach (var cf in DataFamilies())
         {
-            _engine.Db.SetOptions(cf, _savedCfs![cf.Name]);
+            _engine.Db.SetOptions(cf, _saved![cf.Name]);
         }
 
-        _engine.Db.SetDatabaseOptions(_savedDb!);
-        _savedDb = null;
-        _savedCfs = null;
+        _saved = null;
     }
 
     private RocksDb.ColumnFamily[] DataFamilies() => [_engine.Default, _engine.Write, _engine.Lock];
@@ -171,7 +162,7 @@ internal sealed partial class ImportModeSwitcher : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_savedDb is not null && _time.GetTimestamp() >= _deadline)
+                if (_saved is not null && _time.GetTimestamp() >= _deadline)
                 {
                     try
                     {

@@ -19,7 +19,6 @@ namespace Cairn.Store.Import;
 internal sealed class SstDownloader
 {
     private const int CopyBufferSize = 64 * 1024;
-    private readonly StoreEngine _engine;
     private readonly ImportDirectory _dir;
     private readonly DownloadLimiter _limiter;
     private readonly Func<Rpc.Backup.StorageBackend, CancellationToken, ValueTask<IExternalStorage>> _openStorage;
@@ -27,11 +26,10 @@ internal sealed class SstDownloader
     private readonly SemaphoreSlim _slots;
 
     /// <summary>Creates the downloader.</summary>
-    public SstDownloader(StoreEngine engine, ImportDirectory dir, DownloadLimiter limiter,
+    public SstDownloader(ImportDirectory dir, DownloadLimiter limiter,
         Func<Rpc.Backup.StorageBackend, CancellationToken, ValueTask<IExternalStorage>> openStorage, int concurrency, long diskReserve)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
-        _engine = engine;
         _dir = dir;
         _limiter = limiter;
         _openStorage = openStorage;
@@ -164,9 +162,12 @@ internal sealed class SstDownloader
         {
             using (var it = db.NewIterator(db.DefaultColumnFamily, new ReadOptions { VerifyChecksums = true, FillCache = false }))
             {
-                var seekKey = MvccKey.ToDataKey(oldStart);
+                // The scan starts at the first key, not at the range: a damaged first block can give the file a
+                // wrong smallest key when it is ingested (that read does not verify checksums), and a seek past it
+                // would then skip the file without reading, and so without checking, a single block. Keys after the
+                // range are not read: a range ends inside one table's keys, and the blocks past it are not restored.
                 var isWrite = cf == CfNames.Write;
-                for (it.Seek(seekKey); it.Valid; it.Next())
+                for (it.SeekToFirst(); it.Valid; it.Next())
                 {
                     var dataKey = it.Key;
                     if (dataKey.IsEmpty || dataKey[0] != MvccKey.DataPrefix)
@@ -175,6 +176,11 @@ internal sealed class SstDownloader
                     }
 
                     var origin = dataKey[1..];
+                    if (origin.SequenceCompareTo(oldStart) < 0)
+                    {
+                        continue;
+                    }
+
                     if (oldEnd.Length > 0)
                     {
                         var order = origin.SequenceCompareTo(oldEnd);
@@ -227,18 +233,23 @@ internal sealed class SstDownloader
         }
     }
 
-    // Opens a RocksDB of its own holding only the downloaded file (moved in by hard link).
+    // Opens a RocksDB of its own holding only the downloaded file (moved in by hard link). Ingesting reads the
+    // file's first and last data blocks without verifying their checksums and leaves them in the block cache, where
+    // the verifying scan would find them; the database is reopened so that every block is read from disk, checked.
     private static RocksDatabase OpenScratch(string name, string temp, string scratch)
     {
-        var db = RocksDatabase.Open(scratch, new RocksDbOptions { MaxBackgroundJobs = 1 });
+        var options = new RocksDbOptions { MaxBackgroundJobs = 1 };
         try
         {
-            db.IngestExternalFile(db.DefaultColumnFamily, temp, new IngestOptions { MoveFiles = true, SnapshotConsistency = false });
-            return db;
+            using (var db = RocksDatabase.Open(scratch, options))
+            {
+                db.IngestExternalFile(db.DefaultColumnFamily, temp, new IngestOptions { MoveFiles = true, SnapshotConsistency = false });
+            }
+
+            return RocksDatabase.Open(scratch, options);
         }
         catch (RocksDbException e)
         {
-            db.Dispose();
             throw Corrupt(name, e);
         }
     }

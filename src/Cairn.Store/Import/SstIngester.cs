@@ -84,7 +84,7 @@ internal sealed class SstIngester
                     // Usually a retry of an ingest that already succeeded: the file went into the engine then.
                     return Fail(new RegionError
                     {
-                        Message = "The file which would be ingested doest not exist.",
+                        Message = $"The file which would be ingested does not exist ({Path.GetFileName(path)}); it was ingested already or never downloaded.",
                         StaleCommand = new Rpc.Errorpb.StaleCommand(),
                     });
                 }
