@@ -55,32 +55,33 @@ internal sealed class KeyRewriter
     }
 
     /// <summary>
-    /// Rewrites <paramref name="originKey"/>; the result is valid until the next call. False when the key does not
-    /// start with the old prefix, or carries no ts to replace.
+    /// Rewrites <paramref name="originKey"/> into a data key (<c>z</c> + the new origin key); the result is valid
+    /// until the next call. False when the key does not start with the old prefix, or carries no ts to replace.
     /// </summary>
-    public bool TryRewriteKey(ReadOnlySpan<byte> originKey, out ReadOnlySpan<byte> rewritten)
+    public bool TryRewriteToDataKey(ReadOnlySpan<byte> originKey, out ReadOnlySpan<byte> dataKey)
     {
-        rewritten = default;
+        dataKey = default;
         if (!originKey.StartsWith(_oldPrefix) || (_newTs != 0 && originKey.Length - _oldPrefix.Length < MvccKey.TsLength))
         {
             return false;
         }
 
         var rest = originKey[_oldPrefix.Length..];
-        var length = _newPrefix.Length + rest.Length;
+        var length = 1 + _newPrefix.Length + rest.Length;
         if (_buffer.Length < length)
         {
             _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
         }
 
-        _newPrefix.CopyTo(_buffer, 0);
-        rest.CopyTo(_buffer.AsSpan(_newPrefix.Length));
+        _buffer[0] = MvccKey.DataPrefix;
+        _newPrefix.CopyTo(_buffer, 1);
+        rest.CopyTo(_buffer.AsSpan(1 + _newPrefix.Length));
         if (_newTs != 0)
         {
             MvccKey.WriteTs(_buffer.AsSpan(length - MvccKey.TsLength, MvccKey.TsLength), _newTs);
         }
 
-        rewritten = _buffer.AsSpan(0, length);
+        dataKey = _buffer.AsSpan(0, length);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Cairn.Common;
 using Cairn.Common.Mvcc;
 using Cairn.RocksDb;
@@ -157,7 +158,7 @@ internal sealed class SstDownloader
         var building = staged + ".tmp";
         var writer = SstFileWriter.Create(building, WriterOptions());
         byte[]? first = null;
-        byte[]? last = null;
+        var last = new ArrayBufferWriter<byte>(256);
         try
         {
             using (var it = db.NewIterator(db.DefaultColumnFamily, new ReadOptions { VerifyChecksums = true, FillCache = false }))
@@ -190,7 +191,7 @@ internal sealed class SstDownloader
                         }
                     }
 
-                    if (!rewriter.TryRewriteKey(origin, out var rewritten))
+                    if (!rewriter.TryRewriteToDataKey(origin, out var rewritten))
                     {
                         throw new ImportException(
                             $"Key in SST '{name}' has wrong prefix: key {Convert.ToHexString(origin)} does not start with {Convert.ToHexString(rewriter.OldPrefix)}"
@@ -199,9 +200,10 @@ internal sealed class SstDownloader
                     }
 
                     var value = isWrite ? rewriter.RewriteWriteValue(it.Value) : it.Value;
-                    writer.Put(MvccKey.ToDataKey(rewritten), value);
-                    first ??= rewritten.ToArray();
-                    last = rewritten.ToArray();
+                    writer.Put(rewritten, value);
+                    first ??= rewritten[1..].ToArray();
+                    last.ResetWrittenCount();
+                    last.Write(rewritten[1..]);
                 }
 
                 try
@@ -220,7 +222,7 @@ internal sealed class SstDownloader
             }
 
             File.Move(building, staged, overwrite: true);
-            return new DownloadResponse { Range = new ImportRange { Start = ByteString.CopyFrom(first), End = ByteString.CopyFrom(last) } };
+            return new DownloadResponse { Range = new ImportRange { Start = ByteString.CopyFrom(first), End = ByteString.CopyFrom(last.WrittenSpan) } };
         }
         catch (Common.Codec.CodecException e)
         {
