@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server;
 
 /// <summary>
-/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR] [--import-mode-timeout D]
-/// [--import-concurrency N] [--import-disk-reserve SIZE]</c>: runs one store node until
+/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR] [--backup-threads N] [--sst-max-size SIZE]
+/// [--import-mode-timeout D] [--import-concurrency N] [--import-disk-reserve SIZE]</c>: runs one store node until
 /// SIGTERM or Ctrl-C, standalone or (with <c>--pd</c>) as a member of pd's cluster. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
 /// </summary>
 internal static class StoreCommand
@@ -25,10 +25,12 @@ internal static class StoreCommand
         var importModeTimeout = new Option<string?>("--import-mode-timeout") { Description = "Import mode reverts to Normal when not renewed for this long (e.g. 10m, the default)." };
         var importConcurrency = new Option<string?>("--import-concurrency") { Description = "SST downloads run at once (default 8)." };
         var importDiskReserve = new Option<string?>("--import-disk-reserve") { Description = "Free space kept beyond twice a file's size before downloading it (e.g. 1GiB, the default)." };
+        var backupThreads = new Option<string?>("--backup-threads") { Description = "Workers for backup requests, shared by all of them (default half the cores, at least 1)." };
+        var sstMaxSize = new Option<string?>("--sst-max-size") { Description = "Cut backup files at this size, e.g. 144MiB (default 144MiB)." };
         var logLevel = new Option<string?>("--log-level") { Description = $"Log to stderr at this level: {LogLevels.Choices}. Default info." };
         var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
         {
-            addr, dataDir, labels, pd, syncWrites, maxInFlight, importModeTimeout, importConcurrency, importDiskReserve, logLevel,
+            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, importModeTimeout, importConcurrency, importDiskReserve, logLevel,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -90,6 +92,19 @@ internal static class StoreCommand
                 return Usage($"--import-disk-reserve takes a size such as 1GiB or 512MiB, got '{reserveText}'");
             }
 
+            var defaults = new StoreNodeOptions { DataDir = "." };
+            var threads = defaults.BackupThreads;
+            if (result.GetValue(backupThreads) is { } threadsText && (!int.TryParse(threadsText, out threads) || threads < 1))
+            {
+                return Usage($"--backup-threads takes a positive integer, got '{threadsText}'");
+            }
+
+            var sstMax = defaults.SstMaxSize;
+            if (result.GetValue(sstMaxSize) is { } sizeText && (!Cairn.Common.ByteSize.TryParse(sizeText, out sstMax) || sstMax < 1))
+            {
+                return Usage($"--sst-max-size takes a positive size such as 144MiB, got '{sizeText}'");
+            }
+
             var level = LogLevel.Information;
             if (result.GetValue(logLevel) is { } levelText && !LogLevels.TryParse(levelText, out level))
             {
@@ -106,6 +121,8 @@ internal static class StoreCommand
                 ImportModeTimeout = importTimeout,
                 ImportConcurrency = downloads,
                 ImportDiskReserve = reserve,
+                BackupThreads = threads,
+                SstMaxSize = sstMax,
                 PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd") : null,
             };
             try

@@ -2,6 +2,7 @@ using System.Net;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
+using Cairn.Store.Backup;
 using Cairn.Store.Engine;
 using Cairn.Store.Import;
 using Cairn.Store.Pd;
@@ -46,6 +47,7 @@ public sealed class StoreNode : IAsyncDisposable
     private StorePdWorker? _worker;
     private RegionMover? _mover;
     private ImportModeSwitcher? _importMode;
+    private BackupEndpoint? _backup;
     private int _state;
 
     /// <summary>Creates a node; nothing is opened until <see cref="StartAsync"/>.</summary>
@@ -108,6 +110,7 @@ public sealed class StoreNode : IAsyncDisposable
         StorePdWorker? worker = null;
         RegionMover? mover = null;
         ImportModeSwitcher? importMode = null;
+        BackupEndpoint? backup = null;
         try
         {
             IIdAllocator ids;
@@ -153,6 +156,9 @@ public sealed class StoreNode : IAsyncDisposable
             server.AddService(new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), mover, serviceLogger));
             importMode = new ImportModeSwitcher(engine, _options.ImportModeTimeout, _loggerFactory.CreateLogger<ImportModeSwitcher>());
             server.AddService(CreateImportService(engine, regions, importMode));
+            var backupLogger = _loggerFactory.CreateLogger("Cairn.Store.Backup");
+            backup = new BackupEndpoint(engine, regions, _options.BackupThreads, _options.SstMaxSize, Path.Combine(_options.DataDir, "backup-tmp"), backupLogger);
+            server.AddService(new BackupService(backup, backupLogger));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
             if (pd is not null)
@@ -177,6 +183,7 @@ public sealed class StoreNode : IAsyncDisposable
             _worker = worker;
             _mover = mover;
             _importMode = importMode;
+            _backup = backup;
             StoreLog.Serving(_logger, regions.StoreId, Address);
         }
         catch
@@ -207,6 +214,7 @@ public sealed class StoreNode : IAsyncDisposable
                 await pd.DisposeAsync().ConfigureAwait(false);
             }
 
+            backup?.Dispose();
             engine.Dispose();
             // A node that failed to start has nothing left to stop.
             Volatile.Write(ref _state, 2);
@@ -313,6 +321,7 @@ public sealed class StoreNode : IAsyncDisposable
         }
 
         _channels.Dispose();
+        _backup?.Dispose();
         _engine?.Dispose();
     }
 

@@ -69,6 +69,15 @@ public sealed record StoreNodeOptions
     /// </summary>
     public long ImportDiskReserve { get; init; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// Workers that scan and write backup files, shared by every backup request on the store (TiKV's
+    /// <c>backup.num-threads</c>). Default half the cores, at least 1.
+    /// </summary>
+    public int BackupThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>A backup file pair is cut once its keys and values reach this many bytes (between keys). Default 144 MiB.</summary>
+    public long SstMaxSize { get; init; } = 144L * 1024 * 1024;
+
     /// <summary>The listen address parsed.</summary>
     public IPEndPoint EndPoint => IPEndPoint.Parse(Address);
 
@@ -136,6 +145,16 @@ public sealed record StoreNodeOptions
         if (ImportDiskReserve < 0)
         {
             throw new ArgumentException("The import disk reserve cannot be negative.", nameof(ImportDiskReserve));
+        }
+
+        if (BackupThreads < 1)
+        {
+            throw new ArgumentException("There must be at least one backup thread.", nameof(BackupThreads));
+        }
+
+        if (SstMaxSize < 1)
+        {
+            throw new ArgumentException("The backup SST size limit must be positive.", nameof(SstMaxSize));
         }
 
         if (RegionSplitSize < 1 || RegionSplitKeys < 2)
