@@ -113,6 +113,17 @@ public sealed partial class RocksDatabase
     }
 
     /// <summary>
+    /// The options the database runs with now, as RocksDB last persisted them in its newest <c>OPTIONS-*</c> file
+    /// (it writes one at open and after every successful <see cref="SetOptions"/>). The C API cannot read options
+    /// back, and its <c>rocksdb_set_options</c> changes the default column family, not the database-wide options.
+    /// </summary>
+    public PersistedOptions ReadPersistedOptions()
+    {
+        ThrowIfDisposed();
+        return PersistedOptions.ReadLatest(Path);
+    }
+
+    /// <summary>
     /// Estimates the on-disk size of each range, in bytes. Only SST files count (the C API does not include
     /// memtables), so recent writes show up after a flush.
     /// </summary>

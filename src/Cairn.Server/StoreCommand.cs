@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server;
 
 /// <summary>
-/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR] [--backup-threads N] [--sst-max-size SIZE]</c>: runs one store node until
+/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR] [--backup-threads N] [--sst-max-size SIZE]
+/// [--import-mode-timeout D] [--import-concurrency N] [--import-disk-reserve SIZE]</c>: runs one store node until
 /// SIGTERM or Ctrl-C, standalone or (with <c>--pd</c>) as a member of pd's cluster. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
 /// </summary>
 internal static class StoreCommand
@@ -21,12 +22,15 @@ internal static class StoreCommand
         var pd = new Option<string?>("--pd") { Description = "pd address (e.g. 127.0.0.1:2379): join that cluster; without it the store runs standalone." };
         var syncWrites = new Option<string?>("--sync-writes") { Description = "fsync every data write: true or false (default false).", Arity = ArgumentArity.ZeroOrOne };
         var maxInFlight = new Option<string?>("--max-in-flight") { Description = "Requests served at once before answering ServerIsBusy (default unlimited)." };
+        var importModeTimeout = new Option<string?>("--import-mode-timeout") { Description = "Import mode reverts to Normal when not renewed for this long (e.g. 10m, the default)." };
+        var importConcurrency = new Option<string?>("--import-concurrency") { Description = "SST downloads run at once (default 8)." };
+        var importDiskReserve = new Option<string?>("--import-disk-reserve") { Description = "Free space kept beyond twice a file's size before downloading it (e.g. 1GiB, the default)." };
         var backupThreads = new Option<string?>("--backup-threads") { Description = "Workers for backup requests, shared by all of them (default half the cores, at least 1)." };
         var sstMaxSize = new Option<string?>("--sst-max-size") { Description = "Cut backup files at this size, e.g. 144MiB (default 144MiB)." };
         var logLevel = new Option<string?>("--log-level") { Description = $"Log to stderr at this level: {LogLevels.Choices}. Default info." };
         var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
         {
-            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, logLevel,
+            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, importModeTimeout, importConcurrency, importDiskReserve, logLevel,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -70,6 +74,24 @@ internal static class StoreCommand
                 limit = value;
             }
 
+            var importTimeout = TimeSpan.FromMinutes(10);
+            if (result.GetValue(importModeTimeout) is { } timeoutText && (!Cairn.Common.GoDuration.TryParse(timeoutText, out importTimeout) || importTimeout <= TimeSpan.Zero))
+            {
+                return Usage($"--import-mode-timeout takes a positive duration such as 10m or 90s, got '{timeoutText}'");
+            }
+
+            var downloads = 8;
+            if (result.GetValue(importConcurrency) is { } concurrencyText && (!int.TryParse(concurrencyText, out downloads) || downloads < 1))
+            {
+                return Usage($"--import-concurrency takes a positive integer, got '{concurrencyText}'");
+            }
+
+            var reserve = 1024L * 1024 * 1024;
+            if (result.GetValue(importDiskReserve) is { } reserveText && (!Cairn.Common.ByteSize.TryParse(reserveText, out reserve) || reserve < 0))
+            {
+                return Usage($"--import-disk-reserve takes a size such as 1GiB or 512MiB, got '{reserveText}'");
+            }
+
             var defaults = new StoreNodeOptions { DataDir = "." };
             var threads = defaults.BackupThreads;
             if (result.GetValue(backupThreads) is { } threadsText && (!int.TryParse(threadsText, out threads) || threads < 1))
@@ -96,6 +118,9 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
+                ImportModeTimeout = importTimeout,
+                ImportConcurrency = downloads,
+                ImportDiskReserve = reserve,
                 BackupThreads = threads,
                 SstMaxSize = sstMax,
                 PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd") : null,

@@ -4,6 +4,7 @@ using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
 using Cairn.Store.Backup;
 using Cairn.Store.Engine;
+using Cairn.Store.Import;
 using Cairn.Store.Pd;
 using Cairn.Store.Raw;
 using Cairn.Store.Regions;
@@ -45,6 +46,7 @@ public sealed class StoreNode : IAsyncDisposable
     private PdClient? _pd;
     private StorePdWorker? _worker;
     private RegionMover? _mover;
+    private ImportModeSwitcher? _importMode;
     private BackupEndpoint? _backup;
     private int _state;
 
@@ -107,6 +109,7 @@ public sealed class StoreNode : IAsyncDisposable
         PdClient? pd = null;
         StorePdWorker? worker = null;
         RegionMover? mover = null;
+        ImportModeSwitcher? importMode = null;
         BackupEndpoint? backup = null;
         try
         {
@@ -151,6 +154,8 @@ public sealed class StoreNode : IAsyncDisposable
             _regions = regions;
             mover = new RegionMover(engine, regions, pd, _channels, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
             server.AddService(new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), mover, serviceLogger));
+            importMode = new ImportModeSwitcher(engine, _options.ImportModeTimeout, _loggerFactory.CreateLogger<ImportModeSwitcher>());
+            server.AddService(CreateImportService(engine, regions, importMode));
             var backupLogger = _loggerFactory.CreateLogger("Cairn.Store.Backup");
             backup = new BackupEndpoint(engine, regions, _options.BackupThreads, _options.SstMaxSize, Path.Combine(_options.DataDir, "backup-tmp"), backupLogger);
             server.AddService(new BackupService(backup, backupLogger));
@@ -177,6 +182,7 @@ public sealed class StoreNode : IAsyncDisposable
             _pd = pd;
             _worker = worker;
             _mover = mover;
+            _importMode = importMode;
             _backup = backup;
             StoreLog.Serving(_logger, regions.StoreId, Address);
         }
@@ -196,6 +202,11 @@ public sealed class StoreNode : IAsyncDisposable
             if (server is not null)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (importMode is not null)
+            {
+                await importMode.DisposeAsync().ConfigureAwait(false);
             }
 
             if (pd is not null)
@@ -299,6 +310,11 @@ public sealed class StoreNode : IAsyncDisposable
             await _server.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_importMode is not null)
+        {
+            await _importMode.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_pd is not null)
         {
             await _pd.DisposeAsync().ConfigureAwait(false);
@@ -315,6 +331,20 @@ public sealed class StoreNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await StopAsync(timeout.Token).ConfigureAwait(false);
     }
+
+    // The import folder is wiped here: staged files of an earlier run belong to requests nobody waits for.
+    private ImportSstService CreateImportService(StoreEngine engine, RegionManager regions, ImportModeSwitcher mode)
+    {
+        var dir = new ImportDirectory(Path.Combine(_options.DataDir, "import"));
+        var limiter = new DownloadLimiter();
+        var downloader = new SstDownloader(dir, limiter, ImportStorage.OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
+        var ingester = new SstIngester(engine, regions, dir, mode);
+        var isTiFlash = _options.Labels.TryGetValue("engine", out var engineLabel) && engineLabel == "tiflash";
+        return new ImportSstService(downloader, ingester, mode, limiter, regions.StoreId, isTiFlash, _loggerFactory.CreateLogger<ImportSstService>());
+    }
+
+    /// <summary>The store's import mode (after start).</summary>
+    internal ImportModeSwitcher ImportMode => _importMode ?? throw NotStarted();
 
     private MetaStore DescribeStore(ulong storeId)
     {

@@ -55,6 +55,21 @@ public sealed record StoreNodeOptions
     public TimeSpan GcInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long import mode lasts without a renewing import call before the store returns to Normal by itself.
+    /// Default 10 min (TiKV's <c>import.import-mode-timeout</c>).
+    /// </summary>
+    public TimeSpan ImportModeTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Downloads (fetch, rewrite, stage) run at once; more wait. Default 8 (TiKV's <c>import.num-threads</c>).</summary>
+    public int ImportConcurrency { get; init; } = 8;
+
+    /// <summary>
+    /// Free space the import folder's file system must keep beyond twice the file size before a download starts.
+    /// Default 1 GiB.
+    /// </summary>
+    public long ImportDiskReserve { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>
     /// Workers that scan and write backup files, shared by every backup request on the store (TiKV's
     /// <c>backup.num-threads</c>). Default half the cores, at least 1.
     /// </summary>
@@ -115,6 +130,21 @@ public sealed record StoreNodeOptions
         if (StoreHeartbeatInterval <= TimeSpan.Zero || RegionHeartbeatInterval <= TimeSpan.Zero || SplitCheckInterval <= TimeSpan.Zero || GcInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("Heartbeat, split-check and GC intervals must be positive.");
+        }
+
+        if (ImportModeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("The import mode timeout must be positive.", nameof(ImportModeTimeout));
+        }
+
+        if (ImportConcurrency < 1)
+        {
+            throw new ArgumentException("The import concurrency must be at least 1.", nameof(ImportConcurrency));
+        }
+
+        if (ImportDiskReserve < 0)
+        {
+            throw new ArgumentException("The import disk reserve cannot be negative.", nameof(ImportDiskReserve));
         }
 
         if (BackupThreads < 1)

@@ -194,9 +194,15 @@ internal sealed class RegionManager
     /// <see cref="Check"/> for a data request, and on success counts the request as in flight on the region until
     /// <see cref="Exit"/>, so a move can wait for requests that passed the check before the region froze.
     /// </summary>
-    public RegionError? Enter(Context? context, out Region region)
+    public RegionError? Enter(Context? context, out Region region) => Enter(context, checkConfVer: false, out region);
+
+    /// <summary>
+    /// <see cref="Enter(Context?, out Region)"/> with the epoch check of <see cref="Check"/> chosen: SST ingests
+    /// compare conf_ver as well as version, as TiKV does when it applies them.
+    /// </summary>
+    public RegionError? Enter(Context? context, bool checkConfVer, out Region region)
     {
-        if (Check(context, checkConfVer: false, out region) is { } error)
+        if (Check(context, checkConfVer, out region) is { } error)
         {
             return error;
         }
@@ -216,7 +222,7 @@ internal sealed class RegionManager
         return null;
     }
 
-    /// <summary>Ends a request admitted by <see cref="Enter"/>.</summary>
+    /// <summary>Ends a request admitted by <see cref="Enter(Context?, out Region)"/>.</summary>
     public void Exit(ulong regionId)
     {
         lock (_gate)
@@ -233,7 +239,7 @@ internal sealed class RegionManager
         }
     }
 
-    /// <summary>Waits until no request admitted by <see cref="Enter"/> is running on the region.</summary>
+    /// <summary>Waits until no request admitted by <see cref="Enter(Context?, out Region)"/> is running on the region.</summary>
     public async Task DrainAsync(ulong regionId, CancellationToken cancellationToken)
     {
         while (true)
