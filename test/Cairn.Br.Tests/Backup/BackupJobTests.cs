@@ -314,6 +314,7 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         await ClusterSetup.ScatterAsync(fixture.Cluster, fixture.Pd, 3);
 
         using var stop = new CancellationTokenSource();
+        var committedBefore = fixture.Client.CommittedCount;
         var transfers = bank.RunAsync(workers: 4, transfers: 1_000_000, stop.Token);
         // Regions keep splitting and moving while the backup runs.
         var churn = Task.Run(async () =>
@@ -335,9 +336,11 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         finally
         {
             await stop.CancelAsync();
-            await transfers;
+            await Task.WhenAny(transfers);
             await Task.WhenAny(churn);
         }
+
+        Assert.True(fixture.Client.CommittedCount > committedBefore, "no transfer committed while the backup ran");
 
         var folder = fixture.Folder.Sub("bank");
         var contents = await BackupContents.ReadAsync(folder);
