@@ -193,7 +193,10 @@ internal sealed class BackupRun
         {
             checkpoint.RecordRange(start, end, files);
             progress.Increment();
-        });
+        })
+        {
+            FineGrainedBudget = _options.RetryBudget,
+        };
         var results = new IReadOnlyList<BackupFile>[plan.Count];
         using var writerGate = new SemaphoreSlim(1, 1);
         await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },

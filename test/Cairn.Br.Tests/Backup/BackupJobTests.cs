@@ -277,6 +277,32 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_store_that_stays_down_fails_the_backup_naming_it_and_the_ranges_left()
+    {
+        var info = await CreateLoadedTableAsync("bk_gone", "t", 30);
+        var region = await fixture.Pd.GetRegionAsync(Cairn.Client.Regions.RegionCache.ToRegionKey(Cairn.Common.Keys.TableCodec.EncodeRecordKey(info.Id, 1), Cairn.Client.KeyMode.Txn));
+        var victim = fixture.Cluster.IndexOfStore(region!.Leader!.StoreId);
+        await fixture.Cluster.KillStoreAsync(victim);
+        try
+        {
+            var error = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(
+                fixture.Options("gone") with { Kind = BackupKind.Table, Tables = [("bk_gone", "t")], RetryBudget = TimeSpan.FromSeconds(2) }));
+            Assert.Equal("ErrBackupRetryExhausted", error.Code);
+            Assert.Contains($"store {region.Leader.StoreId}", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ranges left [", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+            Assert.False(error.Summary!.Succeeded);
+            Assert.False(System.IO.File.Exists(Path.Combine(fixture.Folder.Sub("gone"), BackupFiles.Meta)));
+        }
+        finally
+        {
+            await fixture.Cluster.RestartStoreAsync(victim);
+        }
+
+        await AssertNoBrSafePointAsync();
+    }
+
+    [Fact]
     public async Task Refused_jobs_write_nothing_to_the_storage()
     {
         await CreateLoadedTableAsync("bk_refuse", "t", 3);
