@@ -1,0 +1,211 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Cairn.Rpc.Backup;
+using Cairn.Storage;
+using Google.Protobuf;
+
+namespace Cairn.Br.Metadata;
+
+/// <summary>
+/// Reads a backup's meta: <c>backupmeta</c> and, for v2, the meta files it indexes (walked recursively, each checked
+/// against its SHA-256 and size as it is read). Lists come back in the order they were written: the v1 top-level list
+/// first, then the v2 index.
+/// </summary>
+public sealed class BackupMetaReader
+{
+    /// <summary>BR's error code for a folder without <c>backupmeta</c>.</summary>
+    public const string NotFoundCode = "ErrBackupMetaNotFound";
+
+    /// <summary>BR's error code for a meta file that cannot be decoded or does not match its checksum.</summary>
+    public const string InvalidCode = "ErrInvalidMetaFile";
+
+    private readonly IExternalStorage _storage;
+
+    private BackupMetaReader(IExternalStorage storage, BackupMeta meta)
+    {
+        _storage = storage;
+        Meta = meta;
+    }
+
+    /// <summary>The top-level <c>backupmeta</c> as stored.</summary>
+    public BackupMeta Meta { get; }
+
+    /// <summary>Whether the meta is v2 (indexes into meta files).</summary>
+    public bool IsV2 => Meta.Version >= 1;
+
+    /// <summary>
+    /// Reads and decodes <c>backupmeta</c> and checks that the meta files it names at the top level exist. Throws
+    /// <see cref="BrException"/>: <see cref="NotFoundCode"/> when there is no backupmeta, <see cref="InvalidCode"/>
+    /// when it is empty, truncated or corrupt, or a v2 meta file it names is missing.
+    /// </summary>
+    public static async Task<BackupMetaReader> OpenAsync(IExternalStorage storage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        byte[] bytes;
+        try
+        {
+            bytes = await storage.ReadAllAsync(BackupFiles.Meta, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+        {
+            throw new BrException(NotFoundCode, $"no backupmeta in {storage.Uri}: is this the backup folder? (an unfinished backup has backup.lock but no backupmeta)", e);
+        }
+        var meta = Decode(BackupMeta.Parser, bytes, BackupFiles.Meta, storage.Uri);
+        // BR (and our writer) put br_version after the lists; a file cut short at a field boundary still decodes, but
+        // without it.
+        if (meta.BrVersion.Length == 0)
+        {
+            throw Invalid(storage.Uri, BackupFiles.Meta, "it is truncated (br_version, written last, is missing)");
+        }
+        if (meta.Version > 1)
+        {
+            throw Invalid(storage.Uri, BackupFiles.Meta, $"its version {meta.Version} is newer than this br understands (0 or 1)");
+        }
+        foreach (var index in new[] { meta.FileIndex, meta.SchemaIndex, meta.DdlIndexes, meta.RawRangeIndex })
+        {
+            if (index is null)
+            {
+                continue;
+            }
+            foreach (var entry in index.MetaFiles)
+            {
+                if (!await storage.ExistsAsync(entry.Name, cancellationToken).ConfigureAwait(false))
+                {
+                    throw Invalid(storage.Uri, entry.Name, "it is missing (backupmeta refers to it)");
+                }
+            }
+        }
+        return new BackupMetaReader(storage, meta);
+    }
+
+    /// <summary>Every data file: <c>files</c>, then the leaves of <c>file_index</c>.</summary>
+    public async IAsyncEnumerable<Rpc.Backup.File> ReadFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var file in Meta.Files)
+        {
+            yield return file;
+        }
+        await foreach (var leaf in WalkAsync(Meta.FileIndex, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var file in leaf.DataFiles)
+            {
+                yield return file;
+            }
+        }
+    }
+
+    /// <summary>Every schema: <c>schemas</c>, then the leaves of <c>schema_index</c>.</summary>
+    public async IAsyncEnumerable<Schema> ReadSchemasAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var schema in Meta.Schemas)
+        {
+            yield return schema;
+        }
+        await foreach (var leaf in WalkAsync(Meta.SchemaIndex, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var schema in leaf.Schemas)
+            {
+                yield return schema;
+            }
+        }
+    }
+
+    /// <summary>Every raw range: <c>raw_ranges</c>, then the leaves of <c>raw_range_index</c>.</summary>
+    public async IAsyncEnumerable<RawRange> ReadRawRangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var range in Meta.RawRanges)
+        {
+            yield return range;
+        }
+        await foreach (var leaf in WalkAsync(Meta.RawRangeIndex, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var range in leaf.RawRanges)
+            {
+                yield return range;
+            }
+        }
+    }
+
+    /// <summary>The DDL jobs as one JSON array (<c>[]</c> when none): <c>ddls</c> and the jobs of <c>ddl_indexes</c>.</summary>
+    public async Task<ReadOnlyMemory<byte>> ReadDdlsAsync(CancellationToken cancellationToken = default)
+    {
+        if (Meta.DdlIndexes is null)
+        {
+            return Meta.Ddls.IsEmpty ? "[]"u8.ToArray() : Meta.Ddls.Memory;
+        }
+        List<ByteString> jobs;
+        try
+        {
+            jobs = BackupMetaWriter.SplitJsonArray(Meta.Ddls.Memory);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(_storage.Uri, BackupFiles.Meta, $"its ddls are not a JSON array ({e.Message})");
+        }
+        await foreach (var leaf in WalkAsync(Meta.DdlIndexes, cancellationToken).ConfigureAwait(false))
+        {
+            jobs.AddRange(leaf.Ddls);
+        }
+        return BackupMetaWriter.JoinJsonArray(jobs).Memory;
+    }
+
+    /// <summary>The meta files an index leads to, depth first, each read and checked once; leaves in order.</summary>
+    private async IAsyncEnumerable<MetaFile> WalkAsync(MetaFile? index, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (index is null)
+        {
+            yield break;
+        }
+        foreach (var entry in index.MetaFiles)
+        {
+            var child = await ReadMetaFileAsync(entry, cancellationToken).ConfigureAwait(false);
+            await foreach (var leaf in WalkAsync(child, cancellationToken).ConfigureAwait(false))
+            {
+                yield return leaf;
+            }
+        }
+        yield return index;
+    }
+
+    private async Task<MetaFile> ReadMetaFileAsync(Rpc.Backup.File entry, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await _storage.ReadAllAsync(entry.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+        {
+            throw Invalid(_storage.Uri, entry.Name, "it is missing (backupmeta refers to it)", e);
+        }
+        if (entry.Size != 0 && (ulong)bytes.Length != entry.Size)
+        {
+            throw Invalid(_storage.Uri, entry.Name, $"it has {bytes.Length} bytes where backupmeta recorded {entry.Size} (truncated or replaced)");
+        }
+        if (!entry.Sha256.IsEmpty && !SHA256.HashData(bytes).AsSpan().SequenceEqual(entry.Sha256.Span))
+        {
+            throw Invalid(_storage.Uri, entry.Name, "its SHA-256 does not match the one backupmeta recorded (the file is corrupt)");
+        }
+        return Decode(MetaFile.Parser, bytes, entry.Name, _storage.Uri);
+    }
+
+    private static T Decode<T>(MessageParser<T> parser, byte[] bytes, string name, string uri)
+        where T : IMessage<T>
+    {
+        if (bytes.Length == 0)
+        {
+            throw Invalid(uri, name, "it is empty");
+        }
+        try
+        {
+            return parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Invalid(uri, name, $"it cannot be decoded ({e.Message})", e);
+        }
+    }
+
+    private static BrException Invalid(string uri, string name, string reason, Exception? inner = null) =>
+        new(InvalidCode, $"invalid meta file {name} in {uri}: {reason}; the backup cannot be used as it is, take a new one", inner);
+}

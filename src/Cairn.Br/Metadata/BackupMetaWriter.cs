@@ -1,0 +1,355 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Json;
+using Cairn.Rpc.Backup;
+using Cairn.Storage;
+using Google.Protobuf;
+
+namespace Cairn.Br.Metadata;
+
+/// <summary>
+/// Collects what a backup wrote (data files, schemas, DDL jobs) and writes the meta: <c>backupmeta</c> alone (v1), or
+/// v2 meta files <c>backupmeta.{datafile|schema|ddl}.NNNNNNNNN</c> plus a <c>backupmeta</c> that indexes them.
+/// <c>backupmeta</c> is written once, by <see cref="FinishAsync"/>, and last, so a folder that has it is complete.
+/// Safe to call from several tasks at once.
+/// </summary>
+public sealed class BackupMetaWriter
+{
+    private const int FilesField = 4;
+    private const int SchemasField = 7;
+    private const int DdlsField = 10;
+    private const int BrVersionField = 11;
+    private const int StreamChunk = 1 << 20;
+
+    private readonly IExternalStorage _storage;
+    private readonly long _limit;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<Rpc.Backup.File> _files = [];
+    private readonly List<Schema> _schemas = [];
+    private readonly List<ByteString> _ddls = [];
+    private readonly MetaFileChain _dataChain = new(MetaFileKind.DataFile);
+    private readonly MetaFileChain _schemaChain = new(MetaFileKind.Schema);
+    private readonly MetaFileChain _ddlChain = new(MetaFileKind.Ddl);
+    private bool _v2;
+    private bool _finished;
+    private long _v1Size;
+    private long _metaFileBytes;
+    private int _counter;
+
+    /// <summary>
+    /// Creates a writer into <paramref name="storage"/>. With <paramref name="useV2"/> false it still switches to v2
+    /// by itself once the single <c>backupmeta</c> would exceed <paramref name="metaFileSizeLimit"/>, which is also
+    /// the size at which a v2 meta file is cut.
+    /// </summary>
+    public BackupMetaWriter(IExternalStorage storage, bool useV2 = false, long metaFileSizeLimit = 128L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(metaFileSizeLimit);
+        _storage = storage;
+        _v2 = useV2;
+        _limit = metaFileSizeLimit;
+    }
+
+    /// <summary>Whether the meta is being written as v2 (asked for, or switched to because it grew large).</summary>
+    public bool IsV2 => _v2;
+
+    /// <summary>Adds the files of one range; they stay adjacent (a v2 meta file is never cut inside one call).</summary>
+    public async ValueTask AddFilesAsync(IReadOnlyList<Rpc.Backup.File> files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFinished();
+            foreach (var file in files)
+            {
+                var size = CodedOutputStream.ComputeMessageSize(file) + 1;
+                if (_v2)
+                {
+                    _dataChain.Current.DataFiles.Add(file);
+                    _dataChain.Grow(size);
+                }
+                else
+                {
+                    _files.Add(file);
+                    _v1Size += size;
+                }
+            }
+            await AfterAddAsync(_dataChain, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Adds one table's schema.</summary>
+    public async ValueTask AddSchemaAsync(Schema schema, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFinished();
+            var size = CodedOutputStream.ComputeMessageSize(schema) + 1;
+            if (_v2)
+            {
+                _schemaChain.Current.Schemas.Add(schema);
+                _schemaChain.Grow(size);
+            }
+            else
+            {
+                _schemas.Add(schema);
+                _v1Size += size;
+            }
+            await AfterAddAsync(_schemaChain, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Adds DDL jobs: <paramref name="ddlsJson"/> is a JSON array of TiDB jobs (<c>[]</c> when none). Several calls
+    /// append. Throws <see cref="ArgumentException"/> when it is not a JSON array.
+    /// </summary>
+    public async ValueTask AddDdlsAsync(ReadOnlyMemory<byte> ddlsJson, CancellationToken cancellationToken = default)
+    {
+        var jobs = SplitJsonArray(ddlsJson);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFinished();
+            foreach (var job in jobs)
+            {
+                var size = CodedOutputStream.ComputeBytesSize(job) + 1;
+                if (_v2)
+                {
+                    _ddlChain.Current.Ddls.Add(job);
+                    _ddlChain.Grow(size);
+                }
+                else
+                {
+                    _ddls.Add(job);
+                    _v1Size += size;
+                }
+            }
+            await AfterAddAsync(_ddlChain, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the remaining v2 meta files, then <c>backupmeta</c> (exactly once, last) from <paramref name="header"/>
+    /// (cluster_id, cluster_version, br_version, versions, raw flags and ranges) plus what was added; <c>version</c> is
+    /// set here. Returns the total bytes of every meta file written (v2 files and <c>backupmeta</c>).
+    /// </summary>
+    public async Task<long> FinishAsync(BackupMeta header, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFinished();
+            var meta = header.Clone();
+            if (meta.BrVersion.Length == 0)
+            {
+                meta.BrVersion = DefaultBrVersion();
+            }
+            // br_version goes last in the stream: BR's own (Go) writer also puts it after the lists, so a reader can tell
+            // a backupmeta that was cut short at a field boundary by its missing br_version.
+            var brVersion = meta.BrVersion;
+            meta.BrVersion = "";
+            if (_v2)
+            {
+                meta.Version = 1;
+                foreach (var chain in new[] { _dataChain, _schemaChain, _ddlChain })
+                {
+                    _metaFileBytes += await chain.FlushAsync(_storage, NextNumber, _limit, cancellationToken).ConfigureAwait(false);
+                }
+                meta.FileIndex = _dataChain.HasContent ? _dataChain.Index : null;
+                meta.SchemaIndex = _schemaChain.HasContent ? _schemaChain.Index : null;
+                meta.DdlIndexes = _ddlChain.HasContent ? _ddlChain.Index : null;
+                if (meta.Ddls.IsEmpty && !_ddlChain.HasContent)
+                {
+                    meta.Ddls = ByteString.CopyFromUtf8("[]");
+                }
+            }
+            else
+            {
+                meta.Version = 0;
+                if (_ddls.Count > 0 || meta.Ddls.IsEmpty)
+                {
+                    meta.Ddls = JoinJsonArray(SplitJsonArray(meta.Ddls.Memory).Concat(_ddls));
+                }
+            }
+            var ddls = meta.Ddls;
+            meta.Ddls = ByteString.Empty;
+            var size = await WriteMetaAsync(meta, ddls, brVersion, cancellationToken).ConfigureAwait(false);
+            _finished = true;
+            return _metaFileBytes + size;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<long> WriteMetaAsync(BackupMeta meta, ByteString ddls, string brVersion, CancellationToken cancellationToken)
+    {
+        var writer = await _storage.CreateAsync(BackupFiles.Meta, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            var buffer = new ArrayBufferWriter<byte>(StreamChunk + (StreamChunk / 4));
+            meta.WriteTo(buffer);
+            // Repeated fields may follow the rest in any order; appending them item by item streams a large v1 meta
+            // instead of building the whole message a second time.
+            foreach (var file in _files)
+            {
+                WriteField(buffer, FilesField, file);
+                await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var schema in _schemas)
+            {
+                WriteField(buffer, SchemasField, schema);
+                await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+            }
+            var tail = new BackupMeta { Ddls = ddls, BrVersion = brVersion };
+            tail.WriteTo(buffer);
+            await DrainAsync(writer, buffer, 0, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return writer.BytesWritten;
+        }
+    }
+
+    private static void WriteField(ArrayBufferWriter<byte> buffer, int field, IMessage message)
+    {
+        var length = message.CalculateSize();
+        var header = buffer.GetSpan(10);
+        var n = WriteVarint(header, (uint)((field << 3) | 2));
+        n += WriteVarint(header[n..], (uint)length);
+        buffer.Advance(n);
+        message.WriteTo(buffer);
+    }
+
+    private static int WriteVarint(Span<byte> into, uint value)
+    {
+        var n = 0;
+        while (value >= 0x80)
+        {
+            into[n++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        into[n++] = (byte)value;
+        return n;
+    }
+
+    private static async ValueTask DrainAsync(IStorageWriter writer, ArrayBufferWriter<byte> buffer, int threshold, CancellationToken cancellationToken)
+    {
+        if (buffer.WrittenCount > threshold)
+        {
+            await writer.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            buffer.ResetWrittenCount();
+        }
+    }
+
+    private async ValueTask AfterAddAsync(MetaFileChain chain, CancellationToken cancellationToken)
+    {
+        if (!_v2 && _v1Size > _limit)
+        {
+            SwitchToV2();
+        }
+        if (_v2 && chain.IsFull(_limit))
+        {
+            _metaFileBytes += await chain.FlushAsync(_storage, NextNumber, _limit, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SwitchToV2()
+    {
+        _v2 = true;
+        foreach (var file in _files)
+        {
+            _dataChain.Current.DataFiles.Add(file);
+            _dataChain.Grow(CodedOutputStream.ComputeMessageSize(file) + 1);
+        }
+        foreach (var schema in _schemas)
+        {
+            _schemaChain.Current.Schemas.Add(schema);
+            _schemaChain.Grow(CodedOutputStream.ComputeMessageSize(schema) + 1);
+        }
+        foreach (var ddl in _ddls)
+        {
+            _ddlChain.Current.Ddls.Add(ddl);
+            _ddlChain.Grow(CodedOutputStream.ComputeBytesSize(ddl) + 1);
+        }
+        _files.Clear();
+        _schemas.Clear();
+        _ddls.Clear();
+        _v1Size = 0;
+    }
+
+    private int NextNumber() => ++_counter;
+
+    private void ThrowIfFinished()
+    {
+        if (_finished)
+        {
+            throw new InvalidOperationException("backupmeta was already written; a BackupMetaWriter finishes once");
+        }
+    }
+
+    internal static List<ByteString> SplitJsonArray(ReadOnlyMemory<byte> json)
+    {
+        var jobs = new List<ByteString>();
+        if (json.IsEmpty)
+        {
+            return jobs;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new ArgumentException("the DDL jobs must be a JSON array (\"[]\" when there are none)", nameof(json));
+            }
+            foreach (var job in document.RootElement.EnumerateArray())
+            {
+                jobs.Add(ByteString.CopyFromUtf8(job.GetRawText()));
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"the DDL jobs are not valid JSON: {e.Message}", nameof(json), e);
+        }
+        return jobs;
+    }
+
+    internal static ByteString JoinJsonArray(IEnumerable<ByteString> jobs)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        buffer.Write("["u8);
+        var first = true;
+        foreach (var job in jobs)
+        {
+            if (!first)
+            {
+                buffer.Write(","u8);
+            }
+            buffer.Write(job.Span);
+            first = false;
+        }
+        buffer.Write("]"u8);
+        return ByteString.CopyFrom(buffer.WrittenSpan);
+    }
+
+    private static string DefaultBrVersion()
+    {
+        var version = typeof(BackupMetaWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        return $"BR\nRelease Version: cairn-{version}";
+    }
+}
