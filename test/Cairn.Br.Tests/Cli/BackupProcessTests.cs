@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cairn.Br.Metadata;
 using Cairn.Rpc.Backup;
+using File = System.IO.File;
+using BackupFile = Cairn.Rpc.Backup.File;
 using Cairn.Storage;
 
 namespace Cairn.Br.Tests.Cli;
@@ -170,7 +172,7 @@ public sealed partial class BackupProcessTests(PlaygroundFixture fixture) : ICla
         Assert.NotEqual(0UL, meta.EndVersion);
         await using var store = await ExternalStorage.OpenAsync("local://" + storage);
         var reader = await BackupMetaReader.OpenAsync(store);
-        var files = new List<Cairn.Rpc.Backup.File>();
+        var files = new List<BackupFile>();
         await foreach (var file in reader.ReadFilesAsync())
         {
             files.Add(file);
@@ -215,7 +217,7 @@ public sealed partial class BackupProcessTests(PlaygroundFixture fixture) : ICla
         Assert.True(tables.Sum(s => (decimal)s.TotalKvs) > 0);
     }
 
-    private sealed record Backup(BackupMeta Meta, List<Cairn.Rpc.Backup.File> Files, List<Schema> Schemas, List<string> Databases, List<string> Tables);
+    private sealed record Backup(BackupMeta Meta, List<BackupFile> Files, List<Schema> Schemas, List<string> Databases, List<string> Tables);
 
     [GeneratedRegex(@"backup ts\s+\d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d\)")]
     private static partial Regex BackupTsRow();

@@ -83,6 +83,42 @@ public sealed class FlagMappingTests
     }
 
     [Fact]
+    public async Task Filter_rules_repeat_and_the_last_matching_rule_wins_case_insensitively_unless_asked()
+    {
+        var options = await ParseAsync("backup", "full", "-s", "/tmp/b", "-f", "shop.*", "-f", "!shop.log_*", "-f", "crm.Users");
+        Assert.True(options.Filter!.MatchTable("SHOP", "orders"));
+        Assert.False(options.Filter.MatchTable("shop", "log_2024"));
+        Assert.True(options.Filter.MatchTable("crm", "users"));
+        Assert.False(options.Filter.MatchTable("crm", "orders"));
+
+        var exact = await ParseAsync("backup", "full", "-s", "/tmp/b", "-f", "crm.Users", "--case-sensitive");
+        Assert.True(exact.Filter!.MatchTable("crm", "Users"));
+        Assert.False(exact.Filter.MatchTable("crm", "users"));
+    }
+
+    [Fact]
+    public async Task Db_and_table_backups_name_exact_databases_and_tables_in_brs_forms()
+    {
+        var db = await ParseAsync("backup", "db", "-s", "/tmp/b", "--db", "shop", "--db", "crm");
+        Assert.Equal(BackupKind.Database, db.Kind);
+        Assert.True(db.Filter!.MatchTable("shop", "t"));
+        Assert.True(db.Filter.MatchTable("crm", "t"));
+        Assert.False(db.Filter.MatchTable("shop2", "t"));
+
+        var plain = await ParseAsync("backup", "table", "-s", "/tmp/b", "--db", "shop", "-t", "orders", "-t", "a.b");
+        Assert.Equal(BackupKind.Table, plain.Kind);
+        Assert.True(plain.Filter!.MatchTable("shop", "orders"));
+        Assert.True(plain.Filter.MatchTable("shop", "a.b"));
+        Assert.False(plain.Filter.MatchTable("shop", "items"));
+
+        var qualified = await ParseAsync("backup", "table", "-s", "/tmp/b", "--table", "shop.orders", "--table", "`a.b`.`c*`");
+        Assert.True(qualified.Filter!.MatchTable("shop", "orders"));
+        Assert.True(qualified.Filter.MatchTable("a.b", "c*"));
+        Assert.False(qualified.Filter.MatchTable("a.b", "cd"));
+        Assert.False(qualified.Filter.MatchTable("shop", "items"));
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_without_running_the_job()
     {
         var ran = false;
