@@ -6,10 +6,10 @@
 #
 #   bench/backup/run.sh [--loaders N] [--tables T] [--rows R] [--dir DIR] [--out FILE]
 #
-# Defaults load 4 loaders x 4 tables x 90000 rows (about 1.4 M rows, ~300 MiB of keys and values with the index).
+# Defaults load 2 loaders x 4 tables x 110000 rows: 880 000 rows of ~321 bytes of keys and values (row and index), ~270 MiB.
 set -euo pipefail
 
-loaders=4 tables=4 rows=90000 dir="" out=""
+loaders=2 tables=4 rows=110000 dir="" out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --loaders) loaders="$2"; shift 2 ;;

@@ -18,7 +18,7 @@ public sealed class PlaygroundFixture : IAsyncLifetime
         await Task.WhenAll(
             Cluster.CairnAsync(TimeSpan.FromMinutes(3), "workload", "sysbench", "--pd", Pd, "--db", "shop", "--tables", "3", "--rows", "2000"),
             Cluster.CairnAsync(TimeSpan.FromMinutes(3), "workload", "sysbench", "--pd", Pd, "--db", "crm", "--tables", "2", "--rows", "1000"),
-            Cluster.CairnAsync(TimeSpan.FromMinutes(5), "workload", "sysbench", "--pd", Pd, "--db", "big", "--tables", "3", "--rows", "20000"));
+            Cluster.CairnAsync(TimeSpan.FromMinutes(5), "workload", "sysbench", "--pd", Pd, "--db", "big", "--tables", "3", "--rows", "10000"));
     }
 
     public async Task DisposeAsync()
