@@ -79,11 +79,17 @@ internal static class JobRunner
                     SummaryPrinter.Write(Console.Out, subject + " succeeded", summary);
                     return ExitCodes.Ok;
                 }
-                catch (OperationCanceledException) when (signals.IsStopping)
+                catch (Exception e) when (signals.IsStopping && e is OperationCanceledException or BrException)
                 {
+                    // However the engine words the stop, a signal asked for it: the user sees "cancelled".
                     progress.Complete();
                     status.Finish("cancelled");
                     CliLog.Cancelled(logger, subject);
+                    if (e is BrException { Summary: { } partial })
+                    {
+                        SummaryPrinter.Write(Console.Out, subject + " cancelled", partial);
+                    }
+
                     await Console.Error.WriteLineAsync($"{name}: cancelled{logNote}").ConfigureAwait(false);
                     return ExitCodes.Failed;
                 }

@@ -114,6 +114,25 @@ public sealed class FlagValueTests
     }
 
     [Fact]
+    public void A_terminal_bar_is_redrawn_in_place_and_each_finished_phase_keeps_its_line()
+    {
+        using var output = new StringWriter();
+        using (var printer = new ProgressPrinter(output, terminal: true, new JobStatus("backup full")))
+        {
+            printer.Report(new BackupProgress("Backup", 0, 2, "region"));
+            printer.Report(new BackupProgress("Backup", 2, 2, "region"));
+            printer.Report(new BackupProgress("Checksum", 1, 1, "table"));
+            printer.Complete();
+        }
+
+        var lines = output.ToString().Split(Environment.NewLine);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("\r[progress] Backup [                              ] 0/2 regions 0%\u001b[K\r[progress] Backup [==============================] 2/2 regions 100%\u001b[K", lines[0]);
+        Assert.Equal("\r[progress] Checksum [==============================] 1/1 table 100%\u001b[K", lines[1]);
+        Assert.Equal("", lines[2]);
+    }
+
+    [Fact]
     public void The_summary_shows_the_backup_ts_as_a_date_time_and_every_figure()
     {
         using var output = new StringWriter();
