@@ -1,4 +1,6 @@
+using Cairn.Br.Backup;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cairn.Br;
 
@@ -8,8 +10,17 @@ public static class BackupJob
     /// <summary>
     /// Runs the backup described by <paramref name="options"/>. Returns the summary on success; throws
     /// <see cref="BrException"/> (with <see cref="BrException.Summary"/>) on failure and
-    /// <see cref="OperationCanceledException"/> when cancelled, leaving the storage recognisably unfinished.
+    /// <see cref="OperationCanceledException"/> when cancelled, leaving the storage recognisably unfinished
+    /// (<c>backup.lock</c> and the checkpoint kept, no <c>backupmeta</c>, the service safepoint removed).
     /// </summary>
-    public static Task<BackupSummary> RunAsync(BackupOptions options, IProgress<BackupProgress>? progress = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException("the backup engine is built on branch br-engine");
+    /// <remarks>
+    /// Validation, the pd connection, the snapshot and GC checks and the schema lookup all run before anything is
+    /// written to the storage, so a refused job leaves it untouched.
+    /// </remarks>
+    public static Task<BackupSummary> RunAsync(BackupOptions options, IProgress<BackupProgress>? progress = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        var valid = BackupValidation.Validate(options);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Cairn.Br.Backup");
+        return new BackupRun(valid, progress, logger).RunAsync(cancellationToken);
+    }
 }

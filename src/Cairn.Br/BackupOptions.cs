@@ -22,6 +22,21 @@ public sealed record BackupOptions
     /// <summary>Which tables (full/db/table backups); <see langword="null"/> means every table (<c>*.*</c>).</summary>
     public TableFilter? Filter { get; init; }
 
+    /// <summary>
+    /// The databases a <see cref="BackupKind.Database"/> backup names; each must exist at the snapshot. When
+    /// <see cref="Filter"/> is null the filter is built from them.
+    /// </summary>
+    public IReadOnlyList<string>? Databases { get; init; }
+
+    /// <summary>
+    /// The tables a <see cref="BackupKind.Table"/> backup names; each must exist at the snapshot. When
+    /// <see cref="Filter"/> is null the filter is built from them.
+    /// </summary>
+    public IReadOnlyList<(string Database, string Table)>? Tables { get; init; }
+
+    /// <summary>Filter rules are matched case-sensitively (only for the filter built from <see cref="Databases"/>/<see cref="Tables"/>).</summary>
+    public bool CaseSensitive { get; init; }
+
     /// <summary>The raw range (raw backups only).</summary>
     public RawBackupRange? Raw { get; init; }
 
@@ -57,6 +72,9 @@ public sealed record BackupOptions
 
     /// <summary>Write the multi-file backupmeta (v2) even when the meta is small.</summary>
     public bool UseBackupMetaV2 { get; init; }
+
+    /// <summary>How long connecting to pd may take before the job fails naming the addresses.</summary>
+    public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
     public bool SendCredentialsToStores { get; init; } = true;

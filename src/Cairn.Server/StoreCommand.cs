@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server;
 
 /// <summary>
-/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR]</c>: runs one store node until
+/// <c>cairn store --addr HOST:PORT --data-dir DIR [--labels k=v,...] [--pd ADDR] [--backup-threads N] [--sst-max-size SIZE]</c>: runs one store node until
 /// SIGTERM or Ctrl-C, standalone or (with <c>--pd</c>) as a member of pd's cluster. Prints one line on stdout when ready; logs go to stderr. Bad flags exit with 2.
 /// </summary>
 internal static class StoreCommand
@@ -21,10 +21,12 @@ internal static class StoreCommand
         var pd = new Option<string?>("--pd") { Description = "pd address (e.g. 127.0.0.1:2379): join that cluster; without it the store runs standalone." };
         var syncWrites = new Option<string?>("--sync-writes") { Description = "fsync every data write: true or false (default false).", Arity = ArgumentArity.ZeroOrOne };
         var maxInFlight = new Option<string?>("--max-in-flight") { Description = "Requests served at once before answering ServerIsBusy (default unlimited)." };
+        var backupThreads = new Option<string?>("--backup-threads") { Description = "Workers for backup requests, shared by all of them (default half the cores, at least 1)." };
+        var sstMaxSize = new Option<string?>("--sst-max-size") { Description = "Cut backup files at this size, e.g. 144MiB (default 144MiB)." };
         var logLevel = new Option<string?>("--log-level") { Description = $"Log to stderr at this level: {LogLevels.Choices}. Default info." };
         var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
         {
-            addr, dataDir, labels, pd, syncWrites, maxInFlight, logLevel,
+            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, logLevel,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -68,6 +70,19 @@ internal static class StoreCommand
                 limit = value;
             }
 
+            var defaults = new StoreNodeOptions { DataDir = "." };
+            var threads = defaults.BackupThreads;
+            if (result.GetValue(backupThreads) is { } threadsText && (!int.TryParse(threadsText, out threads) || threads < 1))
+            {
+                return Usage($"--backup-threads takes a positive integer, got '{threadsText}'");
+            }
+
+            var sstMax = defaults.SstMaxSize;
+            if (result.GetValue(sstMaxSize) is { } sizeText && (!Cairn.Common.ByteSize.TryParse(sizeText, out sstMax) || sstMax < 1))
+            {
+                return Usage($"--sst-max-size takes a positive size such as 144MiB, got '{sizeText}'");
+            }
+
             var level = LogLevel.Information;
             if (result.GetValue(logLevel) is { } levelText && !LogLevels.TryParse(levelText, out level))
             {
@@ -81,6 +96,8 @@ internal static class StoreCommand
                 Labels = parsedLabels,
                 SyncWrites = sync,
                 MaxInFlightRequests = limit,
+                BackupThreads = threads,
+                SstMaxSize = sstMax,
                 PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd") : null,
             };
             try

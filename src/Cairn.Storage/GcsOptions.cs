@@ -26,6 +26,12 @@ public sealed record GcsOptions
     /// <summary>Path of a service-account JSON key file. The file's content is a secret and never logged.</summary>
     public string? CredentialsFile { get; init; }
 
+    /// <summary>
+    /// The content of a service-account JSON key, kept in memory only (a backup request's <c>credentials_blob</c>);
+    /// used before <see cref="CredentialsFile"/>. Secret: never logged.
+    /// </summary>
+    public string? CredentialsJson { get; init; }
+
     /// <summary>Send no credentials at all, even when a key file or GOOGLE_APPLICATION_CREDENTIALS is available.</summary>
     public bool NoCredentials { get; init; }
 
@@ -46,4 +52,10 @@ public sealed record GcsOptions
 
     /// <summary>Check at open that the bucket exists and can be listed with the credentials in use. Default true.</summary>
     public bool CheckBucketOnOpen { get; init; } = true;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"GcsOptions {{ Bucket = {Bucket}, Prefix = {Prefix}, Endpoint = {Endpoint}, StorageClass = {StorageClass}, PredefinedAcl = {PredefinedAcl}, " +
+        $"CredentialsFile = {CredentialsFile}, CredentialsJson = {(CredentialsJson is null ? "null" : Redact.Placeholder)}, NoCredentials = {NoCredentials}, " +
+        $"ChunkSize = {ChunkSize}, ListPageSize = {ListPageSize}, ReadAttempts = {ReadAttempts}, RequestTimeout = {RequestTimeout}, CheckBucketOnOpen = {CheckBucketOnOpen} }}";
 }

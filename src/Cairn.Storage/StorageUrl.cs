@@ -108,28 +108,44 @@ public sealed record StorageUrl
                 RejectQuery(query, shown);
                 return new StorageUrl { Kind = StorageKind.Noop, Uri = "noop://" };
             case "s3":
-            {
-                var settings = Merge("s3", S3Keys, options, query, shown);
-                var s3 = BuildS3(host, TrimSlashes(path), settings, env, options, shown);
-                return new StorageUrl { Kind = StorageKind.S3, Uri = s3.Uri, S3 = s3 };
-            }
+                return ForBucket(StorageKind.S3, host, TrimSlashes(path), Merge("s3", S3Keys, options, query, shown), options, shown);
             case "azure":
             case "azblob":
-            {
-                var settings = Merge("azblob", AzureKeys, options, query, shown);
-                var azure = BuildAzure(host, TrimSlashes(path), settings, env, shown);
-                var prefix = azure.Prefix;
-                return new StorageUrl { Kind = StorageKind.AzureBlob, Uri = prefix.Length == 0 ? $"azure://{azure.Container}" : $"azure://{azure.Container}/{prefix}", Azure = azure };
-            }
+                return ForBucket(StorageKind.AzureBlob, host, TrimSlashes(path), Merge("azblob", AzureKeys, options, query, shown), options, shown);
             case "gcs":
             case "gs":
+                return ForBucket(StorageKind.Gcs, host, TrimSlashes(path), Merge("gcs", GcsKeys, options, query, shown), options, shown);
+            default:
+                throw Invalid($"storage scheme \"{scheme}\" is not supported ({shown}); use " + SupportedSchemes);
+        }
+    }
+
+    /// <summary>
+    /// A bucket storage from its parts: <paramref name="settings"/> are keyed by the setting's name without the family
+    /// (<c>endpoint</c>, <c>access-key</c>…); what they leave out comes from the environment as for a URL.
+    /// </summary>
+    internal static StorageUrl ForBucket(StorageKind kind, string bucket, string prefix, Dictionary<string, string> settings, StorageOpenOptions options, string shown)
+    {
+        var env = options.EnvironmentVariables ?? Environment.GetEnvironmentVariable;
+        switch (kind)
+        {
+            case StorageKind.S3:
             {
-                var settings = Merge("gcs", GcsKeys, options, query, shown);
-                var gcs = BuildGcs(host, TrimSlashes(path), settings, env, shown);
+                var s3 = BuildS3(bucket, prefix, settings, env, options, shown);
+                return new StorageUrl { Kind = StorageKind.S3, Uri = s3.Uri, S3 = s3 };
+            }
+            case StorageKind.AzureBlob:
+            {
+                var azure = BuildAzure(bucket, prefix, settings, env, shown);
+                return new StorageUrl { Kind = StorageKind.AzureBlob, Uri = azure.Prefix.Length == 0 ? $"azure://{azure.Container}" : $"azure://{azure.Container}/{azure.Prefix}", Azure = azure };
+            }
+            case StorageKind.Gcs:
+            {
+                var gcs = BuildGcs(bucket, prefix, settings, env, shown);
                 return new StorageUrl { Kind = StorageKind.Gcs, Uri = gcs.Prefix.Length == 0 ? $"gcs://{gcs.Bucket}" : $"gcs://{gcs.Bucket}/{gcs.Prefix}", Gcs = gcs };
             }
             default:
-                throw Invalid($"storage scheme \"{scheme}\" is not supported ({shown}); use " + SupportedSchemes);
+                throw Invalid($"{kind} is not a bucket storage ({shown})");
         }
     }
 

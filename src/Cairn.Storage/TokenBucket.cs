@@ -9,8 +9,8 @@ namespace Cairn.Storage;
 public sealed class TokenBucket
 {
     private readonly Lock _lock = new();
-    private readonly double _bytesPerSecond;
-    private readonly double _capacity;
+    private double _bytesPerSecond;
+    private double _capacity;
     private double _tokens;
     private long _lastRefill;
 
@@ -25,7 +25,32 @@ public sealed class TokenBucket
     }
 
     /// <summary>The refill rate.</summary>
-    public long BytesPerSecond => (long)_bytesPerSecond;
+    public long BytesPerSecond
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (long)_bytesPerSecond;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Changes the refill rate from now on. Tokens already taken stay taken (a debt is paid back at the new rate) and
+    /// the burst allowance becomes one second at the new rate.
+    /// </summary>
+    public void SetRate(long bytesPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytesPerSecond);
+        lock (_lock)
+        {
+            Refill(TimeProvider.System.GetTimestamp());
+            _bytesPerSecond = bytesPerSecond;
+            _capacity = bytesPerSecond;
+            _tokens = Math.Min(_tokens, _capacity);
+        }
+    }
 
     /// <summary>Takes <paramref name="bytes"/> tokens, waiting as long as the rate requires.</summary>
     public ValueTask TakeAsync(long bytes, CancellationToken cancellationToken)
@@ -38,9 +63,7 @@ public sealed class TokenBucket
         TimeSpan wait;
         lock (_lock)
         {
-            var now = TimeProvider.System.GetTimestamp();
-            _tokens = Math.Min(_capacity, _tokens + (TimeProvider.System.GetElapsedTime(_lastRefill, now).TotalSeconds * _bytesPerSecond));
-            _lastRefill = now;
+            Refill(TimeProvider.System.GetTimestamp());
             _tokens -= bytes;
             if (_tokens >= 0)
             {
@@ -50,5 +73,11 @@ public sealed class TokenBucket
             wait = TimeSpan.FromSeconds(-_tokens / _bytesPerSecond);
         }
         return new ValueTask(Task.Delay(wait, cancellationToken));
+    }
+
+    private void Refill(long now)
+    {
+        _tokens = Math.Min(_capacity, _tokens + (TimeProvider.System.GetElapsedTime(_lastRefill, now).TotalSeconds * _bytesPerSecond));
+        _lastRefill = now;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Cairn.Pd.Client;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
+using Cairn.Store.Backup;
 using Cairn.Store.Engine;
 using Cairn.Store.Pd;
 using Cairn.Store.Raw;
@@ -44,6 +45,7 @@ public sealed class StoreNode : IAsyncDisposable
     private PdClient? _pd;
     private StorePdWorker? _worker;
     private RegionMover? _mover;
+    private BackupEndpoint? _backup;
     private int _state;
 
     /// <summary>Creates a node; nothing is opened until <see cref="StartAsync"/>.</summary>
@@ -105,6 +107,7 @@ public sealed class StoreNode : IAsyncDisposable
         PdClient? pd = null;
         StorePdWorker? worker = null;
         RegionMover? mover = null;
+        BackupEndpoint? backup = null;
         try
         {
             IIdAllocator ids;
@@ -148,6 +151,9 @@ public sealed class StoreNode : IAsyncDisposable
             _regions = regions;
             mover = new RegionMover(engine, regions, pd, _channels, _options.DataDir, _loggerFactory.CreateLogger<RegionMover>());
             server.AddService(new StoreAdminService(regions, ids, () => DescribeStore(regions.StoreId), mover, serviceLogger));
+            var backupLogger = _loggerFactory.CreateLogger("Cairn.Store.Backup");
+            backup = new BackupEndpoint(engine, regions, _options.BackupThreads, _options.SstMaxSize, Path.Combine(_options.DataDir, "backup-tmp"), backupLogger);
+            server.AddService(new BackupService(backup, backupLogger));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
             if (pd is not null)
@@ -171,6 +177,7 @@ public sealed class StoreNode : IAsyncDisposable
             _pd = pd;
             _worker = worker;
             _mover = mover;
+            _backup = backup;
             StoreLog.Serving(_logger, regions.StoreId, Address);
         }
         catch
@@ -196,6 +203,7 @@ public sealed class StoreNode : IAsyncDisposable
                 await pd.DisposeAsync().ConfigureAwait(false);
             }
 
+            backup?.Dispose();
             engine.Dispose();
             // A node that failed to start has nothing left to stop.
             Volatile.Write(ref _state, 2);
@@ -297,6 +305,7 @@ public sealed class StoreNode : IAsyncDisposable
         }
 
         _channels.Dispose();
+        _backup?.Dispose();
         _engine?.Dispose();
     }
 

@@ -54,6 +54,15 @@ public sealed record StoreNodeOptions
     /// <summary>How often the GC worker reads pd's GC safepoint and collects old versions up to it. Default 1 min.</summary>
     public TimeSpan GcInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Workers that scan and write backup files, shared by every backup request on the store (TiKV's
+    /// <c>backup.num-threads</c>). Default half the cores, at least 1.
+    /// </summary>
+    public int BackupThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>A backup file pair is cut once its keys and values reach this many bytes (between keys). Default 144 MiB.</summary>
+    public long SstMaxSize { get; init; } = 144L * 1024 * 1024;
+
     /// <summary>The listen address parsed.</summary>
     public IPEndPoint EndPoint => IPEndPoint.Parse(Address);
 
@@ -106,6 +115,16 @@ public sealed record StoreNodeOptions
         if (StoreHeartbeatInterval <= TimeSpan.Zero || RegionHeartbeatInterval <= TimeSpan.Zero || SplitCheckInterval <= TimeSpan.Zero || GcInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException("Heartbeat, split-check and GC intervals must be positive.");
+        }
+
+        if (BackupThreads < 1)
+        {
+            throw new ArgumentException("There must be at least one backup thread.", nameof(BackupThreads));
+        }
+
+        if (SstMaxSize < 1)
+        {
+            throw new ArgumentException("The backup SST size limit must be positive.", nameof(SstMaxSize));
         }
 
         if (RegionSplitSize < 1 || RegionSplitKeys < 2)

@@ -6,7 +6,7 @@ public sealed class AzureGcsEmulatorProcessTests
     [Fact]
     public void Repository_root_holds_the_solution()
     {
-        Assert.True(File.Exists(Path.Combine(AzureGcsEmulatorProcess.RepositoryRoot(), "Cairn.slnx")));
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "Cairn.slnx")));
     }
 
     [Fact]

@@ -23,10 +23,11 @@ internal sealed class TestStore : IAsyncDisposable
 
     public Timestamps Ts { get; } = new();
 
-    public static async Task<TestStore> StartAsync(string? dataDir = null, int? maxInFlight = null, bool syncWrites = false)
+    public static async Task<TestStore> StartAsync(string? dataDir = null, int? maxInFlight = null, bool syncWrites = false,
+        Func<StoreNodeOptions, StoreNodeOptions>? configure = null)
     {
         TempDirectory? owned = dataDir is null ? new TempDirectory() : null;
-        var node = new StoreNode(new StoreNodeOptions
+        var options = new StoreNodeOptions
         {
             Address = "127.0.0.1:0",
             DataDir = dataDir ?? owned!.Path,
@@ -34,7 +35,8 @@ internal sealed class TestStore : IAsyncDisposable
             MaxInFlightRequests = maxInFlight,
             SyncWrites = syncWrites,
             Labels = new Dictionary<string, string> { ["zone"] = "test" },
-        });
+        };
+        var node = new StoreNode(configure?.Invoke(options) ?? options);
         await node.StartAsync();
         return new TestStore(node, new RpcChannel(node.Address), owned);
     }

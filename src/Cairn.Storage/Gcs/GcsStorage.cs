@@ -317,6 +317,19 @@ public sealed class GcsStorage : IExternalStorage
         {
             return null;
         }
+        if (!string.IsNullOrEmpty(options.CredentialsJson))
+        {
+            try
+            {
+                var fromJson = CredentialFactory.FromJson<ServiceAccountCredential>(options.CredentialsJson);
+                return GoogleCredential.FromServiceAccountCredential(fromJson).CreateScoped(Scope);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The message names the problem with the key's shape, never its content.
+                throw new StorageException($"GCS credentials given in memory could not be read as a service-account key: {e.GetType().Name}", false, StorageErrorKind.InvalidArgument, e);
+            }
+        }
         var file = options.CredentialsFile;
         if (string.IsNullOrEmpty(file))
         {

@@ -233,7 +233,7 @@ internal sealed class RawStorage
     private static string UnknownCf(string name) => $"unknown column family '{name}'; expected default, write or lock";
 
     /// <summary>Data-key bounds of raw [start, end) clipped to the region (raw boundaries in API v1).</summary>
-    private static (byte[] Lower, byte[] Upper) Clip(ReadOnlySpan<byte> rawStart, ReadOnlySpan<byte> rawEnd, Region region)
+    internal static (byte[] Lower, byte[] Upper) Clip(ReadOnlySpan<byte> rawStart, ReadOnlySpan<byte> rawEnd, Region region)
     {
         var start = rawStart.SequenceCompareTo(region.StartKey.Span) < 0 ? region.StartKey.Span : rawStart;
         var end = rawEnd;

@@ -1,10 +1,13 @@
+using Cairn.Storage;
 using Cairn.Storage.Gcs;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.Testing.Storage;
 
 /// <summary>
 /// The firebase-tools storage emulator (GCS JSON API) started through scripts/emulators/gcs-emulator.js on a free
-/// port, with its temp files in a private folder, and a bucket name for the test class. The emulator creates
+/// port, with its temp files in a private folder, once per test run and setting
+/// (<see cref="AzureGcsEmulatorProcess.StartSharedAsync"/>), and a fresh bucket name per fixture: use it as an
+/// <c>IClassFixture</c>. The emulator creates
 /// buckets on first use (its bucket-create endpoint is not implemented). Requires `scripts/setup.sh storage`.
 /// </summary>
 /// <remarks>
@@ -51,17 +54,11 @@ public class GcsEmulatorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("firebase-tools", "lib", "emulator", "storage", "index.js"), "firebase-tools (GCS emulator)");
-        var script = Path.Combine(AzureGcsEmulatorProcess.RepositoryRoot(), "scripts", "emulators", "gcs-emulator.js");
-        _emulator = await AzureGcsEmulatorProcess.StartAsync("gcs-emulator", script, _ => [],
-            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads });
+        var script = Path.Combine(RepoPaths.Root, "scripts", "emulators", "gcs-emulator.js");
+        _emulator = await AzureGcsEmulatorProcess.StartSharedAsync("gcs-emulator/" + _chunkedUploads, () => AzureGcsEmulatorProcess.StartAsync("gcs-emulator", script, _ => [],
+            new Dictionary<string, string> { ["PROJECT"] = "demo-cairn", ["GCS_CHUNKED_UPLOADS"] = _chunkedUploads })).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public async Task DisposeAsync()
-    {
-        if (_emulator is not null)
-        {
-            await _emulator.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 }

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Tests;
+namespace Cairn.Testing.Storage;
 
 /// <summary>
 /// The GCS emulator with the launcher's chunked-upload layer in its "partial" setting: of every intermediate chunk

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing;
 
 /// <summary>Finds files of the repository from the test's output folder.</summary>
 public static class RepoPaths

@@ -1,13 +1,16 @@
+using Cairn.Storage;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Cairn.Storage.Azure;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.Testing.Storage;
 
 /// <summary>
-/// azurite's blob service on a free port with in-memory persistence, and one fresh container for the test class.
-/// Uses the emulator's well-known development account. Requires `scripts/setup.sh storage`.
+/// azurite's blob service on a free port with in-memory persistence, started once per test run
+/// (<see cref="AzureGcsEmulatorProcess.StartSharedAsync"/>), and one fresh container per fixture: use it as an
+/// <c>IClassFixture</c>. Disposing empties the container, so that the shared emulator's memory stays bounded. Uses
+/// the emulator's well-known development account. Requires <c>scripts/setup.sh storage</c>; never skips.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -53,7 +56,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var main = AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("azurite", "dist", "src", "blob", "main.js"), "azurite");
-        _emulator = await AzureGcsEmulatorProcess.StartAsync("azurite", main, port =>
+        _emulator = await AzureGcsEmulatorProcess.StartSharedAsync("azurite", () => AzureGcsEmulatorProcess.StartAsync("azurite", main, port =>
         [
             "--blobHost", "127.0.0.1",
             "--blobPort", port.ToString(CultureInfo.InvariantCulture),
@@ -61,17 +64,32 @@ public sealed class AzuriteFixture : IAsyncLifetime
             "--extentMemoryLimit", "1024",
             "--disableTelemetry",
             "--silent",
-        ]);
-        var storage = await AzureBlobStorage.OpenAsync(Options() with { CreateContainer = true });
-        await storage.DisposeAsync();
+        ])).ConfigureAwait(false);
+        var storage = await AzureBlobStorage.OpenAsync(Options() with { CreateContainer = true }).ConfigureAwait(false);
+        await storage.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        if (_emulator is not null)
+        if (_emulator is null)
         {
-            await _emulator.DisposeAsync();
+            return;
+        }
+
+        var storage = await AzureBlobStorage.OpenAsync(Options()).ConfigureAwait(false);
+        await using (storage.ConfigureAwait(false))
+        {
+            var paths = new List<string>();
+            await foreach (var item in storage.ListAsync("").ConfigureAwait(false))
+            {
+                paths.Add(item.Path);
+            }
+
+            foreach (var path in paths)
+            {
+                await storage.DeleteAsync(path).ConfigureAwait(false);
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing;
 
 /// <summary>Finds loopback ports nobody listens on, so that concurrent test runs do not collide.</summary>
 public static class FreePorts

@@ -1,18 +1,23 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Cairn.Storage.Tests;
+namespace Cairn.Testing.Storage;
 
 /// <summary>
 /// A storage emulator (azurite or the GCS emulator) running as a node child process on a free 127.0.0.1 port, with
-/// its own temp folder. Disposing kills the whole process tree and deletes the folder.
+/// its own temp folder. Disposing kills the whole process tree and deletes the folder. <see cref="StartSharedAsync"/>
+/// starts one per setting for the whole test run; the fixtures (<see cref="AzuriteFixture"/>,
+/// <see cref="GcsEmulatorFixture"/>) use it and give each test class its own container or bucket.
 /// </summary>
 public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
 {
     private const string SetupHint = "run `scripts/setup.sh storage` from the repository root to install the storage emulators";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task<AzureGcsEmulatorProcess>>> Shared = new(StringComparer.Ordinal);
 
     private readonly Process _process;
     private readonly StringBuilder _output;
@@ -43,28 +48,33 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The repository root: the nearest folder above the test assembly that holds Cairn.slnx.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Cairn.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"Cairn.slnx not found above {AppContext.BaseDirectory}");
-    }
-
     /// <summary>A file of the npm-installed emulators (under .tools/emulators/node_modules); fails with the setup command when missing.</summary>
     public static string RequireEmulatorFile(string relativePath, string what)
     {
-        var path = Path.Combine(RepositoryRoot(), ".tools", "emulators", "node_modules", relativePath);
+        var path = Path.Combine(RepoPaths.Root, ".tools", "emulators", "node_modules", relativePath);
         if (!File.Exists(path))
         {
             throw new InvalidOperationException($"{what} is not installed ({path} is missing): {SetupHint}");
         }
         return path;
+    }
+
+    /// <summary>
+    /// The emulator started by <paramref name="start"/> under <paramref name="key"/>: started by the first caller of
+    /// the test run, shared by all later ones, and stopped when the test process exits. A failed start fails every
+    /// caller with the same message (the tests never skip).
+    /// </summary>
+    public static Task<AzureGcsEmulatorProcess> StartSharedAsync(string key, Func<Task<AzureGcsEmulatorProcess>> start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return Shared.GetOrAdd(key, _ => new Lazy<Task<AzureGcsEmulatorProcess>>(() => StartAndStopAtExitAsync(start))).Value;
+    }
+
+    private static async Task<AzureGcsEmulatorProcess> StartAndStopAtExitAsync(Func<Task<AzureGcsEmulatorProcess>> start)
+    {
+        var emulator = await start().ConfigureAwait(false);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return emulator;
     }
 
     /// <summary>Starts <c>node script args…</c> on a free port (passed through <paramref name="arguments"/>) and waits until the port answers.</summary>
@@ -76,7 +86,7 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
         // A free port can be taken by someone else between probing and binding; try a few.
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = FreePorts.One();
             var temp = Directory.CreateTempSubdirectory($"cairn-{name}-").FullName;
             var info = new ProcessStartInfo(node)
             {
@@ -173,13 +183,6 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
             await Task.Delay(100).ConfigureAwait(false);
         }
         throw new TimeoutException($"{name} did not listen on port {Port} within {StartTimeout.TotalSeconds} s: {Output}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string? FindNode()

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Tests;
+namespace Cairn.Testing.Storage;
 
 /// <summary>The GCS emulator as it is, without the launcher's chunked-upload layer: resumable sessions end with their first PUT.</summary>
 public sealed class GcsPlainEmulatorFixture : GcsEmulatorFixture

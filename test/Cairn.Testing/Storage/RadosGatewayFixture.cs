@@ -1,15 +1,18 @@
+using Cairn.Storage;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Storage;
 
 /// <summary>
 /// Starts one Ceph radosgw (scripts/rgw-start.sh) for the whole test run, on free ports in a temp folder,
 /// with a fresh random test user; creates buckets on request; stops it and removes the folder at the end.
 /// When radosgw is not installed every test using it fails with an explanation (it is never skipped).
+/// A test assembly uses it through one <c>[CollectionDefinition]</c> with <c>ICollectionFixture&lt;RadosGatewayFixture&gt;</c>
+/// (xUnit wants the definition in the test assembly itself), so each test run starts one gateway.
 /// </summary>
 public sealed class RadosGatewayFixture : IAsyncLifetime
 {

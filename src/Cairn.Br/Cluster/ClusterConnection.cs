@@ -1,0 +1,182 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Cairn.Client.Catalog;
+using Cairn.Client.Txn;
+using Cairn.Pd.Client;
+using Cairn.Rpc;
+using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Pdpb;
+
+namespace Cairn.Br.Cluster;
+
+/// <summary>
+/// What a job holds of the cluster: the pd client, pd's HTTP API, a transactional client with the catalog at any
+/// timestamp, coprocessor checksums, and channels to the stores (shared with the client's region cache).
+/// </summary>
+internal sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+
+    private ClusterConnection(PdClient pd, string pdHttpAddress)
+    {
+        Pd = pd;
+        PdHttpAddress = pdHttpAddress;
+        Txn = new TxnClient(pd);
+        Catalog = new CatalogClient(Txn);
+        Checksums = new TableChecksum(Txn);
+        _http = new HttpClient { BaseAddress = new Uri(pdHttpAddress), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>The pd client.</summary>
+    public PdClient Pd { get; }
+
+    /// <summary>pd's HTTP API base address, e.g. <c>http://127.0.0.1:2380</c>.</summary>
+    public string PdHttpAddress { get; }
+
+    /// <summary>The transactional client (region cache, lock resolver, store channels).</summary>
+    public TxnClient Txn { get; }
+
+    /// <summary>The catalog, read at the backup's timestamp.</summary>
+    public CatalogClient Catalog { get; }
+
+    /// <summary>Coprocessor table checksums.</summary>
+    public TableChecksum Checksums { get; }
+
+    /// <summary>The cluster id pd reported.</summary>
+    public ulong ClusterId => Pd.ClusterId;
+
+    /// <summary>
+    /// Connects to pd at <paramref name="addresses"/> and finds its HTTP API. pd serves HTTP on a port of its own
+    /// (Kestrel cannot tell HTTP/1.1 from prior-knowledge HTTP/2 on one cleartext port) and advertises it as its
+    /// member's peer URL; a pd that advertises none is assumed to serve HTTP on the port after its gRPC port, pd's
+    /// default.
+    /// </summary>
+    /// <exception cref="BrException">No pd answered within <paramref name="timeout"/>.</exception>
+    public static async Task<ClusterConnection> ConnectAsync(IReadOnlyList<string> addresses, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        PdClient pd;
+        try
+        {
+            pd = await PdClient.ConnectAsync(addresses, new PdClientOptions { RetryTimeout = timeout, RequestTimeout = Min(timeout, TimeSpan.FromSeconds(10)) }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PdException or RpcException or HttpRequestException or ArgumentException or UriFormatException)
+        {
+            throw new BrException("ErrPDUnreachable", $"cannot connect to pd at {string.Join(", ", addresses)}: is pd running there? check -u/--pd", e);
+        }
+
+        try
+        {
+            var http = await FindHttpAddressAsync(pd, cancellationToken).ConfigureAwait(false);
+            return new ClusterConnection(pd, http);
+        }
+        catch
+        {
+            await pd.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>pd's cluster version as the raw JSON body of <c>/pd/api/v1/config/cluster-version</c> (a quoted string), as BR stores it.</summary>
+    public async Task<string> GetClusterVersionJsonAsync(CancellationToken cancellationToken)
+    {
+        var body = await GetStringAsync("/pd/api/v1/config/cluster-version", cancellationToken).ConfigureAwait(false);
+        return body.Trim();
+    }
+
+    /// <summary>How many regions intersect <c>[start, end)</c> (region keys, empty end = unbounded), from pd's region stats.</summary>
+    public async Task<long> CountRegionsAsync(byte[] regionStart, byte[] regionEnd, CancellationToken cancellationToken)
+    {
+        var path = new StringBuilder("/pd/api/v1/stats/region?start_key=").Append(Escape(regionStart)).Append("&end_key=").Append(Escape(regionEnd)).ToString();
+        var body = await GetStringAsync(path, cancellationToken).ConfigureAwait(false);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.TryGetProperty("count", out var count) ? count.GetInt64() : 0;
+    }
+
+    /// <summary>Whether pd lists a live service safepoint named <paramref name="serviceId"/>.</summary>
+    public async Task<bool> HasServiceSafePointAsync(string serviceId, CancellationToken cancellationToken)
+    {
+        var body = await GetStringAsync("/pd/api/v1/gc/safepoint", cancellationToken).ConfigureAwait(false);
+        using var json = JsonDocument.Parse(body);
+        if (!json.RootElement.TryGetProperty("service_gc_safe_points", out var points))
+        {
+            return false;
+        }
+
+        foreach (var point in points.EnumerateArray())
+        {
+            if (point.TryGetProperty("service_id", out var id) && id.GetString() == serviceId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The channel to a store (shared with the region cache).</summary>
+    public RpcChannel StoreChannel(Store store) => Txn.Cache.GetChannel(string.IsNullOrEmpty(store.PeerAddress) ? store.Address : store.PeerAddress);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Txn.DisposeAsync().ConfigureAwait(false);
+        await Pd.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static string Escape(byte[] key)
+    {
+        var text = new StringBuilder(key.Length * 3);
+        foreach (var b in key)
+        {
+            text.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<string> FindHttpAddressAsync(PdClient pd, CancellationToken cancellationToken)
+    {
+        var leader = pd.LeaderAddress ?? throw new BrException("ErrPDUnreachable", "pd has no leader: wait for pd to elect one and retry");
+        var members = await pd.GetChannel(leader).Pd.GetMembersAsync(new GetMembersRequest { Header = new RequestHeader { ClusterId = pd.ClusterId } },
+            RpcChannel.CallOptions(new RpcCallOptions { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+        var peerUrl = members.Leader?.PeerUrls.FirstOrDefault();
+        if (!string.IsNullOrEmpty(peerUrl))
+        {
+            var advertised = new Uri(peerUrl.Contains("://", StringComparison.Ordinal) ? peerUrl : "http://" + peerUrl);
+            return advertised.GetLeftPart(UriPartial.Authority);
+        }
+
+        var grpc = new Uri(leader);
+        return new UriBuilder(grpc.Scheme, grpc.Host, grpc.Port + 1).Uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    private async Task<string> GetStringAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new BrException("ErrPDInvalidResponse", $"pd {PdHttpAddress}{path.Split('?')[0]} answered {(int)response.StatusCode}: {body.Trim()}", isTransient: (int)response.StatusCode >= 500);
+            }
+
+            return body;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BrException("ErrPDUnreachable", $"pd's HTTP API at {PdHttpAddress} cannot be reached: {e.Message}", e, isTransient: true);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BrException("ErrPDUnreachable", $"pd's HTTP API at {PdHttpAddress} did not answer {path.Split('?')[0]} within 10 s", e, isTransient: true);
+        }
+    }
+}
