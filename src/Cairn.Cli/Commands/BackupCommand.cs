@@ -52,7 +52,7 @@ internal static class BackupCommand
             tableFlags.AddTo(command);
             command.SetAction((parse, ct) =>
             {
-                var options = Read(parse, global, flags, kind) with { Filter = tableFlags.Read(parse) };
+                var options = tableFlags.Apply(parse, Read(parse, global, flags, kind));
                 return run(parse, global, "backup " + name, options, ct);
             });
             return command;

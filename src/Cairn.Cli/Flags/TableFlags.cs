@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cairn.Br;
 using Cairn.Br.Filter;
 using Cairn.Hosting;
 
@@ -54,8 +55,11 @@ internal sealed class TableFlags
         command.Options.Add(CaseSensitive);
     }
 
-    /// <summary>The filter the flags describe; <see langword="null"/> for <c>backup full</c> without rules (every table).</summary>
-    public TableFilter? Read(ParseResult parse)
+    /// <summary>
+    /// <paramref name="options"/> with the selection the flags describe: the filter (none for <c>backup full</c>
+    /// without rules: every table) and, for <c>backup db</c> and <c>backup table</c>, the names the job must find.
+    /// </summary>
+    public BackupOptions Apply(ParseResult parse, BackupOptions options)
     {
         var caseSensitive = parse.GetValue(CaseSensitive);
         if (Filter is not null)
@@ -63,12 +67,12 @@ internal sealed class TableFlags
             var rules = parse.GetValue(Filter) ?? [];
             if (rules.Length == 0)
             {
-                return null;
+                return options with { CaseSensitive = caseSensitive };
             }
 
             try
             {
-                return TableFilter.Parse(rules, caseSensitive);
+                return options with { Filter = TableFilter.Parse(rules, caseSensitive), CaseSensitive = caseSensitive };
             }
             catch (FormatException e)
             {
@@ -84,7 +88,7 @@ internal sealed class TableFlags
                 throw new CliUsageException("--db is required: the database to back up");
             }
 
-            return TableFilter.ForSchemas(databases, caseSensitive);
+            return options with { Filter = TableFilter.ForSchemas(databases, caseSensitive), Databases = databases, CaseSensitive = caseSensitive };
         }
 
         var tables = Names(parse.GetValue(Tables), "--table");
@@ -117,7 +121,7 @@ internal sealed class TableFlags
             }
         }
 
-        return TableFilter.ForTables(pairs, caseSensitive);
+        return options with { Filter = TableFilter.ForTables(pairs, caseSensitive), Tables = pairs, CaseSensitive = caseSensitive };
     }
 
     private static Option<string[]> DatabaseOption(string description) => new("--db") { Description = description };

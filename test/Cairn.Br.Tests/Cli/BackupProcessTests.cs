@@ -15,7 +15,6 @@ namespace Cairn.Br.Tests.Cli;
 /// </summary>
 public sealed partial class BackupProcessTests(PlaygroundFixture fixture) : IClassFixture<PlaygroundFixture>, IDisposable
 {
-    private const string SstDump = "/usr/bin/sst_dump";
     private readonly TempDirectory _dir = new("br-run");
 
     public void Dispose() => _dir.Dispose();
@@ -205,8 +204,7 @@ public sealed partial class BackupProcessTests(PlaygroundFixture fixture) : ICla
             var bytes = await File.ReadAllBytesAsync(path);
             Assert.Equal(file.Sha256.ToByteArray(), SHA256.HashData(bytes));
             Assert.Equal((ulong)bytes.Length, file.Size);
-            var (exit, output, error) = await ProcessRunner.RunAsync(SstDump, [$"--file={path}", "--command=verify"], TimeSpan.FromMinutes(1));
-            Assert.True(exit == 0, $"sst_dump verify {file.Name}: {output}\n{error}");
+            await SstDump.VerifyAsync(path);
         }
 
         // The coprocessor's checksums at backupTS (in the schemas) equal what the files hold.

@@ -104,12 +104,14 @@ public sealed class FlagMappingTests
         Assert.True(db.Filter!.MatchTable("shop", "t"));
         Assert.True(db.Filter.MatchTable("crm", "t"));
         Assert.False(db.Filter.MatchTable("shop2", "t"));
+        Assert.Equal(["shop", "crm"], db.Databases);
 
         var plain = await ParseAsync("backup", "table", "-s", "/tmp/b", "--db", "shop", "-t", "orders", "-t", "a.b");
         Assert.Equal(BackupKind.Table, plain.Kind);
         Assert.True(plain.Filter!.MatchTable("shop", "orders"));
         Assert.True(plain.Filter.MatchTable("shop", "a.b"));
         Assert.False(plain.Filter.MatchTable("shop", "items"));
+        Assert.Equal([("shop", "orders"), ("shop", "a.b")], plain.Tables);
 
         var qualified = await ParseAsync("backup", "table", "-s", "/tmp/b", "--table", "shop.orders", "--table", "`a.b`.`c*`");
         Assert.True(qualified.Filter!.MatchTable("shop", "orders"));
