@@ -14,12 +14,6 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 7502, Level = LogLevel.Information, Message = "status listener on {Url}")]
     public static partial void StatusListening(ILogger logger, string url);
 
-    [LoggerMessage(EventId = 7503, Level = LogLevel.Information, Message = "{Subject} success summary: total-ranges={Ranges}, ranges-succeed={Succeeded}, ranges-failed={Failed}, backup-total-regions={Regions}, total-kv={Kvs}, total-kv-size={Bytes}, backup-data-size={Size}, files={Files}, average-speed={Speed}B/s, total-take={Duration}, backup-checksum={Checksum}, backup-ts={BackupTs}")]
-    public static partial void Succeeded(ILogger logger, string subject, int ranges, int succeeded, int failed, long regions, long kvs, long bytes, long size, long files, long speed, TimeSpan duration, TimeSpan checksum, ulong backupTs);
-
-    [LoggerMessage(EventId = 7504, Level = LogLevel.Error, Message = "{Subject} failed summary: total-ranges={Ranges}, ranges-succeed={Succeeded}, ranges-failed={Failed}, backup-total-regions={Regions}, total-kv={Kvs}, total-kv-size={Bytes}, backup-data-size={Size}, files={Files}, total-take={Duration}, backup-ts={BackupTs}")]
-    public static partial void FailedSummary(ILogger logger, string subject, int ranges, int succeeded, int failed, long regions, long kvs, long bytes, long size, long files, TimeSpan duration, ulong backupTs);
-
     [LoggerMessage(EventId = 7505, Level = LogLevel.Error, Message = "br failed: {Code}: {Error}")]
     public static partial void Failed(ILogger logger, string code, string error, Exception exception);
 

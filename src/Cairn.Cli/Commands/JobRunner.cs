@@ -75,7 +75,6 @@ internal static class JobRunner
                     var summary = await BackupJob.RunAsync(options, progress, loggerFactory, signals.Token).ConfigureAwait(false);
                     progress.Complete();
                     status.Finish("succeeded");
-                    LogSucceeded(logger, subject, summary);
                     SummaryPrinter.Write(Console.Out, subject + " succeeded", summary);
                     return ExitCodes.Ok;
                 }
@@ -101,8 +100,6 @@ internal static class JobRunner
                     CliLog.Failed(logger, e is BrException br ? br.Code : e.GetType().Name, message, e);
                     if (e is BrException { Summary: { } failed })
                     {
-                        CliLog.FailedSummary(logger, subject, failed.Ranges, failed.RangesSucceeded, failed.Ranges - failed.RangesSucceeded, failed.Regions,
-                            failed.TotalKvs, failed.TotalBytes, failed.BackupSize, failed.Files, failed.Duration, failed.BackupTs);
                         SummaryPrinter.Write(Console.Out, subject + " failed", failed);
                     }
 
@@ -131,13 +128,6 @@ internal static class JobRunner
     }
 
     private static string Version => typeof(JobRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-
-    private static void LogSucceeded(ILogger logger, string subject, BackupSummary s)
-    {
-        var speed = s.Duration > TimeSpan.Zero ? (long)(s.TotalBytes / s.Duration.TotalSeconds) : 0;
-        CliLog.Succeeded(logger, subject, s.Ranges, s.RangesSucceeded, s.Ranges - s.RangesSucceeded, s.Regions, s.TotalKvs, s.TotalBytes, s.BackupSize, s.Files,
-            speed, s.Duration, s.ChecksumDuration, s.BackupTs);
-    }
 
     private static async Task<StatusServer> StartStatusAsync(IPEndPoint endPoint, JobStatus status, CancellationToken cancellationToken)
     {
