@@ -1,1 +1,4 @@
-return 2;
+using Cairn.Cli.Commands;
+using Cairn.Hosting;
+
+return await CliRunner.RunAsync(BrRoot.Create(), "br", args).ConfigureAwait(false);

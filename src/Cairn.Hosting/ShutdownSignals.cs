@@ -12,13 +12,20 @@ public sealed class ShutdownSignals : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly PosixSignalRegistration _sigterm;
     private readonly PosixSignalRegistration _sigint;
+    private readonly Action? _onRepeat;
+    private int _signals;
     private int _disposed;
 
     /// <summary>Starts listening; <see cref="Token"/> is also cancelled when <paramref name="cancellationToken"/> is.</summary>
     /// <param name="cancellationToken">An outer token that stops the command as well.</param>
     /// <param name="watchParent">Whether the end of standard input stops it too (see <see cref="ParentWatch"/>).</param>
-    public ShutdownSignals(CancellationToken cancellationToken = default, bool watchParent = true)
+    /// <param name="onRepeat">
+    /// Called at the second and every later signal, while the first one's stop is still under way: a tool that
+    /// promises "a second Ctrl-C exits at once" exits there. Without it, later signals are ignored.
+    /// </param>
+    public ShutdownSignals(CancellationToken cancellationToken = default, bool watchParent = true, Action? onRepeat = null)
     {
+        _onRepeat = onRepeat;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -67,6 +74,12 @@ public sealed class ShutdownSignals : IDisposable
     {
         // Cancelling the default action keeps the process alive until the command has closed what it holds.
         context.Cancel = true;
+        if (Interlocked.Increment(ref _signals) > 1 && _onRepeat is not null)
+        {
+            _onRepeat();
+            return;
+        }
+
         Stop();
     }
 }

@@ -17,44 +17,17 @@ internal static class StorageCommand
     private const int Failed = 1;
     private const int BadUsage = 2;
 
-    // BR's flag names; each maps onto the setting of the same name (without the dashes).
-    private static readonly string[] SettingFlags =
-    [
-        "s3.endpoint", "s3.region", "s3.storage-class", "s3.sse", "s3.sse-kms-key-id", "s3.acl", "s3.provider",
-        "s3.force-path-style", "s3.access-key", "s3.secret-access-key",
-        "azblob.endpoint", "azblob.account-name", "azblob.account-key", "azblob.sas-token", "azblob.access-tier",
-        "gcs.endpoint", "gcs.storage-class", "gcs.predefined-acl", "gcs.credentials-file",
-    ];
-
     public static Command Create()
     {
-        var settings = SettingFlags.Select(name => new Option<string?>("--" + name)
-        {
-            Description = $"storage setting {name} (a query parameter of the URL overrides it)",
-            Recursive = true,
-        }).ToArray();
+        var flags = new StorageFlags(recursive: true);
         var rateLimit = new Option<string?>("--ratelimit") { Description = "bytes per second for all transfers (0: unlimited)", Recursive = true };
-        var skipCheck = new Option<bool>("--skip-check-path") { Description = "do not check at open that the bucket or container is accessible", Recursive = true };
 
         var storage = new Command("storage", "List, upload, download and delete objects in backup storage (local, noop, s3, azure, gcs).");
-        foreach (var option in settings)
-        {
-            storage.Options.Add(option);
-        }
-
+        flags.AddTo(storage);
         storage.Options.Add(rateLimit);
-        storage.Options.Add(skipCheck);
 
         StorageOpenOptions Options(ParseResult parse)
         {
-            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < settings.Length; i++)
-            {
-                if (parse.GetValue(settings[i]) is { } value)
-                {
-                    values[SettingFlags[i]] = value;
-                }
-            }
             var limitText = parse.GetValue(rateLimit);
             long limit = 0;
             if (limitText is not null && !ByteSize.TryParse(limitText, out limit))
@@ -62,11 +35,10 @@ internal static class StorageCommand
                 throw new CliUsageException($"--ratelimit must be bytes per second (e.g. 1000000, 64MiB), not \"{limitText}\"");
             }
 
-            return new StorageOpenOptions { Settings = values, RateLimitBytesPerSecond = limit, CheckPath = !parse.GetValue(skipCheck) };
+            return flags.Read(parse) with { RateLimitBytesPerSecond = limit };
         }
 
-        string[] Secrets(ParseResult parse) =>
-            [.. settings.Where(o => Redact.IsSecretParameter(o.Name)).Select(o => parse.GetValue(o)).OfType<string>()];
+        string[] Secrets(ParseResult parse) => flags.Secrets(parse);
 
         storage.Subcommands.Add(Ls());
         storage.Subcommands.Add(Put());
@@ -84,7 +56,7 @@ internal static class StorageCommand
             command.SetAction((parse, ct) => RunAsync(parse, Secrets(parse), async () =>
             {
                 var target = Required(parse.GetValue(url), "ls needs a storage URL");
-                await using var store = await ExternalStorage.OpenAsync(Parse(target, Options(parse)), Options(parse), ct).ConfigureAwait(false);
+                await using var store = await ExternalStorage.OpenAsync(StorageFlags.ParseUrl(target, Options(parse)), Options(parse), ct).ConfigureAwait(false);
                 var output = Console.Out;
                 await foreach (var item in store.ListAsync(parse.GetValue(prefix) ?? "", ct).ConfigureAwait(false))
                 {
@@ -108,7 +80,7 @@ internal static class StorageCommand
                 var (baseUrl, path) = SplitObjectUrl(Required(parse.GetValue(url), "put needs URL/path and a local file"));
                 var source = Required(parse.GetValue(file), "put needs a local file (or - for standard input)");
                 var options = Options(parse);
-                var parsed = Parse(baseUrl, options);
+                var parsed = StorageFlags.ParseUrl(baseUrl, options);
                 Stream input;
                 try
                 {
@@ -154,7 +126,7 @@ internal static class StorageCommand
                 var (baseUrl, path) = SplitObjectUrl(Required(parse.GetValue(url), "get needs URL/path and a local file"));
                 var destination = Required(parse.GetValue(file), "get needs a local file (or - for standard output)");
                 var options = Options(parse);
-                var parsed = Parse(baseUrl, options);
+                var parsed = StorageFlags.ParseUrl(baseUrl, options);
                 await using var store = await ExternalStorage.OpenAsync(parsed, options, ct).ConfigureAwait(false);
                 await using var reader = await store.OpenReadAsync(path, 0, null, ct).ConfigureAwait(false);
                 if (destination == "-")
@@ -192,7 +164,7 @@ internal static class StorageCommand
             {
                 var (baseUrl, path) = SplitObjectUrl(Required(parse.GetValue(url), "rm needs URL/path"));
                 var options = Options(parse);
-                await using var store = await ExternalStorage.OpenAsync(Parse(baseUrl, options), options, ct).ConfigureAwait(false);
+                await using var store = await ExternalStorage.OpenAsync(StorageFlags.ParseUrl(baseUrl, options), options, ct).ConfigureAwait(false);
                 await store.DeleteAsync(path, ct).ConfigureAwait(false);
             }));
             return command;
@@ -225,19 +197,6 @@ internal static class StorageCommand
         {
             await Console.Error.WriteLineAsync($"cairn storage: {OneLine(Redact.Secrets(ex.Message, secrets))}").ConfigureAwait(false);
             return Failed;
-        }
-    }
-
-    // A malformed URL is bad usage; failures after parsing are operational.
-    private static StorageUrl Parse(string url, StorageOpenOptions options)
-    {
-        try
-        {
-            return StorageUrl.Parse(url, options);
-        }
-        catch (StorageException ex) when (ex.Kind == StorageErrorKind.InvalidArgument)
-        {
-            throw new CliUsageException(ex.Message);
         }
     }
 

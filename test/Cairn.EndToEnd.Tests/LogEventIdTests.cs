@@ -5,7 +5,7 @@ namespace Cairn.EndToEnd.Tests;
 
 /// <summary>
 /// Event IDs come in one range per assembly (docs/conventions.md), so a log line's ID alone says which part wrote it.
-/// This project references the executable and through it every library, so it can see all of them.
+/// This project references both executables and through them every library, so it can see all of them.
 /// </summary>
 public sealed class LogEventIdTests
 {
@@ -18,6 +18,8 @@ public sealed class LogEventIdTests
         ("Cairn.Storage", 5000, 5999),
         ("Cairn.Hosting", 6000, 6499),
         ("cairn", 6500, 6999),
+        ("Cairn.Br", 7000, 7499),
+        ("br", 7500, 7999),
         ("Cairn.PdClient", 8000, 8999),
         ("Cairn.Workloads", 9000, 9999),
         ("Cairn.Common", 10000, 10999),

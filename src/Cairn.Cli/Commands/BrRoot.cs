@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Cairn.Br;
+using Cairn.Cli.Flags;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>The <c>br</c> command tree: the global flags (with <c>-V</c> for the version) and <c>backup</c>.</summary>
+internal static class BrRoot
+{
+    public static RootCommand Create(Func<ParseResult, GlobalFlags, string, BackupOptions, CancellationToken, Task<int>>? runBackup = null)
+    {
+        var root = new RootCommand("br: backs up the Cairn cluster's tables (and raw key ranges) to external storage");
+        var global = new GlobalFlags();
+        global.AddTo(root);
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Aliases.Add("-V");
+            }
+        }
+
+        root.Subcommands.Add(BackupCommand.Create(global, runBackup));
+        return root;
+    }
+}

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using Cairn.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Cli.Flags;
+
+/// <summary>
+/// BR's root flags (br-spec §a, "Global flags") that apply to every command, declared once on the root command and
+/// inherited by the subcommands.
+/// </summary>
+internal sealed class GlobalFlags
+{
+    /// <summary>BR's default pd address.</summary>
+    public const string DefaultPd = "127.0.0.1:2379";
+
+    public Option<string> Pd { get; } = new("--pd", "-u")
+    {
+        Description = "pd address(es), host:port or http://host:port, several separated by commas",
+        DefaultValueFactory = _ => DefaultPd,
+        Recursive = true,
+    };
+
+    public Option<string?> Storage { get; } = new("--storage", "-s")
+    {
+        Description = "where the backup goes: a folder, local:///path, s3://bucket/prefix, azure://container/prefix, gcs://bucket/prefix or noop://",
+        Recursive = true,
+    };
+
+    public StorageFlags StorageSettings { get; } = new(recursive: true);
+
+    public Option<bool> SendCredentials { get; } = new("--send-credentials-to-tikv", "-c")
+    {
+        Description = "put the storage credentials into the requests sent to the stores (otherwise they use their own environment)",
+        DefaultValueFactory = _ => true,
+        Recursive = true,
+    };
+
+    public Option<string?> RateLimit { get; } = new("--ratelimit")
+    {
+        Description = "upload rate limit per store, MiB/s (0: unlimited)",
+        Recursive = true,
+    };
+
+    public Option<string?> Concurrency { get; } = new("--concurrency")
+    {
+        Description = "ranges backed up at once (1 to 256; 0 means the default, 4)",
+        Recursive = true,
+    };
+
+    public Option<bool> Checksum { get; } = new("--checksum")
+    {
+        Description = "verify every table's checksum against its files at the end",
+        DefaultValueFactory = _ => true,
+        Recursive = true,
+    };
+
+    public Option<bool> CheckRequirements { get; } = new("--check-requirements")
+    {
+        Description = "check the cluster's and the stores' versions first",
+        DefaultValueFactory = _ => true,
+        Recursive = true,
+    };
+
+    public Option<string> LogLevel { get; } = new("--log-level", "-L")
+    {
+        Description = "log level: " + LogLevels.Choices,
+        DefaultValueFactory = _ => "info",
+        Recursive = true,
+    };
+
+    public Option<string?> LogFile { get; } = new("--log-file")
+    {
+        Description = "log file (default $TMPDIR/br.log.<time>; set BR_LOG_TO_TERM to log to the terminal instead)",
+        Recursive = true,
+    };
+
+    public Option<string?> LogFormat { get; } = new("--log-format")
+    {
+        Description = "log format: text (the only one)",
+        Recursive = true,
+    };
+
+    public Option<string?> StatusAddr { get; } = new("--status-addr")
+    {
+        Description = "host:port of an HTTP listener serving the job's progress as JSON (/status) and a health line (/health) while it runs",
+        Recursive = true,
+    };
+
+    public Option<string?> Ca { get; } = new("--ca") { Description = "CA certificate for TLS (not supported yet)", Recursive = true };
+
+    public Option<string?> Cert { get; } = new("--cert") { Description = "client certificate for TLS (not supported yet)", Recursive = true };
+
+    public Option<string?> Key { get; } = new("--key") { Description = "client key for TLS (not supported yet)", Recursive = true };
+
+    public UnsupportedFlags Unsupported { get; } = new();
+
+    /// <summary>Adds every global flag to <paramref name="root"/>.</summary>
+    public void AddTo(RootCommand root)
+    {
+        root.Options.Add(Pd);
+        root.Options.Add(Storage);
+        StorageSettings.AddTo(root);
+        root.Options.Add(SendCredentials);
+        root.Options.Add(RateLimit);
+        root.Options.Add(Concurrency);
+        root.Options.Add(Checksum);
+        root.Options.Add(CheckRequirements);
+        root.Options.Add(LogLevel);
+        root.Options.Add(LogFile);
+        root.Options.Add(LogFormat);
+        root.Options.Add(StatusAddr);
+        root.Options.Add(Ca);
+        root.Options.Add(Cert);
+        root.Options.Add(Key);
+        Unsupported.AddTo(root);
+    }
+
+    /// <summary>The pd addresses as host:port; https:// needs TLS, which is refused with BR's advice.</summary>
+    public IReadOnlyList<string> PdAddresses(ParseResult parse)
+    {
+        var text = parse.GetValue(Pd);
+        var tls = !string.IsNullOrEmpty(parse.GetValue(Ca));
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !tls)
+            {
+                throw new CliUsageException($"--pd {part}: https:// needs TLS, which is on only with --ca (and --cert, --key); use host:port or http:// for a cluster without TLS");
+            }
+        }
+
+        if (tls || !string.IsNullOrEmpty(parse.GetValue(Cert)) || !string.IsNullOrEmpty(parse.GetValue(Key)))
+        {
+            throw new CliUsageException("TLS (--ca, --cert, --key) is not supported yet; the cluster listens without TLS, so use host:port or http:// pd addresses");
+        }
+
+        return CliArgs.PdAddresses(text, "--pd");
+    }
+
+    /// <summary>The log level of <c>-L</c>.</summary>
+    public LogLevel Level(ParseResult parse)
+    {
+        var text = parse.GetValue(LogLevel) ?? "info";
+        return LogLevels.TryParse(text, out var level) ? level : throw new CliUsageException($"--log-level: '{text}' is not one of {LogLevels.Choices}");
+    }
+
+    /// <summary>Refuses flags that are accepted by BR but have no meaning here, naming each with the reason.</summary>
+    public void CheckSupported(ParseResult parse)
+    {
+        Unsupported.Check(parse);
+        if (parse.GetValue(LogFormat) is { } format && !string.Equals(format, "text", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--log-format: '{format}' is not supported; br writes text logs only");
+        }
+    }
+}
