@@ -74,7 +74,7 @@ internal sealed class MvccScanner : IDisposable
         var (lower, upper) = MvccKeys.DataRange(options.Lower, options.Upper);
         _dataLower = lower;
         _dataUpper = upper;
-        _reader = MvccReader.AtSnapshot(engine);
+        _reader = MvccReader.AtSnapshot(engine, options.FillCache);
         _writes = _reader.NewIterator(engine.Write, lower, upper);
         _locks = _reader.NewIterator(engine.Lock, lower, upper);
         _seeker = options.Reverse ? _reader.NewIterator(engine.Write, lower, upper) : null;
