@@ -81,7 +81,7 @@ internal sealed class SstDownloader
     private void CheckDiskSpace(string name, ulong length)
     {
         // The download and its rewritten copy coexist until the download is deleted.
-        var needed = (long)Math.Min(length, long.MaxValue / 4) * 2 + _diskReserve;
+        var needed = (long)Math.Min(2.0 * length + _diskReserve, long.MaxValue);
         var available = _dir.AvailableBytes();
         if (available < needed)
         {

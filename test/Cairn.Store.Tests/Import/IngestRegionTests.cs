@@ -113,4 +113,27 @@ public sealed class IngestRegionTests(ImportFixture f) : IClassFixture<ImportFix
 
         Assert.Equal(1, versions);
     }
+
+    [Fact]
+    public async Task An_ingest_into_a_region_being_moved_away_is_told_to_back_off_and_succeeds_after()
+    {
+        var (newTable, request, response, context) = await DownloadedAsync();
+        // A move freezes the region and waits for the requests inside it before copying its data away.
+        Assert.True(f.Node.Regions.Freeze(context.RegionId, true));
+        IngestResponse during;
+        try
+        {
+            during = await f.IngestAsync(context, (request, response));
+        }
+        finally
+        {
+            f.Node.Regions.Freeze(context.RegionId, false);
+        }
+
+        Assert.NotNull(during.Error?.ServerIsBusy);
+        Assert.True(f.IsStaged(request));
+        Assert.Empty(await f.ScanTableAsync(newTable, f.Ts.Next()));
+        Assert.Null((await f.IngestAsync(context, (request, response))).Error);
+        Assert.Equal(10, (await f.ScanTableAsync(newTable, f.Ts.Next())).Count);
+    }
 }
