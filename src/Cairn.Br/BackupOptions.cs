@@ -73,6 +73,12 @@ public sealed record BackupOptions
     /// <summary>Write the multi-file backupmeta (v2) even when the meta is small.</summary>
     public bool UseBackupMetaV2 { get; init; }
 
+    /// <summary>
+    /// How long the retries of one range's gaps may wait in all before the job fails naming the stores and ranges
+    /// left (BR's 80 s). Tests shorten it.
+    /// </summary>
+    internal TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(80);
+
     /// <summary>How long connecting to pd may take before the job fails naming the addresses.</summary>
     public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -87,8 +87,9 @@ internal sealed class BackupRun
                 {
                     return await BackUpAsync(cluster, storage, url, clusterVersion, backupTs, keeper?.ServiceId ?? "", work.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (keeper?.Failure is { } lost && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (keeper?.Failure is { } lost && !cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
                 {
+                    // Whatever the stopped work threw, the lost safepoint is why it stopped.
                     throw lost;
                 }
             }
@@ -100,11 +101,17 @@ internal sealed class BackupRun
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
             LogStopped("cancelled");
             BackupLog.Cancelled(_logger, _stats.Storage);
-            throw;
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            // A call cut short by the cancellation may report it as its own failure (a cancelled RPC).
+            throw new OperationCanceledException("the backup was cancelled", e, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
         {
@@ -193,7 +200,10 @@ internal sealed class BackupRun
         {
             checkpoint.RecordRange(start, end, files);
             progress.Increment();
-        });
+        })
+        {
+            FineGrainedBudget = _options.RetryBudget,
+        };
         var results = new IReadOnlyList<BackupFile>[plan.Count];
         using var writerGate = new SemaphoreSlim(1, 1);
         await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },

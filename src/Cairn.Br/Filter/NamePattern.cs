@@ -24,11 +24,13 @@ internal sealed class NamePattern
     /// <summary>Whether this is the bare <c>*</c>, which BR's schema check treats specially.</summary>
     public bool MatchesAll { get; }
 
+    // Without case, Employees and employees are the same rule, so they print the same (a regexp keeps its text: lower
+    // casing it could change its meaning, \D into \d).
     public static NamePattern Literal(string name, bool caseSensitive) =>
-        new(Quote(name), name, null, false, caseSensitive);
+        new(Quote(Fold(name, caseSensitive)), name, null, false, caseSensitive);
 
     public static NamePattern Wildcard(string text, string regex, bool caseSensitive) =>
-        new(text, null, Compile("^(?:" + regex + ")$", caseSensitive), text == "*", caseSensitive);
+        new(Fold(text, caseSensitive), null, Compile("^(?:" + regex + ")$", caseSensitive), text == "*", caseSensitive);
 
     public static NamePattern Regexp(string text, string regex, bool caseSensitive) =>
         new(text, null, Compile(regex, caseSensitive), false, caseSensitive);
@@ -41,6 +43,9 @@ internal sealed class NamePattern
         }
         return _literal is not null ? string.Equals(_literal, name, _comparison) : _regex!.IsMatch(name);
     }
+
+    /// <summary>The name as a case-insensitive filter prints it.</summary>
+    public static string Fold(string name, bool caseSensitive) => caseSensitive ? name : name.ToLowerInvariant();
 
     /// <summary>Backquotes a name, doubling any backquote inside, so it reads back as the same literal.</summary>
     public static string Quote(string name) => "`" + name.Replace("`", "``", StringComparison.Ordinal) + "`";

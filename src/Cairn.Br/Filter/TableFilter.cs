@@ -158,7 +158,8 @@ public sealed class TableFilter
     }
 
     /// <summary>
-    /// The rules in canonical form (literals backquoted, imports expanded, comments dropped), comma-separated, with
+    /// The rules in canonical form (literals backquoted, imports expanded, comments dropped, lower case unless
+    /// case-sensitive), comma-separated, with
     /// <c>(case-sensitive)</c> appended when it is: two filters that select the same way by the same rules print the
     /// same, so checkpoints use this as a fingerprint.
     /// </summary>
@@ -169,14 +170,15 @@ public sealed class TableFilter
         var rules = new List<string>();
         foreach (var (database, tables) in exact)
         {
+            var schema = NamePattern.Quote(NamePattern.Fold(database, caseSensitive));
             if (tables is null)
             {
-                rules.Add(NamePattern.Quote(database) + ".*");
+                rules.Add(schema + ".*");
                 continue;
             }
             foreach (var table in tables)
             {
-                rules.Add(NamePattern.Quote(database) + "." + NamePattern.Quote(table));
+                rules.Add(schema + "." + NamePattern.Quote(NamePattern.Fold(table, caseSensitive)));
             }
         }
         // Order means nothing for exact names, so sort for a stable fingerprint.

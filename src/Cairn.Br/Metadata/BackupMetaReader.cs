@@ -79,52 +79,16 @@ public sealed class BackupMetaReader
     }
 
     /// <summary>Every data file: <c>files</c>, then the leaves of <c>file_index</c>.</summary>
-    public async IAsyncEnumerable<Rpc.Backup.File> ReadFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var file in Meta.Files)
-        {
-            yield return file;
-        }
-        await foreach (var leaf in WalkAsync(Meta.FileIndex, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var file in leaf.DataFiles)
-            {
-                yield return file;
-            }
-        }
-    }
+    public IAsyncEnumerable<Rpc.Backup.File> ReadFilesAsync(CancellationToken cancellationToken = default) =>
+        ReadListAsync(Meta.Files, Meta.FileIndex, static m => m.DataFiles, cancellationToken);
 
     /// <summary>Every schema: <c>schemas</c>, then the leaves of <c>schema_index</c>.</summary>
-    public async IAsyncEnumerable<Schema> ReadSchemasAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var schema in Meta.Schemas)
-        {
-            yield return schema;
-        }
-        await foreach (var leaf in WalkAsync(Meta.SchemaIndex, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var schema in leaf.Schemas)
-            {
-                yield return schema;
-            }
-        }
-    }
+    public IAsyncEnumerable<Schema> ReadSchemasAsync(CancellationToken cancellationToken = default) =>
+        ReadListAsync(Meta.Schemas, Meta.SchemaIndex, static m => m.Schemas, cancellationToken);
 
     /// <summary>Every raw range: <c>raw_ranges</c>, then the leaves of <c>raw_range_index</c>.</summary>
-    public async IAsyncEnumerable<RawRange> ReadRawRangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var range in Meta.RawRanges)
-        {
-            yield return range;
-        }
-        await foreach (var leaf in WalkAsync(Meta.RawRangeIndex, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var range in leaf.RawRanges)
-            {
-                yield return range;
-            }
-        }
-    }
+    public IAsyncEnumerable<RawRange> ReadRawRangesAsync(CancellationToken cancellationToken = default) =>
+        ReadListAsync(Meta.RawRanges, Meta.RawRangeIndex, static m => m.RawRanges, cancellationToken);
 
     /// <summary>The DDL jobs as one JSON array (<c>[]</c> when none): <c>ddls</c> and the jobs of <c>ddl_indexes</c>.</summary>
     public async Task<ReadOnlyMemory<byte>> ReadDdlsAsync(CancellationToken cancellationToken = default)
@@ -147,6 +111,21 @@ public sealed class BackupMetaReader
             jobs.AddRange(leaf.Ddls);
         }
         return BackupMetaWriter.JoinJsonArray(jobs).Memory;
+    }
+
+    private async IAsyncEnumerable<T> ReadListAsync<T>(IEnumerable<T> top, MetaFile? index, Func<MetaFile, IEnumerable<T>> items, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var item in top)
+        {
+            yield return item;
+        }
+        await foreach (var leaf in WalkAsync(index, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var item in items(leaf))
+            {
+                yield return item;
+            }
+        }
     }
 
     /// <summary>The meta files an index leads to, depth first, each read and checked once; leaves in order.</summary>

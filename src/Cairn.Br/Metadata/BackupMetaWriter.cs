@@ -54,94 +54,25 @@ public sealed class BackupMetaWriter
     public bool IsV2 => _v2;
 
     /// <summary>Adds the files of one range; they stay adjacent (a v2 meta file is never cut inside one call).</summary>
-    public async ValueTask AddFilesAsync(IReadOnlyList<Rpc.Backup.File> files, CancellationToken cancellationToken = default)
+    public ValueTask AddFilesAsync(IReadOnlyList<Rpc.Backup.File> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfFinished();
-            foreach (var file in files)
-            {
-                var size = CodedOutputStream.ComputeMessageSize(file) + 1;
-                if (_v2)
-                {
-                    _dataChain.Current.DataFiles.Add(file);
-                    _dataChain.Grow(size);
-                }
-                else
-                {
-                    _files.Add(file);
-                    _v1Size += size;
-                }
-            }
-            await AfterAddAsync(_dataChain, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return AddAsync(files, _files, _dataChain, static m => m.DataFiles, MessageSize, cancellationToken);
     }
 
     /// <summary>Adds one table's schema.</summary>
-    public async ValueTask AddSchemaAsync(Schema schema, CancellationToken cancellationToken = default)
+    public ValueTask AddSchemaAsync(Schema schema, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfFinished();
-            var size = CodedOutputStream.ComputeMessageSize(schema) + 1;
-            if (_v2)
-            {
-                _schemaChain.Current.Schemas.Add(schema);
-                _schemaChain.Grow(size);
-            }
-            else
-            {
-                _schemas.Add(schema);
-                _v1Size += size;
-            }
-            await AfterAddAsync(_schemaChain, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return AddAsync([schema], _schemas, _schemaChain, static m => m.Schemas, MessageSize, cancellationToken);
     }
 
     /// <summary>
     /// Adds DDL jobs: <paramref name="ddlsJson"/> is a JSON array of TiDB jobs (<c>[]</c> when none). Several calls
     /// append. Throws <see cref="ArgumentException"/> when it is not a JSON array.
     /// </summary>
-    public async ValueTask AddDdlsAsync(ReadOnlyMemory<byte> ddlsJson, CancellationToken cancellationToken = default)
-    {
-        var jobs = SplitJsonArray(ddlsJson);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfFinished();
-            foreach (var job in jobs)
-            {
-                var size = CodedOutputStream.ComputeBytesSize(job) + 1;
-                if (_v2)
-                {
-                    _ddlChain.Current.Ddls.Add(job);
-                    _ddlChain.Grow(size);
-                }
-                else
-                {
-                    _ddls.Add(job);
-                    _v1Size += size;
-                }
-            }
-            await AfterAddAsync(_ddlChain, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public ValueTask AddDdlsAsync(ReadOnlyMemory<byte> ddlsJson, CancellationToken cancellationToken = default) =>
+        AddAsync(SplitJsonArray(ddlsJson), _ddls, _ddlChain, static m => m.Ddls, BytesSize, cancellationToken);
 
     /// <summary>
     /// Writes the remaining v2 meta files, then <c>backupmeta</c> (exactly once, last) from <paramref name="header"/>
@@ -257,41 +188,59 @@ public sealed class BackupMetaWriter
         }
     }
 
-    private async ValueTask AfterAddAsync(MetaFileChain chain, CancellationToken cancellationToken)
+    private async ValueTask AddAsync<T>(IReadOnlyList<T> items, List<T> v1, MetaFileChain chain, Func<MetaFile, IList<T>> v2, Func<T, int> size, CancellationToken cancellationToken)
     {
-        if (!_v2 && _v1Size > _limit)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            SwitchToV2();
+            ThrowIfFinished();
+            foreach (var item in items)
+            {
+                if (_v2)
+                {
+                    v2(chain.Current).Add(item);
+                    chain.Grow(size(item));
+                }
+                else
+                {
+                    v1.Add(item);
+                    _v1Size += size(item);
+                }
+            }
+            if (!_v2 && _v1Size > _limit)
+            {
+                // Everything gathered so far moves into the v2 meta files; from here on items go there directly.
+                _v2 = true;
+                Move(_files, _dataChain, static m => m.DataFiles, MessageSize);
+                Move(_schemas, _schemaChain, static m => m.Schemas, MessageSize);
+                Move(_ddls, _ddlChain, static m => m.Ddls, BytesSize);
+                _v1Size = 0;
+            }
+            if (_v2 && chain.IsFull(_limit))
+            {
+                _metaFileBytes += await chain.FlushAsync(_storage, NextNumber, _limit, cancellationToken).ConfigureAwait(false);
+            }
         }
-        if (_v2 && chain.IsFull(_limit))
+        finally
         {
-            _metaFileBytes += await chain.FlushAsync(_storage, NextNumber, _limit, cancellationToken).ConfigureAwait(false);
+            _gate.Release();
         }
     }
 
-    private void SwitchToV2()
+    private static void Move<T>(List<T> v1, MetaFileChain chain, Func<MetaFile, IList<T>> v2, Func<T, int> size)
     {
-        _v2 = true;
-        foreach (var file in _files)
+        var into = v2(chain.Current);
+        foreach (var item in v1)
         {
-            _dataChain.Current.DataFiles.Add(file);
-            _dataChain.Grow(CodedOutputStream.ComputeMessageSize(file) + 1);
+            into.Add(item);
+            chain.Grow(size(item));
         }
-        foreach (var schema in _schemas)
-        {
-            _schemaChain.Current.Schemas.Add(schema);
-            _schemaChain.Grow(CodedOutputStream.ComputeMessageSize(schema) + 1);
-        }
-        foreach (var ddl in _ddls)
-        {
-            _ddlChain.Current.Ddls.Add(ddl);
-            _ddlChain.Grow(CodedOutputStream.ComputeBytesSize(ddl) + 1);
-        }
-        _files.Clear();
-        _schemas.Clear();
-        _ddls.Clear();
-        _v1Size = 0;
+        v1.Clear();
     }
+
+    private static int MessageSize(IMessage message) => CodedOutputStream.ComputeMessageSize(message) + 1;
+
+    private static int BytesSize(ByteString bytes) => CodedOutputStream.ComputeBytesSize(bytes) + 1;
 
     private int NextNumber() => ++_counter;
 

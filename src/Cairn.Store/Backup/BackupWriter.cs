@@ -84,7 +84,9 @@ internal sealed class BackupWriter : IDisposable
     // Streams the temp file to the storage in big reads, hashing the bytes as stored and drawing on the limiter.
     private async Task<(long Size, byte[] Sha256)> UploadAsync(string tempPath, string name, ICollection<string> uploaded, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(UploadChunk);
+        // Under a limit, chunks of about a tenth of a second keep the upload smooth instead of a burst and a long wait.
+        var chunk = _context.Limiter is { } rate ? (int)Math.Clamp(rate.BytesPerSecond / 10, 16 * 1024, UploadChunk) : UploadChunk;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -96,7 +98,7 @@ internal sealed class BackupWriter : IDisposable
                 {
                     long size = 0;
                     int read;
-                    while ((read = await input.ReadAsync(buffer.AsMemory(0, UploadChunk), cancellationToken).ConfigureAwait(false)) > 0)
+                    while ((read = await input.ReadAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false)) > 0)
                     {
                         sha.AppendData(buffer, 0, read);
                         if (_context.Limiter is { } limiter)

@@ -7,6 +7,7 @@ using Cairn.Common.Codec;
 using Cairn.Common.Hashing;
 using Cairn.Rpc.Backup;
 using Cairn.Workloads;
+using Microsoft.Extensions.Logging;
 
 namespace Cairn.Br.Tests.Backup;
 
@@ -47,9 +48,13 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         await ClusterSetup.SplitAsync(fixture.Cluster, fixture.Pd, [Cairn.Common.Keys.TableCodec.EncodeRecordKey(t1.Id, 150), Cairn.Common.Keys.TableCodec.IndexPrefix(t1.Id, 2)], Cairn.Client.KeyMode.Txn);
         var options = fixture.Options("known") with { Kind = BackupKind.Database, Databases = ["bk_known"] };
         var progress = new List<BackupProgress>();
-        var summary = await BackupJob.RunAsync(options, new SyncProgress(progress.Add));
+        using var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var summary = await BackupJob.RunAsync(options, new SyncProgress(progress.Add), loggerFactory);
 
         Assert.True(summary.Succeeded);
+        Assert.Empty(logs.AtLeast(LogLevel.Warning));
+        Assert.Contains(logs.Entries, e => e.Message.StartsWith("Database backup success summary", StringComparison.Ordinal));
         Assert.Equal(2, summary.Tables);
         Assert.Equal(4, summary.Ranges);
         var folder = fixture.Folder.Sub("known");
@@ -212,28 +217,95 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
     public async Task A_lost_service_safepoint_fails_the_backup_cleanly_naming_it()
     {
         await CreateLoadedTableAsync("bk_lost", "t", 20);
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         var removed = false;
-        // Remove the job's safepoint from pd as soon as the job holds it, and hold the job back until the keeper notices.
+        // As the backup starts, remove its safepoint from pd behind its back, and hold the job there until its keeper
+        // has logged the loss.
         var progress = new SyncProgress(p =>
         {
-            if (!removed && p.Phase == "Backup")
+            if (removed || p.Phase != "Backup")
             {
-                removed = true;
-                foreach (var id in ListBrSafePointsAsync().GetAwaiter().GetResult())
-                {
-                    fixture.Pd.UpdateServiceGcSafePointAsync(id, 0, 0).GetAwaiter().GetResult();
-                }
-
-                Thread.Sleep(TimeSpan.FromSeconds(3));
+                return;
             }
+
+            removed = true;
+            foreach (var id in ListBrSafePointsAsync().GetAwaiter().GetResult())
+            {
+                fixture.Pd.UpdateServiceGcSafePointAsync(id, 0, 0).GetAwaiter().GetResult();
+            }
+
+            Eventually.UntilAsync(() => logs.Entries.Any(e => e.Message.Contains(" lost: ", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the keeper to notice the lost safepoint")
+                .GetAwaiter().GetResult();
         });
         var error = await Assert.ThrowsAsync<BrException>(() =>
-            BackupJob.RunAsync(fixture.Options("lost") with { Kind = BackupKind.Database, Databases = ["bk_lost"], Concurrency = 1 }, progress, null, cancel.Token));
+            BackupJob.RunAsync(fixture.Options("lost") with { Kind = BackupKind.Database, Databases = ["bk_lost"], Concurrency = 1 }, progress, loggerFactory));
         Assert.Equal("ErrBackupGCSafepointExceeded", error.Code);
         Assert.Contains("br-", error.Message, StringComparison.Ordinal);
         Assert.NotNull(error.Summary);
+        Assert.False(error.Summary.Succeeded);
         Assert.False(System.IO.File.Exists(Path.Combine(fixture.Folder.Sub("lost"), BackupFiles.Meta)));
+        Assert.Contains(logs.Entries, e => e.Message.Contains("backup failed summary", StringComparison.Ordinal));
+        await AssertNoBrSafePointAsync();
+    }
+
+    [Fact]
+    public async Task An_incremental_backup_holds_the_puts_and_deletes_since_the_last_one_and_its_ddls()
+    {
+        var info = await CreateLoadedTableAsync("bk_incr", "t", 10);
+        var full = await BackupJob.RunAsync(fixture.Options("incr-full") with { Kind = BackupKind.Database, Databases = ["bk_incr"] });
+        var table = await Table.OpenAsync(Catalog, "bk_incr", "t");
+        await table.InsertAsync(Row(11, 1, "new"));
+        await fixture.Client.RunInTransactionAsync(t =>
+        {
+            t.Delete(Cairn.Common.Keys.TableCodec.EncodeRecordKey(info.Id, 3));
+            return Task.CompletedTask;
+        });
+        await Catalog.CreateTableAsync("bk_incr", Sbtest("later"));
+        var incremental = await BackupJob.RunAsync(fixture.Options("incr") with { Kind = BackupKind.Database, Databases = ["bk_incr"], LastBackupTs = full.BackupTs });
+
+        var contents = await BackupContents.ReadAsync(fixture.Folder.Sub("incr"));
+        Assert.Equal(full.BackupTs, contents.Meta.StartVersion);
+        Assert.Equal(incremental.BackupTs, contents.Meta.EndVersion);
+        Assert.All(contents.Files, f => Assert.Equal(full.BackupTs, f.StartVersion));
+        // The new row (record and index entry) and the delete, nothing older.
+        Assert.Equal(3, incremental.TotalKvs);
+        using var ddls = JsonDocument.Parse(contents.Meta.Ddls.ToStringUtf8());
+        Assert.Contains(ddls.RootElement.EnumerateArray(), j => j.GetProperty("table_name").GetString() == "later");
+        // Incremental backups carry no checksums.
+        Assert.All(contents.Schemas, s => Assert.Equal(0UL, s.TotalKvs));
+    }
+
+    [Fact]
+    public async Task A_store_that_stays_down_fails_the_backup_naming_it_and_the_ranges_left()
+    {
+        var info = await CreateLoadedTableAsync("bk_gone", "t", 30);
+        var region = await fixture.Pd.GetRegionAsync(Cairn.Client.Regions.RegionCache.ToRegionKey(Cairn.Common.Keys.TableCodec.EncodeRecordKey(info.Id, 1), Cairn.Client.KeyMode.Txn));
+        var victim = fixture.Cluster.IndexOfStore(region!.Leader!.StoreId);
+        // Stopped once the schemas are read (the store may lead the catalog's region too), as the ranges start.
+        var progress = new SyncProgress(p =>
+        {
+            if (p.Phase == "Backup" && fixture.Cluster.IsStoreRunning(victim))
+            {
+                fixture.Cluster.KillStoreAsync(victim).GetAwaiter().GetResult();
+            }
+        });
+        try
+        {
+            var error = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(
+                fixture.Options("gone") with { Kind = BackupKind.Table, Tables = [("bk_gone", "t")], RetryBudget = TimeSpan.FromSeconds(2) }, progress));
+            Assert.Equal("ErrBackupRetryExhausted", error.Code);
+            Assert.Contains($"store {region.Leader.StoreId}", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ranges left [", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+            Assert.False(error.Summary!.Succeeded);
+            Assert.False(System.IO.File.Exists(Path.Combine(fixture.Folder.Sub("gone"), BackupFiles.Meta)));
+        }
+        finally
+        {
+            await fixture.Cluster.RestartStoreAsync(victim);
+        }
+
         await AssertNoBrSafePointAsync();
     }
 
@@ -314,6 +386,7 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         await ClusterSetup.ScatterAsync(fixture.Cluster, fixture.Pd, 3);
 
         using var stop = new CancellationTokenSource();
+        var committedBefore = fixture.Client.CommittedCount;
         var transfers = bank.RunAsync(workers: 4, transfers: 1_000_000, stop.Token);
         // Regions keep splitting and moving while the backup runs.
         var churn = Task.Run(async () =>
@@ -335,9 +408,11 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         finally
         {
             await stop.CancelAsync();
-            await transfers;
+            await Task.WhenAny(transfers);
             await Task.WhenAny(churn);
         }
+
+        Assert.True(fixture.Client.CommittedCount > committedBefore, "no transfer committed while the backup ran");
 
         var folder = fixture.Folder.Sub("bank");
         var contents = await BackupContents.ReadAsync(folder);

@@ -81,6 +81,33 @@ public sealed class TableFilterTests
     }
 
     [Fact]
+    public void The_readme_examples_for_dotted_schema_names_select_as_documented()
+    {
+        Assert.True(F(@"AdventureWorks\.*.*").MatchTable("AdventureWorks.Person", "Password"));
+        Assert.False(F(@"AdventureWorks\.*.*").MatchTable("AdventureWorks", "Person"));
+        var quoted = F("\"AdventureWorks.Person\".Person", "`AdventureWorks.Person`.Password");
+        Assert.True(quoted.MatchTable("AdventureWorks.Person", "Person"));
+        Assert.True(quoted.MatchTable("AdventureWorks.Person", "Password"));
+        Assert.False(quoted.MatchTable("AdventureWorks.Sales", "Person"));
+        var regexps = F(@"/^db\d{2,}$/./^tbl\d{2,}$/");
+        Assert.True(regexps.MatchTable("db01", "tbl123"));
+        Assert.False(regexps.MatchTable("db1", "tbl123"));
+        Assert.True(F("/b/.*").MatchTable("db01", "t"));
+        Assert.True(F("db.t[ ]").MatchTable("db", "t "));
+        Assert.Throws<FormatException>(() => F("\"this is \"invalid*.*"));
+    }
+
+    [Fact]
+    public void A_question_mark_is_one_code_point_not_one_utf16_unit()
+    {
+        var facepalm = "\U0001F926\U0001F3FF\u200D\u2640\uFE0F"; // five code points, seven UTF-16 units
+        Assert.True(F("e.?????").MatchTable("e", facepalm));
+        Assert.False(F("e.????").MatchTable("e", facepalm));
+        Assert.True(F("e.?").MatchTable("e", "\u00E9"));
+        Assert.True(F("e.??").MatchTable("e", "e\u0301"));
+    }
+
+    [Fact]
     public void A_backslash_makes_a_symbol_literal()
     {
         var filter = F(@"my\-db.t\*");
@@ -235,5 +262,9 @@ public sealed class TableFilterTests
         Assert.NotEqual(F("db.t").ToString(), TableFilter.Parse(["db.t"], caseSensitive: true).ToString());
         Assert.NotEqual(F("db.t*").ToString(), F("db.`t*`").ToString());
         Assert.Equal("*.*, !`db`.*", F("*.*", "!db.*").ToString());
+        Assert.Equal(F("Shop.Orders", "APP*.*").ToString(), F("shop.orders", "app*.*").ToString());
+        Assert.Equal(TableFilter.ForTables([("Shop", "Orders")]).ToString(), F("shop.orders").ToString());
+        Assert.NotEqual(TableFilter.Parse(["Shop.t"], caseSensitive: true).ToString(), TableFilter.Parse(["shop.t"], caseSensitive: true).ToString());
+        Assert.NotEqual(F(@"/\D/.t").ToString(), F(@"/\d/.t").ToString());
     }
 }
