@@ -29,15 +29,16 @@ echo "building cairn and br into $art" >&2
 dotnet build "$repo/src/Cairn.Server" -c Release -nologo -clp:ErrorsOnly -o "$art" >&2
 dotnet build "$repo/src/Cairn.Cli" -c Release -nologo -clp:ErrorsOnly -o "$art" >&2
 cairn() { dotnet "$art/cairn.dll" "$@"; }
-br() { dotnet "$art/br.dll" "$@"; }
 
 cluster="$dir/cluster"
 rm -rf "$cluster" "$dir/backup" "$dir/stores.tar.lz4"
+rm -f "$dir/playground.out"
 mkfifo "$dir/playground.out"
-cairn playground --stores 3 --dir "$cluster" > "$dir/playground.out" 2> "$dir/playground.err" &
+# dotnet itself in the background (not the shell function), so $! is the playground and the trap can stop it.
+dotnet "$art/cairn.dll" playground --stores 3 --dir "$cluster" > "$dir/playground.out" 2> "$dir/playground.err" &
 playground=$!
 exec 3< "$dir/playground.out"
-cleanup() { kill -TERM "$playground" 2>/dev/null || true; wait "$playground" 2>/dev/null || true; rm -f "$dir/playground.out"; }
+cleanup() { kill -TERM "$playground" 2>/dev/null || true; wait "$playground" 2>/dev/null || true; rm -f "$dir/playground.out"; rm -rf "$cluster" "$dir/backup" "$dir/stores.tar.lz4"; }
 trap cleanup EXIT
 
 pids=() pd=""

@@ -87,8 +87,9 @@ internal sealed class BackupRun
                 {
                     return await BackUpAsync(cluster, storage, url, clusterVersion, backupTs, keeper?.ServiceId ?? "", work.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (keeper?.Failure is { } lost && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (keeper?.Failure is { } lost && !cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
                 {
+                    // Whatever the stopped work threw, the lost safepoint is why it stopped.
                     throw lost;
                 }
             }
@@ -100,11 +101,17 @@ internal sealed class BackupRun
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
             LogStopped("cancelled");
             BackupLog.Cancelled(_logger, _stats.Storage);
-            throw;
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            // A call cut short by the cancellation may report it as its own failure (a cancelled RPC).
+            throw new OperationCanceledException("the backup was cancelled", e, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
         {

@@ -282,11 +282,18 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         var info = await CreateLoadedTableAsync("bk_gone", "t", 30);
         var region = await fixture.Pd.GetRegionAsync(Cairn.Client.Regions.RegionCache.ToRegionKey(Cairn.Common.Keys.TableCodec.EncodeRecordKey(info.Id, 1), Cairn.Client.KeyMode.Txn));
         var victim = fixture.Cluster.IndexOfStore(region!.Leader!.StoreId);
-        await fixture.Cluster.KillStoreAsync(victim);
+        // Stopped once the schemas are read (the store may lead the catalog's region too), as the ranges start.
+        var progress = new SyncProgress(p =>
+        {
+            if (p.Phase == "Backup" && fixture.Cluster.IsStoreRunning(victim))
+            {
+                fixture.Cluster.KillStoreAsync(victim).GetAwaiter().GetResult();
+            }
+        });
         try
         {
             var error = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(
-                fixture.Options("gone") with { Kind = BackupKind.Table, Tables = [("bk_gone", "t")], RetryBudget = TimeSpan.FromSeconds(2) }));
+                fixture.Options("gone") with { Kind = BackupKind.Table, Tables = [("bk_gone", "t")], RetryBudget = TimeSpan.FromSeconds(2) }, progress));
             Assert.Equal("ErrBackupRetryExhausted", error.Code);
             Assert.Contains($"store {region.Leader.StoreId}", error.Message, StringComparison.Ordinal);
             Assert.Contains("ranges left [", error.Message, StringComparison.Ordinal);

@@ -81,6 +81,18 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task With_br_log_to_term_set_the_log_goes_to_standard_error_and_no_file_is_written()
+    {
+        var (exit, stdout, stderr) = await BrProcess.RunLoggingToTerminalAsync(_dir.Path, TimeSpan.FromMinutes(2), "backup", "full", "-s", _dir.Sub("backup"), "-u", NoPd);
+
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("log file:", stdout, StringComparison.Ordinal);
+        Assert.Contains("br[7500] br ", stderr, StringComparison.Ordinal);
+        Assert.Contains("br failed", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir.Path, "br.log.*"));
+    }
+
+    [Fact]
     public async Task Version_and_help_exit_0()
     {
         var version = await BrProcess.RunAsync(_dir.Path, TimeSpan.FromMinutes(1), "-V");

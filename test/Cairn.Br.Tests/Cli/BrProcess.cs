@@ -11,6 +11,14 @@ internal static class BrProcess
     public static Task<ProcessResult> RunAsync(string tempDir, TimeSpan timeout, params string[] args) =>
         ProcessRunner.RunAsync(ProcessRunner.DotnetHost, [BrDll, .. args], timeout, environment: Environment(tempDir));
 
+    /// <summary>As <see cref="RunAsync"/>, with <c>BR_LOG_TO_TERM</c> set: br logs to standard error.</summary>
+    public static Task<ProcessResult> RunLoggingToTerminalAsync(string tempDir, TimeSpan timeout, params string[] args)
+    {
+        var environment = Environment(tempDir);
+        environment["BR_LOG_TO_TERM"] = "1";
+        return ProcessRunner.RunAsync(ProcessRunner.DotnetHost, [BrDll, .. args], timeout, environment: environment);
+    }
+
     public static ProcessRunner Start(string tempDir, params string[] args) =>
         ProcessRunner.Start(ProcessRunner.DotnetHost, [BrDll, .. args], Environment(tempDir));
 
