@@ -137,6 +137,8 @@ public sealed class ProcessDurabilityTests
     [InlineData("store", "--data-dir", "/tmp/x", "--labels", "novalue")]
     [InlineData("store", "--data-dir", "/tmp/x", "--unknown-flag")]
     [InlineData("store", "--data-dir", "/tmp/x", "--max-in-flight", "-3")]
+    [InlineData("store", "--data-dir", "/tmp/x", "--backup-threads", "0")]
+    [InlineData("store", "--data-dir", "/tmp/x", "--sst-max-size", "lots")]
     public async Task Bad_flags_exit_with_2_and_say_why(params string[] args)
     {
         var (exitCode, _, stderr) = await ProcessRunner.RunCairnAsync(TimeSpan.FromMinutes(1), args);

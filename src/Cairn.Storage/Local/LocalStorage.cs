@@ -190,6 +190,36 @@ public sealed class LocalStorage : IExternalStorage
     /// <inheritdoc/>
     public override string ToString() => $"LocalStorage({Uri})";
 
+    /// <summary>
+    /// A hidden temp path in the storage's folder for <paramref name="path"/>, on the same file system, for a writer
+    /// that produces the file itself (a store's SST writer) and then calls <see cref="PublishFile"/>; listings skip it.
+    /// </summary>
+    public string TempPathFor(string path)
+    {
+        var target = Resolve(path);
+        var directory = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{StoragePath.TempSuffix}");
+    }
+
+    /// <summary>
+    /// Makes a finished file from <see cref="TempPathFor"/>, already flushed to disk by its writer, the object at
+    /// <paramref name="path"/>: renamed into place, then the folder fsynced, as a completed writer does.
+    /// </summary>
+    public void PublishFile(string tempPath, string path)
+    {
+        var target = Resolve(path);
+        try
+        {
+            File.Move(tempPath, target, overwrite: true);
+            Posix.FsyncDirectory(Path.GetDirectoryName(target)!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Map(ex, $"publish {path}");
+        }
+    }
+
     private string Resolve(string path)
     {
         StoragePath.Validate(path);

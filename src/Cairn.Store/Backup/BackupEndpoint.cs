@@ -5,6 +5,7 @@ using Cairn.RocksDb;
 using Cairn.Rpc.Backup;
 using Cairn.Rpc.Metapb;
 using Cairn.Storage;
+using Cairn.Storage.Local;
 using Cairn.Store.Engine;
 using Cairn.Store.Regions;
 using Google.Protobuf;
@@ -68,6 +69,7 @@ internal sealed class BackupEndpoint : IDisposable
             Storage = storage,
             Limiter = _limiter.ForRequest(request.RateLimit),
             TempDir = TempDir,
+            LocalTarget = request.StorageBackend?.Local is { } local ? new LocalStorage(local.Path) : null,
             SstOptions = SstOptions(request),
             StartVersion = request.StartVersion,
             EndVersion = request.EndVersion,

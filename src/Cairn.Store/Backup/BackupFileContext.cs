@@ -1,6 +1,7 @@
 using Cairn.RocksDb;
 using Cairn.Rpc.Metapb;
 using Cairn.Storage;
+using Cairn.Storage.Local;
 
 namespace Cairn.Store.Backup;
 
@@ -17,6 +18,9 @@ internal sealed record BackupFileContext
     public TokenBucket? Limiter { get; init; }
 
     public required string TempDir { get; init; }
+
+    /// <summary>The destination folder itself when the request names local storage: SSTs are written in it and renamed into place.</summary>
+    public LocalStorage? LocalTarget { get; init; }
 
     public required SstFileWriterOptions SstOptions { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Cairn.Storage;
 using Google.Protobuf;
 using BackupFile = Cairn.Rpc.Backup.File;
 
@@ -50,7 +51,7 @@ internal sealed class BackupWriter : IDisposable
                 continue;
             }
 
-            var name = BackupFileNames.Name(_context.StoreId, _context.Region.Id, _context.Region.RegionEpoch.Version, _rawStart, _context.UnixMs, sst.Cf, _context.RawCf is not null);
+            var name = NameOf(sst.Cf);
             var (size, sha256) = await UploadAsync(sst.TempPath, name, uploaded, cancellationToken).ConfigureAwait(false);
             files.Add(new BackupFile
             {
@@ -78,11 +79,44 @@ internal sealed class BackupWriter : IDisposable
         _main?.Dispose();
     }
 
-    private BackupSstFile NewFile(string cf) =>
-        new(cf, Path.Combine(_context.TempDir, $"{Guid.NewGuid():N}.{cf}.sst"), _context.SstOptions);
+    private string NameOf(string cf) =>
+        BackupFileNames.Name(_context.StoreId, _context.Region.Id, _context.Region.RegionEpoch.Version, _rawStart, _context.UnixMs, cf, _context.RawCf is not null);
 
-    // Streams the temp file to the storage in big reads, hashing the bytes as stored and drawing on the limiter.
+    // A local destination gets the SST written beside its final place and renamed into it, saving a copy of every byte.
+    private BackupSstFile NewFile(string cf) =>
+        new(cf, _context.LocalTarget?.TempPathFor(NameOf(cf)) ?? Path.Combine(_context.TempDir, $"{Guid.NewGuid():N}.{cf}.sst"), _context.SstOptions);
+
+    // Streams the temp file to the storage in big reads (or, for a local destination, renames it into place after
+    // reading it), hashing the bytes as stored and drawing on the limiter.
     private async Task<(long Size, byte[] Sha256)> UploadAsync(string tempPath, string name, ICollection<string> uploaded, CancellationToken cancellationToken)
+    {
+        if (_context.LocalTarget is { } local)
+        {
+            var result = await ReadAsync(tempPath, null, cancellationToken).ConfigureAwait(false);
+            lock (uploaded)
+            {
+                uploaded.Add(name);
+            }
+
+            local.PublishFile(tempPath, name);
+            return result;
+        }
+
+        var writer = await _context.Storage.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            var result = await ReadAsync(tempPath, writer, cancellationToken).ConfigureAwait(false);
+            lock (uploaded)
+            {
+                uploaded.Add(name);
+            }
+
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    private async Task<(long Size, byte[] Sha256)> ReadAsync(string tempPath, IStorageWriter? writer, CancellationToken cancellationToken)
     {
         // Under a limit, chunks of about a tenth of a second keep the upload smooth instead of a burst and a long wait.
         var chunk = _context.Limiter is { } rate ? (int)Math.Clamp(rate.BytesPerSecond / 10, 16 * 1024, UploadChunk) : UploadChunk;
@@ -93,31 +127,25 @@ internal sealed class BackupWriter : IDisposable
             var input = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
             await using (input.ConfigureAwait(false))
             {
-                var writer = await _context.Storage.CreateAsync(name, cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
+                long size = 0;
+                int read;
+                while ((read = await input.ReadAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    long size = 0;
-                    int read;
-                    while ((read = await input.ReadAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false)) > 0)
+                    sha.AppendData(buffer, 0, read);
+                    if (_context.Limiter is { } limiter)
                     {
-                        sha.AppendData(buffer, 0, read);
-                        if (_context.Limiter is { } limiter)
-                        {
-                            await limiter.TakeAsync(read, cancellationToken).ConfigureAwait(false);
-                        }
+                        await limiter.TakeAsync(read, cancellationToken).ConfigureAwait(false);
+                    }
 
+                    if (writer is not null)
+                    {
                         await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                        size += read;
                     }
 
-                    lock (uploaded)
-                    {
-                        uploaded.Add(name);
-                    }
-
-                    await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                    return (size, sha.GetHashAndReset());
+                    size += read;
                 }
+
+                return (size, sha.GetHashAndReset());
             }
         }
         finally

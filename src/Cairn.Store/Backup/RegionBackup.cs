@@ -96,7 +96,7 @@ internal sealed class RegionBackup
         var options = request.StartVersion == 0
             ? MvccScanOptions.Latest(lower, upper, request.EndVersion)
             : MvccScanOptions.Delta(lower, upper, request.StartVersion, request.EndVersion);
-        return new MvccScanner(_engine, options);
+        return new MvccScanner(_engine, options with { FillCache = false });
     }
 
     private RawScan OpenRaw(string cfName, byte[] rawStart, byte[] rawEnd, Region region)
@@ -268,7 +268,7 @@ internal sealed class RegionBackup
         public RawScan(StoreEngine engine, ColumnFamily cf, byte[] lower, byte[] upper)
         {
             _snapshot = engine.Db.CreateSnapshot();
-            _read = new ReadOptions { Snapshot = _snapshot };
+            _read = new ReadOptions { Snapshot = _snapshot, FillCache = false };
             Iterator = engine.Db.NewIterator(cf, lower, upper, _read);
         }
 

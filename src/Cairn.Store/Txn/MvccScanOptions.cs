@@ -38,6 +38,9 @@ internal readonly record struct MvccScanOptions
     /// <summary>Scan from the upper bound downward (<see cref="MvccScanMode.Latest"/> only).</summary>
     public bool Reverse { get; init; }
 
+    /// <summary>Whether the blocks read go into the block cache; a one-pass scan of a whole region (backup) turns it off.</summary>
+    public bool FillCache { get; init; } = true;
+
     /// <summary>Yield keys with empty values, without reading long values from the default CF.</summary>
     public bool KeyOnly { get; init; }
 

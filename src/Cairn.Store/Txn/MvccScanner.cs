@@ -30,6 +30,12 @@ internal sealed class MvccScanner : IDisposable
     // key's visible version instead of walking its history backward.
     private readonly RocksDbIterator? _seeker;
     private readonly ArrayBufferWriter<byte> _defaultValue = new();
+    private readonly byte[] _dataLower;
+    private readonly byte[] _dataUpper;
+
+    // Forward scans read long values through one default-CF iterator that mostly steps to the next entry, as TiKV's
+    // near_seek does, instead of one point lookup per value; reverse scans keep the lookup.
+    private RocksDbIterator? _defaults;
     private byte[] _key;
     private int _keyLength;
     private byte[] _rawKey;
@@ -66,7 +72,9 @@ internal sealed class MvccScanner : IDisposable
         }
 
         var (lower, upper) = MvccKeys.DataRange(options.Lower, options.Upper);
-        _reader = MvccReader.AtSnapshot(engine);
+        _dataLower = lower;
+        _dataUpper = upper;
+        _reader = MvccReader.AtSnapshot(engine, options.FillCache);
         _writes = _reader.NewIterator(engine.Write, lower, upper);
         _locks = _reader.NewIterator(engine.Lock, lower, upper);
         _seeker = options.Reverse ? _reader.NewIterator(engine.Write, lower, upper) : null;
@@ -104,7 +112,7 @@ internal sealed class MvccScanner : IDisposable
                 StartTs = _startTs,
                 CommitTs = _commitTs,
                 WriteRecord = write,
-                Value = _inDefault ? _defaultValue.WrittenSpan : write.Slice(_shortOffset, _shortLength),
+                Value = _inDefault ? (_forward ? _defaults!.Value : _defaultValue.WrittenSpan) : write.Slice(_shortOffset, _shortLength),
                 ValueInDefaultCf = _inDefault,
             };
         }
@@ -202,6 +210,7 @@ internal sealed class MvccScanner : IDisposable
 
         _state = State.Disposed;
         _seeker?.Dispose();
+        _defaults?.Dispose();
         _locks.Dispose();
         _writes.Dispose();
         _reader.Dispose();
@@ -396,13 +405,50 @@ internal sealed class MvccScanner : IDisposable
             return;
         }
 
-        _defaultValue.ResetWrittenCount();
-        if (!_engine.Db.TryGet(_engine.Default, SeekKey(view.StartTs), _defaultValue, _reader.ReadOptions))
+        var found = _forward ? NearSeekDefault(SeekKey(view.StartTs)) : TryGetDefault(SeekKey(view.StartTs));
+        if (!found)
         {
             throw new InvalidDataException($"default CF value of key {Convert.ToHexString(KeySpan)} at start_ts {view.StartTs} is missing");
         }
 
         _inDefault = true;
+    }
+
+    private bool TryGetDefault(ReadOnlySpan<byte> key)
+    {
+        _defaultValue.ResetWrittenCount();
+        return _engine.Db.TryGet(_engine.Default, key, _defaultValue, _reader.ReadOptions);
+    }
+
+    // Steps the default-CF iterator forward a few entries to the key, seeking only when it is not close.
+    private bool NearSeekDefault(ReadOnlySpan<byte> key)
+    {
+        var it = _defaults ??= _reader.NewIterator(_engine.Default, _dataLower, _dataUpper);
+        var steps = 0;
+        while (it.Valid && steps++ < StepsBeforeSeek)
+        {
+            var order = it.Key.SequenceCompareTo(key);
+            if (order == 0)
+            {
+                return true;
+            }
+
+            if (order > 0)
+            {
+                break;
+            }
+
+            it.Next();
+        }
+
+        it.Seek(key);
+        if (it.Valid && it.Key.SequenceEqual(key))
+        {
+            return true;
+        }
+
+        it.ThrowIfError();
+        return false;
     }
 
     private void SetKey(ReadOnlySpan<byte> encoded)

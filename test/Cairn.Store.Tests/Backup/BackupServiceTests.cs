@@ -206,6 +206,25 @@ public sealed class BackupServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_region_being_moved_answers_its_piece_with_server_is_busy()
+    {
+        await using var store = await TestStore.StartAsync();
+        await store.PutAsync(("mv/a", "1"));
+        var region = store.RegionFor(MvccKey.EncodeKey(TestStore.Bytes("mv/a")));
+        Assert.True(store.Node.Regions.Freeze(region.Id, true));
+
+        var busy = Assert.Single(await BackupAsync(store.Channel, Request(_target.Path, store.Ts.Next())));
+        Assert.Equal(Error.DetailOneofCase.RegionError, busy.Error.DetailCase);
+        Assert.NotNull(busy.Error.RegionError.ServerIsBusy);
+        Assert.Empty(busy.Files);
+
+        Assert.True(store.Node.Regions.Freeze(region.Id, false));
+        var done = Assert.Single(await BackupAsync(store.Channel, Request(_target.Path, store.Ts.Next())));
+        Assert.Null(done.Error);
+        Assert.Single(done.Files);
+    }
+
+    [Fact]
     public async Task Requests_that_cannot_run_get_one_error_naming_the_problem()
     {
         await using var store = await TestStore.StartAsync();

@@ -46,6 +46,8 @@ public sealed class BackupToS3Tests(RadosGatewayFixture rgw)
 
         var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "store-backup", Prefix = prefix + "/" });
         Assert.Equal(response.Files.Select(f => $"{prefix}/{f.Name}").Order(), listed.S3Objects.Select(o => o.Key).Order());
+        // A remote destination's SSTs pass through the store's temp folder, which they leave.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(store.Node.Options.DataDir, "backup-tmp")));
     }
 }
 
