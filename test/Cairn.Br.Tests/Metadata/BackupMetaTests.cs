@@ -256,4 +256,31 @@ public sealed class BackupMetaTests : IDisposable
         Assert.Contains("name: \"backupmeta.datafile.000000001\"", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("end_version: 445566", result.StandardOutput, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_backupmeta_encoded_by_debian_protoc_in_field_order_reads_back()
+    {
+        // protoc writes fields in number order, as BR's Go writer does: files and schemas before br_version.
+        const string text = """
+            cluster_id: 42
+            cluster_version: "\"5.1.0\""
+            files { name: "1_2_3_abc_1700000000000_write.sst" sha256: "\001\002" start_key: "t\200" end_key: "t\201" cf: "write" size: 9 total_kvs: 3 }
+            end_version: 445566
+            schemas { db: "{\"db_name\":{\"O\":\"d\"}}" table: "{\"id\":5,\"name\":{\"O\":\"t\"}}" total_kvs: 3 }
+            ddls: "[]"
+            br_version: "BR\nRelease Version: v5.1.0"
+            """;
+        var protoDir = Path.Combine(AppContext.BaseDirectory, "proto");
+        var result = await ProcessRunner.RunAsync("/usr/bin/python3", ["-m", "grpc_tools.protoc", "-I" + protoDir, "--encode=backup.BackupMeta", "brpb.proto"],
+            TimeSpan.FromSeconds(60), stdin: Encoding.UTF8.GetBytes(text));
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        System.IO.File.WriteAllBytes(_dir.Sub(BackupFiles.Meta), result.StandardOutputBytes);
+
+        var reader = await BackupMetaReader.OpenAsync(_storage);
+        Assert.Equal(42UL, reader.Meta.ClusterId);
+        var file = Assert.Single(await ListAsync(reader.ReadFilesAsync()));
+        Assert.Equal(("1_2_3_abc_1700000000000_write.sst", 9UL), (file.Name, file.Size));
+        Assert.Equal(3UL, Assert.Single(await ListAsync(reader.ReadSchemasAsync())).TotalKvs);
+        Assert.Equal("[]", Encoding.UTF8.GetString((await reader.ReadDdlsAsync()).Span));
+    }
 }
