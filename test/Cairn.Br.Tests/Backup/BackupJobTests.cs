@@ -387,6 +387,9 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
 
         using var stop = new CancellationTokenSource();
         var committedBefore = fixture.Client.CommittedCount;
+        var tableRange = Cairn.Common.Keys.TableCodec.TableRange(info.Id);
+        var regionsBefore = await fixture.Pd.ScanRegionsAsync(Cairn.Client.Regions.RegionCache.ToRegionKey(tableRange.Start, Cairn.Client.KeyMode.Txn),
+            Cairn.Client.Regions.RegionCache.ToRegionKey(tableRange.End, Cairn.Client.KeyMode.Txn), 0);
         var transfers = bank.RunAsync(workers: 4, transfers: 1_000_000, stop.Token);
         // Regions keep splitting and moving while the backup runs.
         var churn = Task.Run(async () =>
@@ -405,6 +408,7 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         {
             summary = await BackupJob.RunAsync(fixture.Options("bank") with { Kind = BackupKind.Table, Tables = [("bk_bank", "accounts")], Concurrency = 2 });
         }
+
         finally
         {
             await stop.CancelAsync();
@@ -413,6 +417,9 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
         }
 
         Assert.True(fixture.Client.CommittedCount > committedBefore, "no transfer committed while the backup ran");
+        var regionsAfter = await fixture.Pd.ScanRegionsAsync(Cairn.Client.Regions.RegionCache.ToRegionKey(tableRange.Start, Cairn.Client.KeyMode.Txn),
+            Cairn.Client.Regions.RegionCache.ToRegionKey(tableRange.End, Cairn.Client.KeyMode.Txn), 0);
+        Assert.True(regionsAfter.Count > regionsBefore.Count, $"the table still has {regionsAfter.Count} regions: nothing split around the backup");
 
         var folder = fixture.Folder.Sub("bank");
         var contents = await BackupContents.ReadAsync(folder);
