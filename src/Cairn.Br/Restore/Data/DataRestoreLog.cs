@@ -14,7 +14,7 @@ internal static partial class DataRestoreLog
     [LoggerMessage(EventId = 7202, Level = LogLevel.Debug, Message = "{Regions} regions scattered in {ElapsedMs} ms")]
     public static partial void Scattered(ILogger logger, int regions, long elapsedMs);
 
-    [LoggerMessage(EventId = 7203, Level = LogLevel.Warning, Message = "pd could not scatter {Failed} of {Regions} new regions; they take their data where they are")]
+    [LoggerMessage(EventId = 7203, Level = LogLevel.Information, Message = "pd could not scatter {Failed} of {Regions} new regions; they take their data where they are")]
     public static partial void ScatterRefused(ILogger logger, int failed, int regions);
 
     [LoggerMessage(EventId = 7204, Level = LogLevel.Warning, Message = "scattering {Regions} new regions failed ({Error}); they take their data where they are")]

@@ -44,6 +44,9 @@ internal sealed class DataRestorer
         _logger = logger;
     }
 
+    /// <summary>Runs after a region's downloads and before its ingest (tests change the region there).</summary>
+    internal Func<Client.Regions.CachedRegion, CancellationToken, Task>? BeforeIngest { get; init; }
+
     /// <summary>Restores the files of <paramref name="tables"/> under their new ids; <paramref name="newTimestamp"/> 0 keeps the backup's timestamps.</summary>
     /// <exception cref="BrException">A file lacks rewrite rules, is missing or unreadable, or a region could not take its data.</exception>
     public Task<DataRestoreResult> RestoreTablesAsync(IReadOnlyList<RestoreTableData> tables, ulong newTimestamp, CancellationToken cancellationToken)
@@ -60,7 +63,7 @@ internal sealed class DataRestorer
             ranges.AddRange(RangePlanner.Merge(tableGroups, _options.MergeMaxBytes, _options.MergeMaxKvs));
         }
 
-        var importer = new GroupImporter(_cluster, _backend, newTimestamp, KeyMode.Txn, _options, new StoreDirectory(_cluster), _logger);
+        var importer = new GroupImporter(_cluster, _backend, newTimestamp, KeyMode.Txn, _options, new StoreDirectory(_cluster), _logger) { BeforeIngest = BeforeIngest };
         return RunAsync(tables, groups, ranges, KeyMode.Txn, importer, cancellationToken);
     }
 
@@ -75,7 +78,7 @@ internal sealed class DataRestorer
         var groups = RangePlanner.GroupRaw(files, start, end, cf);
         var ranges = RangePlanner.Merge(groups, _options.MergeMaxBytes, _options.MergeMaxKvs)
             .Select(r => r with { Start = r.Start.AsSpan().SequenceCompareTo(start) < 0 ? start : r.Start, End = ClipEnd(r.End, end) }).ToList();
-        var importer = new GroupImporter(_cluster, _backend, 0, KeyMode.Raw, _options, new StoreDirectory(_cluster), _logger, start, end);
+        var importer = new GroupImporter(_cluster, _backend, 0, KeyMode.Raw, _options, new StoreDirectory(_cluster), _logger, start, end) { BeforeIngest = BeforeIngest };
         return RunAsync([], groups, ranges, KeyMode.Raw, importer, cancellationToken);
     }
 
@@ -97,7 +100,13 @@ internal sealed class DataRestorer
                 await SetSpeedLimitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await SplitAsync(ranges, mode, cancellationToken).ConfigureAwait(false);
+            if (mode == KeyMode.Txn)
+            {
+                // Raw keys are not split at: a raw boundary is no memcomparable key, and the regions it would bound
+                // also hold transactional keys whose readers decode region boundaries. Raw data lands in the regions
+                // there are, which split by size as it grows.
+                await SplitAsync(ranges, cancellationToken).ConfigureAwait(false);
+            }
 
             long filesDone = 0;
             _progress?.Report(new BackupProgress(ImportPhase, 0, totalFiles, "file"));
@@ -123,9 +132,9 @@ internal sealed class DataRestorer
         return new DataRestoreResult(ranges.Count, totalFiles, kvs, bytes, completion.Completed);
     }
 
-    private async Task SplitAsync(IReadOnlyList<RestoreRange> ranges, KeyMode mode, CancellationToken cancellationToken)
+    private async Task SplitAsync(IReadOnlyList<RestoreRange> ranges, CancellationToken cancellationToken)
     {
-        var splitter = new RestoreSplitter(_cluster.Txn.Cache, mode, _options.ScatterWait, _logger);
+        var splitter = new RestoreSplitter(_cluster.Txn.Cache, KeyMode.Txn, _options.ScatterWait, _logger);
         _progress?.Report(new BackupProgress(SplitPhase, 0, ranges.Count, "range"));
         var done = 0;
         var batch = new List<RestoreRange>();

@@ -48,6 +48,9 @@ internal sealed class GroupImporter
         _rawEnd = rawEnd ?? [];
     }
 
+    /// <summary>Runs after a region's downloads and before its ingest (tests change the region there).</summary>
+    internal Func<CachedRegion, CancellationToken, Task>? BeforeIngest { get; init; }
+
     private RegionCache Cache => _cluster.Txn.Cache;
 
     /// <summary>Restores <paramref name="group"/>; returns the regions its data went into.</summary>
@@ -228,6 +231,11 @@ internal sealed class GroupImporter
         if (ssts.Count == 0)
         {
             return null;
+        }
+
+        if (BeforeIngest is { } hook)
+        {
+            await hook(region, cancellationToken).ConfigureAwait(false);
         }
 
         return await IngestAsync(group, region, ssts, cancellationToken).ConfigureAwait(false);

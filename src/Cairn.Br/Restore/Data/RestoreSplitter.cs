@@ -22,12 +22,20 @@ internal sealed class RestoreSplitter(RegionCache cache, KeyMode mode, TimeSpan 
     {
         var data = ranges.Where(r => !r.IsEmpty).ToList();
         var candidates = new List<byte[]>();
-        foreach (var range in data)
+        foreach (var table in data.GroupBy(r => r.Table))
         {
-            candidates.Add(range.Start);
-            if (range.End.Length > 0)
+            var inTable = table.ToList();
+            for (var i = 0; i < inTable.Count; i++)
             {
-                candidates.Add(range.End);
+                // A table's outer boundaries are its own prefix and the next table's, as TiDB splits tables, so the
+                // table's regions hold nothing but its data and no piece of its key space is left empty.
+                var own = mode == KeyMode.Txn && table.Key is not null;
+                candidates.Add(own && i == 0 ? TableCodec.TablePrefix(table.Key!.NewPhysicalId) : inTable[i].Start);
+                var end = own && i == inTable.Count - 1 ? TableCodec.TablePrefix(table.Key!.NewPhysicalId + 1) : inTable[i].End;
+                if (end.Length > 0)
+                {
+                    candidates.Add(end);
+                }
             }
         }
 
