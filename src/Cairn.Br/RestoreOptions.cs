@@ -65,5 +65,5 @@ public sealed record RestoreOptions
     public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Tables and views created per transaction.</summary>
-    public int CreateBatchSize { get; init; } = 128;
+    public int CreateBatchSize { get; init; } = 256;
 }

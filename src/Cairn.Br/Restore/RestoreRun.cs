@@ -275,23 +275,26 @@ internal sealed class RestoreRun
         }
 
         var created = 0;
+        var report = new InlineProgress(n =>
+        {
+            for (var i = 0; i < n; i++)
+            {
+                progress.Increment();
+            }
+        });
         foreach (var level in TableCreationOrder.Levels(_targets.Where(t => t.Target is null).ToList()))
         {
             foreach (var byDatabase in level.GroupBy(t => t.TargetDatabase, StringComparer.OrdinalIgnoreCase))
             {
-                foreach (var batch in byDatabase.Chunk(_options.CreateBatchSize))
+                var batch = byDatabase.ToList();
+                var tables = await catalog.CreateTablesAsync(byDatabase.Key, batch.Select(Definition).ToList(), _options.CreateBatchSize, report, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    var definitions = batch.Select(t => Definition(t)).ToList();
-                    var tables = await catalog.CreateTablesAsync(byDatabase.Key, definitions, cancellationToken).ConfigureAwait(false);
-                    for (var i = 0; i < batch.Length; i++)
-                    {
-                        batch[i].Target = tables[i];
-                        batch[i].CreatedByJob = true;
-                        progress.Increment();
-                    }
-
-                    created += batch.Length;
+                    batch[i].Target = tables[i];
+                    batch[i].CreatedByJob = true;
                 }
+
+                created += batch.Count;
             }
         }
 

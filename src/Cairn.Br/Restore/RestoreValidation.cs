@@ -58,7 +58,7 @@ internal static class RestoreValidation
         {
             Concurrency = options.Concurrency == 0 ? DefaultConcurrency : options.Concurrency,
             GcTtl = options.GcTtl <= TimeSpan.Zero ? TimeSpan.FromSeconds(300) : options.GcTtl,
-            CreateBatchSize = options.CreateBatchSize == 0 ? 128 : options.CreateBatchSize,
+            CreateBatchSize = options.CreateBatchSize == 0 ? 256 : options.CreateBatchSize,
             Checksum = options.Checksum && options.Kind != RestoreKind.Raw,
         };
     }

@@ -210,23 +210,25 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
         };
         var template = await fixture.SourceCatalog.CreateTableAsync(await EnsureDatabaseAsync("rb_template"), Sbtest("template"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var created = new List<TableInfo>();
-        foreach (var batch in Enumerable.Range(0, count).Chunk(128))
-        {
-            created.AddRange(await fixture.TargetCatalog.CreateTablesAsync("rb_batch", batch.Select(i => (i == 0 ? partitioned : template) with { Name = new CIStr($"t{i}") }).ToList()));
-        }
+        var batches = 0;
+        var created = await fixture.TargetCatalog.CreateTablesAsync("rb_batch", Enumerable.Range(0, count).Select(i => (i == 0 ? partitioned : template) with { Name = new CIStr($"t{i}") }).ToList(),
+            progress: new InlineProgress(_ => batches++));
 
         var elapsed = clock.Elapsed;
         output.WriteLine($"created {count} tables in {elapsed.TotalSeconds:0.00} s: {count / elapsed.TotalSeconds:0} tables/s");
         var listed = await fixture.TargetCatalog.ListTablesAsync((await fixture.TargetCatalog.GetDatabaseAsync("rb_batch"))!.Id);
         Assert.Equal(count, listed.Count);
+        Assert.Equal((count + 255) / 256, batches);
         Assert.Equal(count + 2, created.SelectMany(t => t.PhysicalIds.Append(t.Id)).Distinct().Count());
         var copy = listed.Single(t => t.Name.O == "t1");
         Assert.Equal(template.Columns.Select(c => (c.Id, c.Name.O)), copy.Columns.Select(c => (c.Id, c.Name.O)));
         Assert.Equal(template.Indexes.Select(i => (i.Id, i.Name.O)), copy.Indexes.Select(i => (i.Id, i.Name.O)));
         Assert.Equal(2, listed.Single(t => t.Name.O == "t0").Partition!.Definitions.Count);
-        var taken = await Assert.ThrowsAsync<CatalogException>(() => fixture.TargetCatalog.CreateTablesAsync("rb_batch", [template with { Name = new CIStr("T1") }]));
-        Assert.Contains("exists", taken.Message, StringComparison.Ordinal);
+        // A name another DDL took is refused, and the batch holding it creates nothing.
+        await fixture.TargetCatalog.CreateTableAsync("rb_batch", Sbtest("late"));
+        var taken = await Assert.ThrowsAsync<CatalogException>(() => fixture.TargetCatalog.CreateTablesAsync("rb_batch", [template with { Name = new CIStr("fresh") }, template with { Name = new CIStr("LATE") }]));
+        Assert.Contains("rb_batch.LATE exists", taken.Message, StringComparison.Ordinal);
+        Assert.Null(await fixture.TargetCatalog.GetTableAsync("rb_batch", "fresh"));
     }
 
     private async Task<string> EnsureDatabaseAsync(string name)
