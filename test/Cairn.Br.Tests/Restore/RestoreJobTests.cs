@@ -122,6 +122,14 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
         await LoadAsync(fixture.TargetCatalog, "rf_busy", "t1", 1);
         await fixture.TargetCatalog.CreateDatabaseAsync("rf_empty");
         await fixture.TargetCatalog.CreateTableAsync("rf_empty", Sbtest("t1"));
+        await fixture.TargetCatalog.CreateDatabaseAsync("rf_clustered");
+        await fixture.TargetCatalog.CreateTableAsync("rf_clustered", new TableInfo
+        {
+            Name = new CIStr("t1"),
+            IsCommonHandle = true,
+            Columns = [WorkloadColumns.Text("code", 16), WorkloadColumns.Int("k"), WorkloadColumns.Text("c")],
+            Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "code")],
+        });
         var before = await fixture.TargetDatabasesAsync();
 
         var cases = new (string Name, RestoreOptions Options, string Code, string Text)[]
@@ -129,6 +137,7 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
             ("not empty", fixture.Restore("refuse") with { Renames = [TableRename.Parse("rf_src.*=rf_busy.*")], Filter = TableFilter.Parse(["rf_src.*"]) }, "ErrRestoreTargetNotEmpty", "rf_busy.t1"),
             ("rename onto existing", fixture.Restore("refuse") with { Renames = [TableRename.Parse("rf_src.t1=rf_empty.t1")], Filter = TableFilter.Parse(["rf_src.*"]) }, "ErrRestoreTableExists", "rf_empty.t1"),
             ("existing empty without the flag", fixture.Restore("refuse") with { Renames = [TableRename.Parse("rf_src.*=rf_empty.*")], Filter = TableFilter.Parse(["rf_src.*"]) }, "ErrRestoreTableExists", "--allow-existing-empty-tables"),
+            ("clustered mismatch", fixture.Restore("refuse") with { Renames = [TableRename.Parse("rf_src.*=rf_clustered.*")], Filter = TableFilter.Parse(["rf_src.*"]), AllowExistingEmptyTables = true }, "ErrRestoreModeMismatch", "clustered"),
             ("database not in the backup", fixture.Restore("refuse") with { Kind = RestoreKind.Database, Databases = ["rf_nope"] }, RestoreSelection.UndefinedCode, "rf_nope"),
             ("table not in the backup", fixture.Restore("refuse") with { Kind = RestoreKind.Table, Tables = [("rf_src", "nope")] }, RestoreSelection.UndefinedCode, "rf_src.nope"),
             ("filter matching nothing", fixture.Restore("refuse") with { Filter = TableFilter.Parse(["nothing_here.*"]) }, RestoreSelection.UndefinedCode, "nothing_here"),
