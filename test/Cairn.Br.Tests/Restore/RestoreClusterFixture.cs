@@ -27,6 +27,10 @@ public sealed class RestoreClusterFixture : IAsyncLifetime
 
     public TxnClient TargetClient => _targetClient;
 
+    public PdClient SourcePd => _sourcePd;
+
+    public PdClient TargetPd => _targetPd;
+
     public async Task InitializeAsync()
     {
         Source = await TestCluster.StartAsync(new TestClusterOptions { Stores = 3 });

@@ -240,6 +240,24 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
         Assert.Null(await fixture.TargetCatalog.GetTableAsync("rb_batch", "fresh"));
     }
 
+    [Fact]
+    public async Task A_raw_backup_restores_its_keys_unchanged_and_a_range_outside_it_is_refused()
+    {
+        await using var source = new Cairn.Client.Raw.RawClient(fixture.SourcePd);
+        await source.BatchPutAsync(Enumerable.Range(0, 50).Select(i => KeyValuePair.Create(System.Text.Encoding.ASCII.GetBytes($"rrk{i:D3}"), System.Text.Encoding.ASCII.GetBytes($"v{i}"))));
+        await fixture.BackUpAsync("rawrt", o => o with { Kind = BackupKind.Raw, Raw = new RawBackupRange("rrk"u8.ToArray(), "rrl"u8.ToArray()) });
+
+        var outside = await Assert.ThrowsAsync<BrException>(() => RestoreJob.RunAsync(fixture.Restore("rawrt") with { Kind = RestoreKind.Raw, Raw = new RawBackupRange("rra"u8.ToArray(), "rrl"u8.ToArray()) }));
+        Assert.Equal("ErrRestoreRangeMismatch", outside.Code);
+
+        var summary = await RestoreJob.RunAsync(fixture.Restore("rawrt") with { Kind = RestoreKind.Raw, Raw = new RawBackupRange("rrk"u8.ToArray(), "rrl"u8.ToArray()) });
+        Assert.True(summary.Succeeded);
+        Assert.Equal(50UL, summary.TotalKvs);
+        await using var target = new Cairn.Client.Raw.RawClient(fixture.TargetPd);
+        var pairs = await target.ScanAsync("rrk"u8.ToArray(), "rrl"u8.ToArray());
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"rrk{i:D3}=v{i}"), pairs.Select(p => $"{System.Text.Encoding.ASCII.GetString(p.Key)}={System.Text.Encoding.ASCII.GetString(p.Value)}"));
+    }
+
     private async Task<string> EnsureDatabaseAsync(string name)
     {
         if (await fixture.SourceCatalog.GetDatabaseAsync(name) is null)
