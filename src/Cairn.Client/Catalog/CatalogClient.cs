@@ -152,6 +152,100 @@ public sealed class CatalogClient
         return created;
     }
 
+    /// <summary>
+    /// Creates many tables and views of one database, <paramref name="batchSize"/> per transaction and DDL job, from
+    /// full definitions as a backup holds them: columns, indexes, handle kind and auto settings are kept as given, and
+    /// only the table and partition ids are new, allocated at once for each batch. Views may reference tables and views
+    /// earlier in the list. Regions are not split here (restore splits at the new prefixes itself). The database's
+    /// table names are read once, not per batch: a later batch reuses them while the schema version shows that no
+    /// other DDL ran in between (every DDL bumps it, and two DDLs writing it conflict).
+    /// </summary>
+    /// <returns>The created definitions, in the order given.</returns>
+    /// <exception cref="CatalogException">No such database, a name is taken or repeated, or a view references a missing object.</exception>
+    public async Task<IReadOnlyList<TableInfo>> CreateTablesAsync(string database, IReadOnlyList<TableInfo> definitions, int batchSize = 256, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        foreach (var definition in definitions)
+        {
+            CatalogNames.Validate(definition.Name.O, definition.IsView ? "view" : "table");
+        }
+
+        var created = new List<TableInfo>(definitions.Count);
+        HashSet<string>? known = null;
+        var knownVersion = -1L;
+        foreach (var batch in definitions.Chunk(batchSize))
+        {
+            var (tables, taken, version) = await RunDdlAsync(async meta =>
+            {
+                var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
+                var version = await meta.GetIntAsync(MetaKeys.SchemaVersionKey, cancellationToken).ConfigureAwait(false);
+                var taken = known is not null && version == knownVersion
+                    ? new HashSet<string>(known, StringComparer.Ordinal)
+                    : (await ListTablesAsync(meta, db.Id, cancellationToken).ConfigureAwait(false)).Select(t => t.Name.L).ToHashSet(StringComparer.Ordinal);
+                var tables = await AddTablesAsync(meta, db, batch, taken, cancellationToken).ConfigureAwait(false);
+                var job = new DdlJob
+                {
+                    Type = DdlActionType.CreateTables,
+                    SchemaId = db.Id,
+                    TableId = tables[0].Id,
+                    SchemaName = db.Name.O,
+                    Query = string.Join("; ", tables.Select(t => $"CREATE {(t.IsView ? "VIEW" : "TABLE")} {Quote(db.Name.O)}.{Quote(t.Name.O)}")),
+                    Binlog = new DdlJobBinlog { DbInfo = db },
+                };
+                return ((tables, taken, version), job);
+            }, cancellationToken).ConfigureAwait(false);
+
+            // This job bumped the version once more.
+            known = taken;
+            knownVersion = version + 1;
+            created.AddRange(tables);
+            progress?.Report(tables.Count);
+        }
+
+        return created;
+    }
+
+    private static async Task<IReadOnlyList<TableInfo>> AddTablesAsync(MetaAccess meta, DBInfo db, TableInfo[] definitions, HashSet<string> taken, CancellationToken cancellationToken)
+    {
+        var count = definitions.Sum(d => 1 + (d.Partition?.Definitions.Count ?? 0));
+        var next = await NextIdsAsync(meta, count, cancellationToken).ConfigureAwait(false) - count + 1;
+        var tables = new List<TableInfo>(definitions.Length);
+        var fields = new List<(string Field, byte[] Value)>(definitions.Length);
+        foreach (var definition in definitions)
+        {
+            if (!taken.Add(definition.Name.L))
+            {
+                throw new CatalogException($"table {db.Name.O}.{definition.Name.O} exists");
+            }
+
+            if (definition.View is { } view)
+            {
+                await RequireViewReferencesAsync(meta, db, taken, definition.Name.O, view.References ?? [], cancellationToken).ConfigureAwait(false);
+            }
+
+            var table = definition with
+            {
+                Id = next++,
+                Partition = definition.Partition is { } p ? p with { Definitions = p.Definitions.Select(d => d with { Id = next++ }).ToArray() } : null,
+                State = SchemaState.Public,
+                UpdateTimestamp = meta.StartTs,
+            };
+            fields.Add((MetaKeys.TableField(table.Id), CatalogJson.Serialize(table)));
+            if (!table.IsView && table.AutoIncId > 1)
+            {
+                fields.Add((MetaKeys.AutoTableIdField(table.Id), MetaAccess.FormatInt(table.AutoIncId - 1)));
+            }
+
+            tables.Add(table);
+        }
+
+        // The ids are fresh, so none of these fields exists yet.
+        await meta.HashSetNewFieldsAsync(MetaKeys.DatabaseField(db.Id), fields, cancellationToken).ConfigureAwait(false);
+        return tables;
+    }
+
     /// <summary>CREATE VIEW over a SELECT text; <paramref name="references"/> names the tables and views it reads (<c>db.name</c>).</summary>
     /// <exception cref="CatalogException">No such database, a referenced object is missing, or the name is taken.</exception>
     public Task<TableInfo> CreateViewAsync(string database, string name, string select, IReadOnlyList<string> columns, IReadOnlyList<string> references, CancellationToken cancellationToken = default)
@@ -556,6 +650,26 @@ public sealed class CatalogClient
         }
 
         return table;
+    }
+
+    private static async Task RequireViewReferencesAsync(MetaAccess meta, DBInfo db, HashSet<string> batchNames, string view, IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        foreach (var reference in references)
+        {
+            var dot = reference.IndexOf('.', StringComparison.Ordinal);
+            var refDb = reference[..dot];
+            var refName = reference[(dot + 1)..];
+            if (string.Equals(refDb, db.Name.O, StringComparison.OrdinalIgnoreCase) && batchNames.Contains(refName.ToLowerInvariant()))
+            {
+                continue;
+            }
+
+            var target = await FindDatabaseAsync(meta, refDb, cancellationToken).ConfigureAwait(false);
+            if (target is null || await FindTableAsync(meta, target.Id, refName, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw new CatalogException($"view {view} references missing {reference}");
+            }
+        }
     }
 
     private static async Task RequireFreeNameAsync(MetaAccess meta, DBInfo db, string name, CancellationToken cancellationToken)
