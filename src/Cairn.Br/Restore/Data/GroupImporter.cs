@@ -97,8 +97,6 @@ internal sealed class GroupImporter
 
     private static string Describe(FileGroup group) => group.Files.Count == 1 ? $"file {group.Files[0].Name}" : $"files {string.Join(", ", group.Files.Select(f => f.Name))}";
 
-    private static bool IsEmptyFile(BackupFile file) => file.TotalKvs == 0 && file.TotalBytes == 0;
-
     private static string CfOf(BackupFile file) => file.Cf.Length > 0 ? file.Cf
         : file.Name.Contains("default", StringComparison.Ordinal) ? "default"
         : file.Name.Contains("write", StringComparison.Ordinal) ? "write" : "";
@@ -149,7 +147,9 @@ internal sealed class GroupImporter
         var (range, endExclusive) = ClipRange(group, region);
         var rule = RuleOf(group);
         var ssts = new List<SSTMeta>();
-        foreach (var file in group.Files.Where(f => !IsEmptyFile(f)))
+        // A write-CF file may hold records while its counts are zero: an entry with a default-CF value is counted in
+        // the default file only (br-spec §g). So every file is downloaded; one with nothing in the region answers is_empty.
+        foreach (var file in group.Files)
         {
             var meta = new SSTMeta
             {

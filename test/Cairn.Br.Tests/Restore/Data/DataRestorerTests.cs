@@ -138,6 +138,19 @@ public sealed class DataRestorerTests(DataRestoreFixture f) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Records_whose_values_all_live_in_the_default_file_are_restored_though_their_write_file_counts_none()
+    {
+        var (source, folder, created, plan) = await f.BackUpTableAsync("d", 50, longEvery: 1);
+        Assert.Contains(plan.Files, file => file.Cf == "write" && file.TotalKvs == 0 && file.Size > 0);
+        using var loggerFactory = LoggerFactory.Create(_ => { });
+
+        await f.Restorer(folder, loggerFactory.CreateLogger("restore")).RestoreTablesAsync([plan], 0, CancellationToken.None);
+
+        Assert.Equal(await RowsAsync("rd_d_src", "t"), await RowsAsync("rd_d_dst", "t"));
+        Assert.Equal(await f.Connection.Checksums.ChecksumTableAsync(f.Catalog, "rd_d_src", "t"), await RestoredChecksumAsync(created, source.Id));
+    }
+
+    [Fact]
     public async Task A_raw_backup_restores_the_keys_of_the_requested_range_unchanged()
     {
         await using var raw = new RawClient(f.Pd);
