@@ -48,8 +48,8 @@ public sealed class DataRestoreFixture : IAsyncLifetime
         Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "id"), WorkloadColumns.Index("k_idx", false, false, "k")],
     };
 
-    /// <summary>Creates <paramref name="db"/>.<paramref name="name"/> with <paramref name="rows"/> rows (every fifth value too long to inline).</summary>
-    public async Task<TableInfo> CreateLoadedTableAsync(string db, string name, int rows)
+    /// <summary>Creates <paramref name="db"/>.<paramref name="name"/> with <paramref name="rows"/> rows (every <paramref name="longEvery"/>th value too long to inline).</summary>
+    public async Task<TableInfo> CreateLoadedTableAsync(string db, string name, int rows, int longEvery = 5)
     {
         var info = await CreateEmptyTableAsync(db, name);
         var table = await Table.OpenAsync(Catalog, db, name);
@@ -57,7 +57,7 @@ public sealed class DataRestoreFixture : IAsyncLifetime
         {
             ["id"] = Datum.FromInt64(i),
             ["k"] = Datum.FromInt64(i % 7),
-            ["c"] = Datum.FromString(i % 5 == 0 ? new string('x', 200) + i : $"c{i}"),
+            ["c"] = Datum.FromString(i % longEvery == 0 ? new string('x', 200) + i : $"c{i}"),
         }));
         return info;
     }
@@ -86,9 +86,9 @@ public sealed class DataRestoreFixture : IAsyncLifetime
     /// Loads <c>rd_{tag}_src.t</c> with <paramref name="rows"/> rows, backs its database up, creates the empty target
     /// <c>rd_{tag}_dst.t</c> and plans the restore into it.
     /// </summary>
-    internal async Task<(TableInfo Source, string Folder, TableInfo Created, RestoreTableData Plan)> BackUpTableAsync(string tag, int rows)
+    internal async Task<(TableInfo Source, string Folder, TableInfo Created, RestoreTableData Plan)> BackUpTableAsync(string tag, int rows, int longEvery = 5)
     {
-        var source = await CreateLoadedTableAsync($"rd_{tag}_src", "t", rows);
+        var source = await CreateLoadedTableAsync($"rd_{tag}_src", "t", rows, longEvery);
         var (folder, contents) = await BackupAsync($"rd_{tag}_src", tag);
         var created = await CreateEmptyTableAsync($"rd_{tag}_dst", "t");
         return (source, folder, created, Plan(contents, source, $"rd_{tag}_dst", created));

@@ -113,6 +113,22 @@ public sealed class DataRestorerTests(DataRestoreFixture f) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task A_cancelled_restore_still_switches_the_stores_back_to_normal_mode()
+    {
+        var (_, folder, _, plan) = await f.BackUpTableAsync("e", 40);
+        using var cancel = new CancellationTokenSource();
+        using var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var options = new DataRestoreOptions { Concurrency = 2, RateLimitBytesPerSecond = 1UL << 30 };
+        var restorer = f.Restorer(folder, loggerFactory.CreateLogger("restore"), options, beforeIngest: async (_, _) => await cancel.CancelAsync());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => restorer.RestoreTablesAsync([plan], 0, cancel.Token));
+
+        AssertAllStoresNormal();
+        Assert.Contains(logs.Entries, e => e.Message.StartsWith("download speed limit 1073741824 bytes/s set on 3 stores", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_region_split_between_download_and_ingest_is_looked_up_again_and_its_data_restored()
     {
         var (source, folder, created, plan) = await f.BackUpTableAsync("c", 200);
@@ -135,6 +151,19 @@ public sealed class DataRestorerTests(DataRestoreFixture f) : IClassFixture<Data
         Assert.Equal(await RowsAsync("rd_c_src", "t"), await RowsAsync("rd_c_dst", "t"));
         Assert.Equal(await f.Connection.Checksums.ChecksumTableAsync(f.Catalog, "rd_c_src", "t"), await RestoredChecksumAsync(created, source.Id));
         AssertAllStoresNormal();
+    }
+
+    [Fact]
+    public async Task Records_whose_values_all_live_in_the_default_file_are_restored_though_their_write_file_counts_none()
+    {
+        var (source, folder, created, plan) = await f.BackUpTableAsync("d", 50, longEvery: 1);
+        Assert.Contains(plan.Files, file => file.Cf == "write" && file.TotalKvs == 0 && file.Size > 0);
+        using var loggerFactory = LoggerFactory.Create(_ => { });
+
+        await f.Restorer(folder, loggerFactory.CreateLogger("restore")).RestoreTablesAsync([plan], 0, CancellationToken.None);
+
+        Assert.Equal(await RowsAsync("rd_d_src", "t"), await RowsAsync("rd_d_dst", "t"));
+        Assert.Equal(await f.Connection.Checksums.ChecksumTableAsync(f.Catalog, "rd_d_src", "t"), await RestoredChecksumAsync(created, source.Id));
     }
 
     [Fact]
