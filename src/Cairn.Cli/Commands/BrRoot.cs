@@ -4,7 +4,7 @@ using Cairn.Cli.Flags;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary>The <c>br</c> command tree: the global flags (with <c>-V</c> for the version) and <c>backup</c>.</summary>
+/// <summary>The <c>br</c> command tree: the global flags (with <c>-V</c> for the version), <c>backup</c>, and <c>debug</c> with its alias <c>validate</c>.</summary>
 internal static class BrRoot
 {
     public static RootCommand Create(Func<ParseResult, GlobalFlags, string, BackupOptions, CancellationToken, Task<int>>? runBackup = null)
@@ -21,6 +21,8 @@ internal static class BrRoot
         }
 
         root.Subcommands.Add(BackupCommand.Create(global, runBackup));
+        root.Subcommands.Add(DebugCommand.Create("debug", global));
+        root.Subcommands.Add(DebugCommand.Create("validate", global));
         return root;
     }
 }
