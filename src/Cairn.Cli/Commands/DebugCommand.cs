@@ -54,13 +54,7 @@ internal static class DebugCommand
     private static async Task<int> RunAsync(ParseResult parse, GlobalFlags global, Func<IExternalStorage, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         global.CheckSupported(parse);
-        var url = parse.GetValue(global.Storage);
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            throw new CliUsageException("--storage (-s) is required: the backup to check, for example local:///var/backups/b1 or s3://bucket/prefix");
-        }
-
-        var options = global.StorageSettings.Read(parse);
+        var (url, options) = global.StorageTarget(parse, "the backup to check");
         var parsed = StorageFlags.ParseUrl(url, options);
         if (parsed.Kind == StorageKind.Local && !Directory.Exists(parsed.LocalPath))
         {
