@@ -24,4 +24,7 @@ public sealed class BrException : Exception, ITransientAware
 
     /// <summary>What a backup had done when it failed, if it got that far.</summary>
     public BackupSummary? Summary { get; init; }
+
+    /// <summary>What a restore had done when it failed, if it got that far.</summary>
+    public RestoreSummary? RestoreSummary { get; init; }
 }

@@ -395,17 +395,7 @@ internal sealed class BackupRun
         return backupTs;
     }
 
-    private StorageUrl ParseStorage()
-    {
-        try
-        {
-            return StorageUrl.Parse(_options.Storage, _options.StorageOptions);
-        }
-        catch (Exception e) when (e is StorageException or ArgumentException or FormatException or UriFormatException)
-        {
-            throw new BrException("ErrStorageInvalidConfig", $"storage {Redact.Url(_options.Storage)} cannot be used: {OneLine(e.Message)}", e);
-        }
-    }
+    private StorageUrl ParseStorage() => JobErrors.ParseStorage(_options.Storage, _options.StorageOptions);
 
     private static async Task RefuseUsedStorageAsync(IExternalStorage storage, CancellationToken cancellationToken)
     {
@@ -475,13 +465,7 @@ internal sealed class BackupRun
     private static string Speed(BackupSummary summary) =>
         summary.Duration.TotalSeconds > 0 ? ByteSize.Format((ulong)(summary.TotalBytes / summary.Duration.TotalSeconds)) + "/s" : "0B/s";
 
-    private static BrException AsBrException(Exception e) => e switch
-    {
-        BrException b => b,
-        StorageException s => new BrException("ErrStorage", $"storage failed: {OneLine(s.Message)}", s, s.IsTransient),
-        PdException p => new BrException("ErrPD", OneLine(p.Message), p, p.IsTransient),
-        _ => new BrException("ErrBackupFailed", OneLine(e.Message), e, Common.Errors.Transience.IsTransient(e)),
-    };
+    private static BrException AsBrException(Exception e) => JobErrors.AsBrException(e, "ErrBackupFailed");
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    private static string OneLine(string text) => JobErrors.OneLine(text);
 }

@@ -115,6 +115,35 @@ internal sealed class ClusterConnection : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// Moves pd's TSO above <paramref name="ts"/> (<c>POST /pd/api/v1/admin/reset-ts</c>), as a full restore does so
+    /// that new transactions commit after the restored data. pd's 403 for a TSO already above is success.
+    /// </summary>
+    public async Task ResetTsAsync(ulong ts, CancellationToken cancellationToken)
+    {
+        const string Path = "/pd/api/v1/admin/reset-ts";
+        try
+        {
+            using var content = new StringContent($"{{\"tso\":\"{ts}\"}}", System.Text.Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(Path, content, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode || (response.StatusCode == System.Net.HttpStatusCode.Forbidden && body.Contains("smaller than the current", StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            throw new BrException("ErrPDInvalidResponse", $"pd {PdHttpAddress}{Path} answered {(int)response.StatusCode}: {body.Trim()}", isTransient: (int)response.StatusCode >= 500);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BrException("ErrPDUnreachable", $"pd's HTTP API at {PdHttpAddress} cannot be reached: {e.Message}", e, isTransient: true);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BrException("ErrPDUnreachable", $"pd's HTTP API at {PdHttpAddress} did not answer {Path} within 10 s", e, isTransient: true);
+        }
+    }
+
     /// <summary>The channel to a store (shared with the region cache).</summary>
     public RpcChannel StoreChannel(Store store) => Txn.Cache.GetChannel(string.IsNullOrEmpty(store.PeerAddress) ? store.Address : store.PeerAddress);
 

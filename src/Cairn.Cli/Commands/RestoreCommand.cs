@@ -21,16 +21,16 @@ internal static class RestoreCommand
         var restore = new Command("restore", "Restore a backup's tables (full, db, table) or its raw key range (raw) into the cluster.");
         flags.AddTo(restore);
 
-        restore.Subcommands.Add(TableCommand("full", "Restore every table of the backup the filter matches (default: all but the system databases).", TableFlags.ForFull(restore: true), BackupKind.Full));
-        restore.Subcommands.Add(TableCommand("db", "Restore whole databases of the backup (--db, repeatable).", TableFlags.ForDatabase(restore: true), BackupKind.Database));
-        restore.Subcommands.Add(TableCommand("table", "Restore tables of the backup (-t, repeatable; with --db, or as db.table).", TableFlags.ForTable(restore: true), BackupKind.Table));
+        restore.Subcommands.Add(TableCommand("full", "Restore every table of the backup the filter matches (default: all but the system databases).", TableFlags.ForFull(restore: true), RestoreKind.Full));
+        restore.Subcommands.Add(TableCommand("db", "Restore whole databases of the backup (--db, repeatable).", TableFlags.ForDatabase(restore: true), RestoreKind.Database));
+        restore.Subcommands.Add(TableCommand("table", "Restore tables of the backup (-t, repeatable; with --db, or as db.table).", TableFlags.ForTable(restore: true), RestoreKind.Table));
 
         var rawFlags = new RawFlags();
         var raw = new Command("raw", "Restore a raw-KV backup's key range [--start, --end) of one column family (empty: all of it).");
         rawFlags.AddTo(raw);
         raw.SetAction((parse, ct) =>
         {
-            var request = Read(parse, global, flags, BackupKind.Raw) with { Raw = rawFlags.Read(parse) };
+            var request = Read(parse, global, flags, RestoreKind.Raw) with { Raw = rawFlags.Read(parse) };
             if (request.Renames.Count > 0)
             {
                 throw new CliUsageException("--rename names tables; a raw restore has none");
@@ -41,7 +41,7 @@ internal static class RestoreCommand
         restore.Subcommands.Add(raw);
         return restore;
 
-        Command TableCommand(string name, string description, TableFlags tableFlags, BackupKind kind)
+        Command TableCommand(string name, string description, TableFlags tableFlags, RestoreKind kind)
         {
             var command = new Command(name, description);
             tableFlags.AddTo(command);
@@ -56,7 +56,7 @@ internal static class RestoreCommand
         }
     }
 
-    private static RestoreRequest Read(ParseResult parse, GlobalFlags global, RestoreFlags flags, BackupKind kind)
+    private static RestoreRequest Read(ParseResult parse, GlobalFlags global, RestoreFlags flags, RestoreKind kind)
     {
         global.CheckSupported(parse);
         _ = global.Level(parse);
@@ -75,6 +75,7 @@ internal static class RestoreCommand
             Checksum = parse.GetValue(global.Checksum),
             SwitchModeInterval = flags.Interval(parse),
             Online = parse.GetValue(flags.Online),
+            AllowExistingEmptyTables = parse.GetValue(flags.AllowExistingEmpty),
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
         };

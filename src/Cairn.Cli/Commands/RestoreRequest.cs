@@ -1,5 +1,6 @@
 using Cairn.Br;
 using Cairn.Br.Filter;
+using Cairn.Br.Restore;
 using Cairn.Cli.Flags;
 using Cairn.Storage;
 
@@ -20,7 +21,7 @@ internal sealed record RestoreRequest
 
     public StorageOpenOptions StorageOptions { get; init; } = StorageOpenOptions.Default;
 
-    public BackupKind Kind { get; init; } = BackupKind.Full;
+    public RestoreKind Kind { get; init; } = RestoreKind.Full;
 
     /// <summary>The tables to restore; null for the restore default (every table but the system databases).</summary>
     public TableFilter? Filter { get; init; }
@@ -31,7 +32,9 @@ internal sealed record RestoreRequest
 
     public bool CaseSensitive { get; init; }
 
-    public IReadOnlyList<RenameRule> Renames { get; init; } = [];
+    public IReadOnlyList<TableRename> Renames { get; init; } = [];
+
+    public bool AllowExistingEmptyTables { get; init; }
 
     public RawBackupRange? Raw { get; init; }
 
@@ -48,4 +51,29 @@ internal sealed record RestoreRequest
     public bool CheckRequirements { get; init; } = true;
 
     public bool SendCredentialsToStores { get; init; } = true;
+
+    /// <summary>
+    /// The engine's options. <see cref="SwitchModeInterval"/> is read and checked but not passed: the engine keeps
+    /// the stores in import mode on its own schedule.
+    /// </summary>
+    public RestoreOptions ToOptions() => new()
+    {
+        PdAddresses = PdAddresses,
+        Storage = Storage,
+        StorageOptions = StorageOptions,
+        Kind = Kind,
+        Filter = Filter,
+        Databases = Databases,
+        Tables = Tables,
+        CaseSensitive = CaseSensitive,
+        Renames = Renames,
+        AllowExistingEmptyTables = AllowExistingEmptyTables,
+        Checksum = Checksum,
+        Concurrency = Concurrency,
+        RateLimitBytesPerSecond = RateLimitBytesPerSecond,
+        Online = Online,
+        Raw = Raw,
+        SendCredentialsToStores = SendCredentialsToStores,
+        CheckRequirements = CheckRequirements,
+    };
 }

@@ -1,19 +1,20 @@
 using System.CommandLine;
+using Cairn.Br;
 using Cairn.Cli.Flags;
-using Cairn.Hosting;
+using Cairn.Cli.Output;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary>
-/// Runs a checked <see cref="RestoreRequest"/>. The restore engine (Cairn.Br's RestoreJob, issue #13) is not part of
-/// this branch yet: until it is merged in, every restore stops here, after its flags were checked, with one line
-/// saying so and exit 1, having connected to nothing and written nothing.
-/// </summary>
+/// <summary>Runs a checked <see cref="RestoreRequest"/> as <see cref="RestoreJob"/> inside <see cref="JobRunner"/>'s log, progress, signals and summary.</summary>
 internal static class RestoreRunner
 {
     public static Task<int> RunAsync(ParseResult parse, GlobalFlags global, string command, RestoreRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        throw new CliFailureException($"{request.Kind} restore is not available in this build yet: the restore engine has not been merged into br");
+        var options = request.ToOptions();
+        return JobRunner.RunJobAsync(
+            parse, global, command, options.Storage, options.PdAddresses, SummaryPrinter.Subject(options.Kind),
+            shown => (request with { Storage = shown }).ToString(),
+            (progress, loggers, ct) => RestoreJob.RunAsync(options, progress, loggers, ct), SummaryPrinter.WriteRestore, e => e.RestoreSummary, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Cairn.Br.Filter;
+using Cairn.Br;
+using Cairn.Br.Restore;
 using Cairn.Hosting;
 
 namespace Cairn.Cli.Flags;
@@ -25,6 +26,12 @@ internal sealed class RestoreFlags
         Recursive = true,
     };
 
+    public Option<bool> AllowExistingEmpty { get; } = new("--allow-existing-empty-tables")
+    {
+        Description = "restore into target tables that exist but are empty (their definitions must match the backup's)",
+        Recursive = true,
+    };
+
     public Option<string[]> Rename { get; } = new("--rename")
     {
         Description = "restore a table under another name, src.t1=dst.t2, or a whole database, src.*=dst.* (repeatable)",
@@ -35,6 +42,7 @@ internal sealed class RestoreFlags
     {
         restore.Options.Add(Online);
         restore.Options.Add(SwitchModeInterval);
+        restore.Options.Add(AllowExistingEmpty);
         restore.Options.Add(Rename);
     }
 
@@ -50,9 +58,9 @@ internal sealed class RestoreFlags
     }
 
     /// <summary>The <c>--rename</c> rules, each checked; no two may move the same source or land on the same target.</summary>
-    public IReadOnlyList<RenameRule> Renames(ParseResult parse)
+    public IReadOnlyList<TableRename> Renames(ParseResult parse)
     {
-        var rules = new List<RenameRule>();
+        var rules = new List<TableRename>();
         foreach (var text in parse.GetValue(Rename) ?? [])
         {
             var rule = ParseRename(text);
@@ -75,58 +83,25 @@ internal sealed class RestoreFlags
         return rules;
     }
 
-    /// <summary>Parses <c>src.t1=dst.t2</c> or <c>src.*=dst.*</c>.</summary>
-    internal static RenameRule ParseRename(string text)
+    /// <summary>Parses <c>src.t1=dst.t2</c> or <c>src.*=dst.*</c> (<see cref="TableRename.Parse"/>), refusing a route onto itself.</summary>
+    internal static TableRename ParseRename(string text)
     {
-        var parts = (text ?? "").Split('=');
-        if (parts.Length != 2)
-        {
-            throw new CliUsageException($"--rename '{text}' is not src.table=dst.table (or src.*=dst.* for a database): it needs exactly one '='");
-        }
-
-        var (sourceDb, sourceTable) = Side(text!, parts[0], "source");
-        var (targetDb, targetTable) = Side(text!, parts[1], "target");
-        if ((sourceTable is null) != (targetTable is null))
-        {
-            throw new CliUsageException($"--rename '{text}': a database rule has * on both sides (src.*=dst.*), a table rule a table on both");
-        }
-
-        if (Same(sourceDb, sourceTable, targetDb, targetTable))
-        {
-            throw new CliUsageException($"--rename '{text}' renames {sourceDb}.{sourceTable ?? "*"} to itself");
-        }
-
-        return new RenameRule(sourceDb, sourceTable, targetDb, targetTable);
-    }
-
-    private static (string Database, string? Table) Side(string text, string side, string which)
-    {
-        var value = side.Trim();
-        if (value.EndsWith(".*", StringComparison.Ordinal))
-        {
-            var database = value[..^2].Trim('`');
-            if (database.Length == 0 || database.Contains('*', StringComparison.Ordinal))
-            {
-                throw new CliUsageException($"--rename '{text}': the {which} database is missing before .*");
-            }
-
-            return (database, null);
-        }
-
+        TableRename rule;
         try
         {
-            var (database, table) = TableFilter.ParseTableName(value);
-            if (table.Contains('*', StringComparison.Ordinal) || database.Contains('*', StringComparison.Ordinal))
-            {
-                throw new CliUsageException($"--rename '{text}': wildcards other than a whole database (src.*=dst.*) are not supported");
-            }
-
-            return (database, table);
+            rule = TableRename.Parse(text ?? "");
         }
-        catch (FormatException e)
+        catch (BrException e)
         {
-            throw new CliUsageException($"--rename '{text}': the {which} side: {e.Message}");
+            throw new CliUsageException(e.Message);
         }
+
+        if (Same(rule.SourceDatabase, rule.SourceTable, rule.TargetDatabase, rule.TargetTable))
+        {
+            throw new CliUsageException($"--rename '{text}' renames {rule.SourceDatabase}.{rule.SourceTable ?? "*"} to itself");
+        }
+
+        return rule;
     }
 
     private static bool Same(string db1, string? t1, string db2, string? t2) =>

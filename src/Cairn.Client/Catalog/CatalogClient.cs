@@ -152,6 +152,74 @@ public sealed class CatalogClient
         return created;
     }
 
+    /// <summary>
+    /// Creates many tables and views of one database in one transaction and one DDL job, from full definitions as a
+    /// backup holds them: columns, indexes, handle kind and auto settings are kept as given, and only the table and
+    /// partition ids are new, allocated at once for the whole batch. Views may reference tables and views earlier in
+    /// the batch. Regions are not split here (restore splits at the new prefixes itself).
+    /// </summary>
+    /// <returns>The created definitions, in the order given.</returns>
+    /// <exception cref="CatalogException">No such database, a name is taken or repeated, or a view references a missing object.</exception>
+    public Task<IReadOnlyList<TableInfo>> CreateTablesAsync(string database, IReadOnlyList<TableInfo> definitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        foreach (var definition in definitions)
+        {
+            CatalogNames.Validate(definition.Name.O, definition.IsView ? "view" : "table");
+        }
+
+        return RunDdlAsync(async meta =>
+        {
+            var db = await RequireDatabaseAsync(meta, database, cancellationToken).ConfigureAwait(false);
+            var taken = (await ListTablesAsync(meta, db.Id, cancellationToken).ConfigureAwait(false)).Select(t => t.Name.L).ToHashSet(StringComparer.Ordinal);
+            var count = definitions.Sum(d => 1 + (d.Partition?.Definitions.Count ?? 0));
+            var next = await NextIdsAsync(meta, Math.Max(count, 1), cancellationToken).ConfigureAwait(false) - count + 1;
+            var created = new List<TableInfo>(definitions.Count);
+            var fields = new List<(string Field, byte[] Value)>(definitions.Count);
+            foreach (var definition in definitions)
+            {
+                if (!taken.Add(definition.Name.L))
+                {
+                    throw new CatalogException($"table {db.Name.O}.{definition.Name.O} exists");
+                }
+
+                if (definition.View is { } view)
+                {
+                    await RequireViewReferencesAsync(meta, db, taken, definition.Name.O, view.References ?? [], cancellationToken).ConfigureAwait(false);
+                }
+
+                var table = definition with
+                {
+                    Id = next++,
+                    Partition = definition.Partition is { } p ? p with { Definitions = p.Definitions.Select(d => d with { Id = next++ }).ToArray() } : null,
+                    State = SchemaState.Public,
+                    UpdateTimestamp = meta.StartTs,
+                };
+                fields.Add((MetaKeys.TableField(table.Id), CatalogJson.Serialize(table)));
+                if (!table.IsView && table.AutoIncId > 1)
+                {
+                    fields.Add((MetaKeys.AutoTableIdField(table.Id), MetaAccess.FormatInt(table.AutoIncId - 1)));
+                }
+
+                created.Add(table);
+            }
+
+            // The ids are fresh, so none of these fields exists yet.
+            await meta.HashSetNewFieldsAsync(MetaKeys.DatabaseField(db.Id), fields, cancellationToken).ConfigureAwait(false);
+
+            var job = new DdlJob
+            {
+                Type = DdlActionType.CreateTables,
+                SchemaId = db.Id,
+                TableId = created.Count > 0 ? created[0].Id : 0,
+                SchemaName = db.Name.O,
+                Query = string.Join("; ", created.Select(t => $"CREATE {(t.IsView ? "VIEW" : "TABLE")} {Quote(db.Name.O)}.{Quote(t.Name.O)}")),
+                Binlog = new DdlJobBinlog { DbInfo = db },
+            };
+            return ((IReadOnlyList<TableInfo>)created, created.Count > 0 ? job : null);
+        }, cancellationToken);
+    }
+
     /// <summary>CREATE VIEW over a SELECT text; <paramref name="references"/> names the tables and views it reads (<c>db.name</c>).</summary>
     /// <exception cref="CatalogException">No such database, a referenced object is missing, or the name is taken.</exception>
     public Task<TableInfo> CreateViewAsync(string database, string name, string select, IReadOnlyList<string> columns, IReadOnlyList<string> references, CancellationToken cancellationToken = default)
@@ -556,6 +624,26 @@ public sealed class CatalogClient
         }
 
         return table;
+    }
+
+    private static async Task RequireViewReferencesAsync(MetaAccess meta, DBInfo db, HashSet<string> batchNames, string view, IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        foreach (var reference in references)
+        {
+            var dot = reference.IndexOf('.', StringComparison.Ordinal);
+            var refDb = reference[..dot];
+            var refName = reference[(dot + 1)..];
+            if (string.Equals(refDb, db.Name.O, StringComparison.OrdinalIgnoreCase) && batchNames.Contains(refName.ToLowerInvariant()))
+            {
+                continue;
+            }
+
+            var target = await FindDatabaseAsync(meta, refDb, cancellationToken).ConfigureAwait(false);
+            if (target is null || await FindTableAsync(meta, target.Id, refName, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw new CatalogException($"view {view} references missing {reference}");
+            }
+        }
     }
 
     private static async Task RequireFreeNameAsync(MetaAccess meta, DBInfo db, string name, CancellationToken cancellationToken)

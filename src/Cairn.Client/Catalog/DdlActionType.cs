@@ -35,4 +35,6 @@ public enum DdlActionType
 
     /// <summary>DROP VIEW.</summary>
     DropView = 24,
+    /// <summary>Many tables created in one job (restore's batch create; TiDB's <c>ActionCreateTables</c>).</summary>
+    CreateTables = 60,
 }

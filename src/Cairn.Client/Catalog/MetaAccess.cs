@@ -79,6 +79,23 @@ internal sealed class MetaAccess
         Txn.Set(fieldKey, value);
     }
 
+    /// <summary>Sets hash fields that do not exist yet (keyed by freshly allocated ids), counting them in one step without a read per field.</summary>
+    public async Task HashSetNewFieldsAsync(string key, IReadOnlyList<(string Field, byte[] Value)> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var hash = Encoding.UTF8.GetBytes(key);
+        foreach (var (field, value) in entries)
+        {
+            Txn.Set(MetaKeys.HashFieldKey(hash, Encoding.UTF8.GetBytes(field)), value);
+        }
+
+        await AdjustCountAsync(hash, entries.Count, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<long> HashIncrementAsync(string key, string field, long delta, CancellationToken cancellationToken)
     {
         var next = await HashGetIntAsync(key, field, cancellationToken).ConfigureAwait(false) + delta;

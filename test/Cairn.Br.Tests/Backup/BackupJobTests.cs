@@ -475,10 +475,4 @@ public sealed class BackupJobTests(BackupClusterFixture fixture) : IClassFixture
     }
 
     private async Task AssertNoBrSafePointAsync() => Assert.Empty(await ListBrSafePointsAsync());
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
-    {
-        public void Report(BackupProgress value) => report(value);
-    }
 }

@@ -1,5 +1,5 @@
 using Cairn.Cli.Commands;
-using Cairn.Cli.Flags;
+using Cairn.Br.Restore;
 using Cairn.Hosting;
 
 namespace Cairn.Br.Tests.Cli;
@@ -13,7 +13,7 @@ public sealed class RestoreFlagMappingTests
         var request = await ParseAsync("restore", "full", "-s", "/tmp/b");
 
         Assert.Equal(["127.0.0.1:2379"], request.PdAddresses);
-        Assert.Equal(BackupKind.Full, request.Kind);
+        Assert.Equal(RestoreKind.Full, request.Kind);
         Assert.Null(request.Filter);
         Assert.Empty(request.Renames);
         Assert.Equal(128, request.Concurrency);
@@ -37,7 +37,7 @@ public sealed class RestoreFlagMappingTests
         Assert.True(request.Filter!.MatchTable("shop", "orders"));
         Assert.False(request.Filter.MatchTable("shop", "log"));
         Assert.False(request.Filter.MatchTable("crm", "t"));
-        Assert.Equal([new RenameRule("shop", "orders", "archive", "orders_2024"), new RenameRule("crm", null, "crm2", null)], request.Renames);
+        Assert.Equal([new TableRename("shop", "orders", "archive", "orders_2024"), new TableRename("crm", null, "crm2", null)], request.Renames);
         Assert.Equal(16L << 20, request.RateLimitBytesPerSecond);
         Assert.Equal(32, request.Concurrency);
         Assert.False(request.Checksum);
@@ -51,15 +51,15 @@ public sealed class RestoreFlagMappingTests
     public async Task Db_table_and_raw_restores_name_what_they_restore()
     {
         var db = await ParseAsync("restore", "db", "-s", "/tmp/b", "--db", "shop");
-        Assert.Equal(BackupKind.Database, db.Kind);
+        Assert.Equal(RestoreKind.Database, db.Kind);
         Assert.Equal(["shop"], db.Databases);
 
         var table = await ParseAsync("restore", "table", "-s", "/tmp/b", "--db", "shop", "-t", "orders", "-t", "items");
-        Assert.Equal(BackupKind.Table, table.Kind);
+        Assert.Equal(RestoreKind.Table, table.Kind);
         Assert.Equal([("shop", "orders"), ("shop", "items")], table.Tables);
 
         var raw = await ParseAsync("restore", "raw", "-s", "/tmp/b", "--start", "61", "--end", "7a", "--cf", "write");
-        Assert.Equal(BackupKind.Raw, raw.Kind);
+        Assert.Equal(RestoreKind.Raw, raw.Kind);
         Assert.Equal("a"u8.ToArray(), raw.Raw!.Start);
         Assert.Equal("z"u8.ToArray(), raw.Raw.End);
         Assert.Equal("write", raw.Raw.ColumnFamily);
