@@ -30,8 +30,9 @@ internal static class RestoreCommand
         rawFlags.AddTo(raw);
         raw.SetAction((parse, ct) =>
         {
-            var request = Read(parse, global, flags, RestoreKind.Raw) with { Raw = rawFlags.Read(parse) };
-            if (request.Renames.Count > 0)
+            var request = Read(parse, global, flags, RestoreKind.Raw);
+            request = request with { Options = request.Options with { Raw = rawFlags.Read(parse) } };
+            if (request.Options.Renames.Count > 0)
             {
                 throw new CliUsageException("--rename names tables; a raw restore has none");
             }
@@ -48,8 +49,8 @@ internal static class RestoreCommand
             command.SetAction((parse, ct) =>
             {
                 var request = Read(parse, global, flags, kind);
-                var selection = tableFlags.Apply(parse, new BackupOptions { PdAddresses = request.PdAddresses, Storage = request.Storage });
-                request = request with { Filter = selection.Filter, Databases = selection.Databases, Tables = selection.Tables, CaseSensitive = selection.CaseSensitive };
+                var selection = tableFlags.Apply(parse, new BackupOptions { PdAddresses = request.Options.PdAddresses, Storage = request.Options.Storage });
+                request = request with { Options = request.Options with { Filter = selection.Filter, Databases = selection.Databases, Tables = selection.Tables, CaseSensitive = selection.CaseSensitive } };
                 return run(parse, global, "restore " + name, request, ct);
             });
             return command;
@@ -63,7 +64,7 @@ internal static class RestoreCommand
         _ = JobRunner.StatusEndPoint(parse.GetValue(global.StatusAddr));
         var pd = global.PdAddresses(parse);
         var (storage, storageOptions) = global.StorageTarget(parse, "where the backup is");
-        return new RestoreRequest
+        var options = new RestoreOptions
         {
             PdAddresses = pd,
             Storage = storage,
@@ -73,12 +74,12 @@ internal static class RestoreCommand
             RateLimitBytesPerSecond = BackupCommand.RateLimit(parse.GetValue(global.RateLimit)),
             Concurrency = Concurrency(parse.GetValue(global.Concurrency)),
             Checksum = parse.GetValue(global.Checksum),
-            SwitchModeInterval = flags.Interval(parse),
             Online = parse.GetValue(flags.Online),
             AllowExistingEmptyTables = parse.GetValue(flags.AllowExistingEmpty),
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
         };
+        return new RestoreRequest(options, flags.Interval(parse));
     }
 
     /// <summary><c>--concurrency</c> of a restore: 1 to 1024 requests at once; 0 (or not given) is BR's 128.</summary>

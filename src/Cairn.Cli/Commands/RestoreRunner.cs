@@ -11,10 +11,10 @@ internal static class RestoreRunner
     public static Task<int> RunAsync(ParseResult parse, GlobalFlags global, string command, RestoreRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = request.ToOptions();
+        var options = request.Options;
         return JobRunner.RunJobAsync(
             parse, global, command, options.Storage, options.PdAddresses, SummaryPrinter.Subject(options.Kind),
-            shown => (request with { Storage = shown }).ToString(),
+            shown => (options with { Storage = shown }) + ", switch-mode-interval " + request.SwitchModeInterval,
             (progress, loggers, ct) => RestoreJob.RunAsync(options, progress, loggers, ct), SummaryPrinter.WriteRestore, e => e.RestoreSummary, cancellationToken);
     }
 }

@@ -4,13 +4,13 @@ using Cairn.Hosting;
 
 namespace Cairn.Br.Tests.Cli;
 
-/// <summary>What br restore's flags become in a <see cref="RestoreRequest"/>: the command tree parsed in-process, nothing run.</summary>
+/// <summary>What br restore's flags become in the restore engine's options: the command tree parsed in-process, nothing run.</summary>
 public sealed class RestoreFlagMappingTests
 {
     [Fact]
     public async Task Without_flags_a_full_restore_gets_brs_defaults()
     {
-        var request = await ParseAsync("restore", "full", "-s", "/tmp/b");
+        var (request, interval) = await ParseAsync("restore", "full", "-s", "/tmp/b");
 
         Assert.Equal(["127.0.0.1:2379"], request.PdAddresses);
         Assert.Equal(RestoreKind.Full, request.Kind);
@@ -20,7 +20,7 @@ public sealed class RestoreFlagMappingTests
         Assert.Equal(0, request.RateLimitBytesPerSecond);
         Assert.True(request.Checksum);
         Assert.False(request.Online);
-        Assert.Equal(TimeSpan.FromMinutes(5), request.SwitchModeInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), interval);
         Assert.True(request.CheckRequirements);
         Assert.True(request.SendCredentialsToStores);
     }
@@ -28,7 +28,7 @@ public sealed class RestoreFlagMappingTests
     [Fact]
     public async Task Every_restore_flag_given_reaches_the_request()
     {
-        var request = await ParseAsync(
+        var (request, interval) = await ParseAsync(
             "restore", "full", "-u", "10.0.0.1:2379", "-s", "local:///tmp/b", "-f", "shop.*", "-f", "!shop.log", "--rename", "shop.orders=archive.orders_2024",
             "--rename", "crm.*=crm2.*", "--ratelimit", "16", "--concurrency", "32", "--checksum=false", "--switch-mode-interval", "30s", "--online",
             "--check-requirements=false", "-c=false");
@@ -41,7 +41,7 @@ public sealed class RestoreFlagMappingTests
         Assert.Equal(16L << 20, request.RateLimitBytesPerSecond);
         Assert.Equal(32, request.Concurrency);
         Assert.False(request.Checksum);
-        Assert.Equal(TimeSpan.FromSeconds(30), request.SwitchModeInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), interval);
         Assert.True(request.Online);
         Assert.False(request.CheckRequirements);
         Assert.False(request.SendCredentialsToStores);
@@ -50,22 +50,22 @@ public sealed class RestoreFlagMappingTests
     [Fact]
     public async Task Db_table_and_raw_restores_name_what_they_restore()
     {
-        var db = await ParseAsync("restore", "db", "-s", "/tmp/b", "--db", "shop");
+        var (db, _) = await ParseAsync("restore", "db", "-s", "/tmp/b", "--db", "shop");
         Assert.Equal(RestoreKind.Database, db.Kind);
         Assert.Equal(["shop"], db.Databases);
 
-        var table = await ParseAsync("restore", "table", "-s", "/tmp/b", "--db", "shop", "-t", "orders", "-t", "items");
+        var (table, _) = await ParseAsync("restore", "table", "-s", "/tmp/b", "--db", "shop", "-t", "orders", "-t", "items");
         Assert.Equal(RestoreKind.Table, table.Kind);
         Assert.Equal([("shop", "orders"), ("shop", "items")], table.Tables);
 
-        var raw = await ParseAsync("restore", "raw", "-s", "/tmp/b", "--start", "61", "--end", "7a", "--cf", "write");
+        var (raw, _) = await ParseAsync("restore", "raw", "-s", "/tmp/b", "--start", "61", "--end", "7a", "--cf", "write");
         Assert.Equal(RestoreKind.Raw, raw.Kind);
         Assert.Equal("a"u8.ToArray(), raw.Raw!.Start);
         Assert.Equal("z"u8.ToArray(), raw.Raw.End);
         Assert.Equal("write", raw.Raw.ColumnFamily);
     }
 
-    internal static async Task<RestoreRequest> ParseAsync(params string[] args)
+    internal static async Task<(RestoreOptions Options, TimeSpan SwitchModeInterval)> ParseAsync(params string[] args)
     {
         RestoreRequest? seen = null;
         using var error = new StringWriter();
@@ -75,6 +75,6 @@ public sealed class RestoreFlagMappingTests
             return Task.FromResult(0);
         }), "br", args, error);
         Assert.True(exit == 0, $"br {string.Join(' ', args)} exited {exit}: {error}");
-        return seen!;
+        return (seen!.Options, seen.SwitchModeInterval);
     }
 }
