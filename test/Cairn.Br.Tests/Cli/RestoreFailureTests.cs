@@ -34,6 +34,7 @@ public sealed class RestoreFailureTests(BackupFolderFixture fixture) : IClassFix
     [InlineData(Damage.None, "nosuch", "restore", "table", "--table", "shop.nosuch")]
     [InlineData(Damage.None, "sbtest1", "restore", "table", "--table", "shop.sbtest1")]
     [InlineData(Damage.None, "sbtest2", "restore", "table", "--table", "shop.sbtest1", "--rename", "shop.sbtest1=shop.sbtest2")]
+    [InlineData(Damage.None, "online", "restore", "full", "--online", "--rename", "shop.*=copy_online.*")]
     [InlineData(Damage.MissingSst, "{sst}", "restore", "full", "--rename", "shop.*=copy_missing.*")]
     [InlineData(Damage.CorruptSst, "{sst}", "restore", "full", "--rename", "shop.*=copy_corrupt.*")]
     public async Task A_restore_that_cannot_be_done_exits_1_naming_the_problem_and_creates_nothing(Damage damage, string named, params string[] args)
