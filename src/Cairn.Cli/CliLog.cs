@@ -8,7 +8,7 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 7500, Level = LogLevel.Information, Message = "br {Version} starting {Command}: pd {Pd}, storage {Storage}")]
     public static partial void Starting(ILogger logger, string version, string command, string pd, string storage);
 
-    [LoggerMessage(EventId = 7501, Level = LogLevel.Information, Message = "backup options: {Options}")]
+    [LoggerMessage(EventId = 7501, Level = LogLevel.Information, Message = "job options: {Options}")]
     public static partial void Options(ILogger logger, string options);
 
     [LoggerMessage(EventId = 7502, Level = LogLevel.Information, Message = "status listener on {Url}")]

@@ -64,14 +64,7 @@ internal static class BackupCommand
     {
         global.CheckSupported(parse);
         var pd = global.PdAddresses(parse);
-        var storage = parse.GetValue(global.Storage);
-        if (string.IsNullOrWhiteSpace(storage))
-        {
-            throw new CliUsageException("--storage (-s) is required: where the backup goes, for example local:///var/backups/b1 or s3://bucket/prefix");
-        }
-
-        var storageOptions = global.StorageSettings.Read(parse);
-        StorageFlags.ParseUrl(storage, storageOptions);
+        var (storage, storageOptions) = global.StorageTarget(parse, "where the backup goes");
         return new BackupOptions
         {
             PdAddresses = pd,
@@ -116,23 +109,5 @@ internal static class BackupCommand
     }
 
     /// <summary><c>--concurrency</c>: 1 to 256 ranges at once; 0 (or not given) is BR's default.</summary>
-    internal static int Concurrency(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return DefaultConcurrency;
-        }
-
-        if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            throw new CliUsageException($"--concurrency: '{text}' is not a whole number");
-        }
-
-        if (value < 0 || value > MaxConcurrency)
-        {
-            throw new CliUsageException($"--concurrency must be from 1 to {MaxConcurrency} (0 means the default, {DefaultConcurrency}), got {value}");
-        }
-
-        return value == 0 ? DefaultConcurrency : value;
-    }
+    internal static int Concurrency(string? text) => GlobalFlags.ConcurrencyValue(text, DefaultConcurrency, MaxConcurrency, "");
 }

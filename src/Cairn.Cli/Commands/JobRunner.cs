@@ -22,7 +22,31 @@ internal static class JobRunner
     /// <summary>Set (to anything) to log to the terminal instead of a file, as in BR.</summary>
     public const string LogToTerminalVariable = "BR_LOG_TO_TERM";
 
-    public static async Task<int> RunAsync(ParseResult parse, GlobalFlags global, string command, BackupOptions options, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(ParseResult parse, GlobalFlags global, string command, BackupOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RunJobAsync(
+            parse, global, command, options.Storage, options.PdAddresses, SummaryPrinter.Subject(options.Kind), shown => (options with { Storage = shown }).ToString(),
+            (progress, loggers, ct) => BackupJob.RunAsync(options, progress, loggers, ct), (output, title, summary) => SummaryPrinter.Write(output, title, summary), e => e.Summary, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one job (a backup or a restore) inside the log, status listener, progress, signals and summary described
+    /// above; <paramref name="failedSummary"/> takes the partial summary a failure carries, if any.
+    /// </summary>
+    public static async Task<int> RunJobAsync<TSummary>(
+        ParseResult parse,
+        GlobalFlags global,
+        string command,
+        string storage,
+        IReadOnlyList<string> pd,
+        string subject,
+        Func<string, string> optionsShown,
+        Func<IProgress<BackupProgress>, ILoggerFactory, CancellationToken, Task<TSummary>> job,
+        Action<TextWriter, string, TSummary> writeSummary,
+        Func<BrException, TSummary?> failedSummary,
+        CancellationToken cancellationToken)
+        where TSummary : class
     {
         var name = "br " + command;
         var level = global.Level(parse);
@@ -48,10 +72,9 @@ internal static class JobRunner
                 await Console.Out.WriteLineAsync($"log file: {logPath}").ConfigureAwait(false);
             }
 
-            var storageShown = Redact.Url(options.Storage);
-            CliLog.Starting(logger, Version, command, string.Join(',', options.PdAddresses), storageShown);
-            CliLog.Options(logger, (options with { Storage = storageShown }).ToString());
-            var subject = SummaryPrinter.Subject(options.Kind);
+            var storageShown = Redact.Url(storage);
+            CliLog.Starting(logger, Version, command, string.Join(',', pd), storageShown);
+            CliLog.Options(logger, optionsShown(storageShown));
             var status = new JobStatus(command);
             using var signals = new ShutdownSignals(cancellationToken, onRepeat: () =>
             {
@@ -72,10 +95,10 @@ internal static class JobRunner
                 using var progress = new ProgressPrinter(Console.Error, terminal: !Console.IsErrorRedirected, status);
                 try
                 {
-                    var summary = await BackupJob.RunAsync(options, progress, loggerFactory, signals.Token).ConfigureAwait(false);
+                    var summary = await job(progress, loggerFactory, signals.Token).ConfigureAwait(false);
                     progress.Complete();
                     status.Finish("succeeded");
-                    SummaryPrinter.Write(Console.Out, subject + " succeeded", summary);
+                    writeSummary(Console.Out, subject + " succeeded", summary);
                     return ExitCodes.Ok;
                 }
                 catch (Exception e) when (signals.IsStopping && e is OperationCanceledException or BrException)
@@ -84,9 +107,9 @@ internal static class JobRunner
                     progress.Complete();
                     status.Finish("cancelled");
                     CliLog.Cancelled(logger, subject);
-                    if (e is BrException { Summary: { } partial })
+                    if (e is BrException stopped && failedSummary(stopped) is { } partial)
                     {
-                        SummaryPrinter.Write(Console.Out, subject + " cancelled", partial);
+                        writeSummary(Console.Out, subject + " cancelled", partial);
                     }
 
                     await Console.Error.WriteLineAsync($"{name}: cancelled{logNote}").ConfigureAwait(false);
@@ -98,9 +121,9 @@ internal static class JobRunner
                     var message = Redact.Secrets(CliRunner.OneLine(e is BrException or StorageException ? e.Message : $"{e.Message} ({e.GetType().Name})"), global.StorageSettings.Secrets(parse));
                     status.Finish("failed", message);
                     CliLog.Failed(logger, e is BrException br ? br.Code : e.GetType().Name, message, e);
-                    if (e is BrException { Summary: { } failed })
+                    if (e is BrException brFailure && failedSummary(brFailure) is { } failed)
                     {
-                        SummaryPrinter.Write(Console.Out, subject + " failed", failed);
+                        writeSummary(Console.Out, subject + " failed", failed);
                     }
 
                     await Console.Error.WriteLineAsync($"{name}: {message}{logNote}").ConfigureAwait(false);

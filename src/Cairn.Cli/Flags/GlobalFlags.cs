@@ -43,7 +43,7 @@ internal sealed class GlobalFlags
 
     public Option<string?> Concurrency { get; } = new("--concurrency")
     {
-        Description = "ranges backed up at once (1 to 256; 0 means the default, 4)",
+        Description = "requests at once: backup ranges (1 to 256, default 4), restore downloads and ingests (1 to 1024, default 128); 0 means the default",
         Recursive = true,
     };
 
@@ -134,6 +134,44 @@ internal sealed class GlobalFlags
         }
 
         return CliArgs.PdAddresses(text, "--pd");
+    }
+
+    /// <summary>
+    /// <c>--storage</c> (required; <paramref name="what"/> says what it holds, for the message) with its settings,
+    /// checked; throws <see cref="CliUsageException"/>.
+    /// </summary>
+    public (string Url, Cairn.Storage.StorageOpenOptions Options) StorageTarget(ParseResult parse, string what)
+    {
+        var storage = parse.GetValue(Storage);
+        if (string.IsNullOrWhiteSpace(storage))
+        {
+            throw new CliUsageException($"--storage (-s) is required: {what}, for example local:///var/backups/b1 or s3://bucket/prefix");
+        }
+
+        var options = StorageSettings.Read(parse);
+        StorageFlags.ParseUrl(storage, options);
+        return (storage, options);
+    }
+
+    /// <summary><c>--concurrency</c>: 1 to <paramref name="max"/>; 0 (or not given) is <paramref name="defaultValue"/>.</summary>
+    public static int ConcurrencyValue(string? text, int defaultValue, int max, string job)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            throw new CliUsageException($"--concurrency: '{text}' is not a whole number");
+        }
+
+        if (value < 0 || value > max)
+        {
+            throw new CliUsageException($"--concurrency must be from 1 to {max}{job} (0 means the default, {defaultValue}), got {value}");
+        }
+
+        return value == 0 ? defaultValue : value;
     }
 
     /// <summary>The log level of <c>-L</c>.</summary>

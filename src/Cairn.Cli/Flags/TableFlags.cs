@@ -12,8 +12,11 @@ namespace Cairn.Cli.Flags;
 /// </summary>
 internal sealed class TableFlags
 {
-    private TableFlags(Option<string[]>? filter, Option<string[]>? databases, Option<string[]>? tables)
+    private readonly string _verb;
+
+    private TableFlags(Option<string[]>? filter, Option<string[]>? databases, Option<string[]>? tables, string verb)
     {
+        _verb = verb;
         Filter = filter;
         Databases = databases;
         Tables = tables;
@@ -30,17 +33,19 @@ internal sealed class TableFlags
         Description = "match database and table names case-sensitively",
     };
 
-    public static TableFlags ForFull() => new(new Option<string[]>("--filter", "-f")
+    /// <summary>The flags of <c>full</c>; <paramref name="restore"/> for <c>restore full</c>, whose default filter leaves out the system databases.</summary>
+    public static TableFlags ForFull(bool restore = false) => new(new Option<string[]>("--filter", "-f")
     {
-        Description = "table-filter rule (repeatable; globs * ? [a-z], ! to exclude, `quoted` names; the last matching rule wins; default *.*)",
-    }, null, null);
+        Description = "table-filter rule (repeatable; globs * ? [a-z], ! to exclude, `quoted` names; the last matching rule wins; default "
+            + (restore ? "*.* but the system databases)" : "*.*)"),
+    }, null, null, Verb(restore));
 
-    public static TableFlags ForDatabase() => new(null, DatabaseOption("database to back up (repeatable: --db a --db b)"), null);
+    public static TableFlags ForDatabase(bool restore = false) => new(null, DatabaseOption($"database to {Verb(restore)} (repeatable: --db a --db b)"), null, Verb(restore));
 
-    public static TableFlags ForTable() => new(null, DatabaseOption("database of the tables given by -t (with one --db, -t names are plain table names)"), new Option<string[]>("--table", "-t")
+    public static TableFlags ForTable(bool restore = false) => new(null, DatabaseOption("database of the tables given by -t (with one --db, -t names are plain table names)"), new Option<string[]>("--table", "-t")
     {
-        Description = "table to back up (repeatable): a name in --db's database, or db.table (`a.b`.`c` for names with dots)",
-    });
+        Description = $"table to {Verb(restore)} (repeatable): a name in --db's database, or db.table (`a.b`.`c` for names with dots)",
+    }, Verb(restore));
 
     public void AddTo(Command command)
     {
@@ -85,7 +90,7 @@ internal sealed class TableFlags
         {
             if (databases.Length == 0)
             {
-                throw new CliUsageException("--db is required: the database to back up");
+                throw new CliUsageException($"--db is required: the database to {_verb}");
             }
 
             return options with { Filter = TableFilter.ForSchemas(databases, caseSensitive), Databases = databases, CaseSensitive = caseSensitive };
@@ -94,12 +99,12 @@ internal sealed class TableFlags
         var tables = Names(parse.GetValue(Tables), "--table");
         if (tables.Length == 0)
         {
-            throw new CliUsageException("--table (-t) is required: the table to back up, as -t name with --db, or -t db.table");
+            throw new CliUsageException($"--table (-t) is required: the table to {_verb}, as -t name with --db, or -t db.table");
         }
 
         if (databases.Length > 1)
         {
-            throw new CliUsageException("backup table takes at most one --db; name tables of several databases as -t db.table");
+            throw new CliUsageException($"{(_verb == "back up" ? "backup" : "restore")} table takes at most one --db; name tables of several databases as -t db.table");
         }
 
         var pairs = new List<(string Database, string Table)>(tables.Length);
@@ -123,6 +128,8 @@ internal sealed class TableFlags
 
         return options with { Filter = TableFilter.ForTables(pairs, caseSensitive), Tables = pairs, CaseSensitive = caseSensitive };
     }
+
+    private static string Verb(bool restore) => restore ? "restore" : "back up";
 
     private static Option<string[]> DatabaseOption(string description) => new("--db") { Description = description };
 

@@ -40,6 +40,11 @@ internal static class SummaryPrinter
             rows.Add(("checksum", Seconds(s.ChecksumDuration)));
         }
 
+        WriteRows(output, title, rows);
+    }
+
+    private static void WriteRows(TextWriter output, string title, List<(string Name, string Value)> rows)
+    {
         var width = rows.Max(r => r.Name.Length);
         output.WriteLine(title);
         foreach (var (name, value) in rows)
@@ -49,6 +54,58 @@ internal static class SummaryPrinter
 
         output.Flush();
     }
+
+    /// <summary>The summary table of a restore: what was created, restored and left undone.</summary>
+    public static void WriteRestore(TextWriter output, string title, RestoreSummary s)
+    {
+        var rows = new List<(string Name, string Value)>();
+        if (s.BackupTs != 0)
+        {
+            rows.Add(("backup ts", s.BackupTs.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        rows.Add(("storage", s.Storage));
+        rows.Add(("tables", string.Create(CultureInfo.InvariantCulture, $"{s.Tables:N0} selected, {s.TablesCreated:N0} created, {s.TablesRestored:N0} restored")));
+        rows.Add(("databases created", Count(s.DatabasesCreated)));
+        rows.Add(("ranges", Count(s.Ranges)));
+        rows.Add(("files", Count(s.Files)));
+        rows.Add(("kvs", Count((long)s.TotalKvs)));
+        rows.Add(("logical size", Size((long)s.TotalBytes)));
+        rows.Add(("speed", Speed((long)s.TotalBytes, s.Duration)));
+        rows.Add(("duration", Seconds(s.Duration)));
+        rows.Add(("create tables", Seconds(s.CreateDuration)));
+        if (s.ChecksumDuration > TimeSpan.Zero)
+        {
+            rows.Add(("checksum", Seconds(s.ChecksumDuration)));
+        }
+
+        if (s.LeftUndone.Count > 0)
+        {
+            rows.Add(("left undone", string.Join(", ", s.LeftUndone)));
+        }
+
+        if (s.DroppedAfterFailure.Count > 0)
+        {
+            rows.Add(("dropped again", string.Join(", ", s.DroppedAfterFailure)));
+        }
+
+        if (s.TablesFailed.Count > 0)
+        {
+            rows.Add(("NOT USABLE (partial data)", string.Join(", ", s.TablesFailed)));
+        }
+
+        WriteRows(output, title, rows);
+    }
+
+    /// <summary>"Full restore", "Database restore", …</summary>
+    public static string Subject(RestoreKind kind) => kind switch
+    {
+        RestoreKind.Full => "Full restore",
+        RestoreKind.Database => "Database restore",
+        RestoreKind.Table => "Table restore",
+        RestoreKind.Raw => "Raw restore",
+        _ => "Restore",
+    };
 
     /// <summary>"Full backup", "Database backup", …: the title's subject, as BR words it.</summary>
     public static string Subject(BackupKind kind) => kind switch
