@@ -30,7 +30,7 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
     {
         context = WithDefaultHeaders(context);
         var call = continuation(request, context);
-        return new AsyncUnaryCall<TResponse>(Map(call.ResponseAsync),
+        return new AsyncUnaryCall<TResponse>(Map(call.ResponseAsync, context.Options.CancellationToken),
             static s => ((AsyncUnaryCall<TResponse>)s).ResponseHeadersAsync,
             static s => ((AsyncUnaryCall<TResponse>)s).GetStatus(),
             static s => ((AsyncUnaryCall<TResponse>)s).GetTrailers(),
@@ -56,7 +56,7 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
     {
         context = WithDefaultHeaders(context);
         var call = continuation(context);
-        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(call.RequestStream, target), Map(call.ResponseAsync),
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(call.RequestStream, target), Map(call.ResponseAsync, context.Options.CancellationToken),
             static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).ResponseHeadersAsync,
             static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).GetStatus(),
             static s => ((AsyncClientStreamingCall<TRequest, TResponse>)s).GetTrailers(),
@@ -78,7 +78,7 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
             call);
     }
 
-    private async Task<T> Map<T>(Task<T> task)
+    private async Task<T> Map<T>(Task<T> task, CancellationToken cancellationToken)
     {
         try
         {
@@ -86,9 +86,16 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
         }
         catch (GrpcException e)
         {
-            throw RpcErrors.FromGrpc(e, target);
+            throw Translate(e, target, cancellationToken);
         }
     }
+
+    // A call the caller cancelled ends as a cancellation, not as an RPC failure: code that stops on its own token
+    // (a keeper loop, a job's workers) must not mistake its own stop for an error of the peer.
+    private static Exception Translate(GrpcException e, string target, CancellationToken cancellationToken) =>
+        e.StatusCode == Grpc.Core.StatusCode.Cancelled && cancellationToken.IsCancellationRequested
+            ? new OperationCanceledException(e.Status.Detail, e, cancellationToken)
+            : RpcErrors.FromGrpc(e, target);
 
     private ClientInterceptorContext<TRequest, TResponse> WithDefaultHeaders<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
         where TRequest : class
@@ -128,7 +135,7 @@ internal sealed class ClientErrorInterceptor(string target, IReadOnlyList<KeyVal
             }
             catch (GrpcException e)
             {
-                throw RpcErrors.FromGrpc(e, target);
+                throw Translate(e, target, cancellationToken);
             }
         }
     }
