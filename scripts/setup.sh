@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cairn needs on a fresh Debian 12 machine, idempotently.
-#   scripts/setup.sh core      RocksDB runtime and tools, Debian's grpcio (interop peer)
+#   scripts/setup.sh core      RocksDB runtime, tools and headers, Debian's grpcio (interop peer), and the C++ shim
+#                              (.tools/native/libcairn_rocksdb.so, rebuilt when its source changes)
 #   scripts/setup.sh storage   Ceph radosgw (S3), azurite (Azure Blob), firebase-tools storage emulator (GCS)
 #   scripts/setup.sh all       both
 set -euo pipefail
@@ -8,7 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 what=${1:-all}
 
-core_pkgs=(librocksdb7.8 rocksdb-tools python3 python3-grpcio python3-grpc-tools python3-protobuf)
+core_pkgs=(librocksdb7.8 librocksdb-dev g++ rocksdb-tools python3 python3-grpcio python3-grpc-tools python3-protobuf)
 storage_pkgs=(radosgw ceph-mon ceph-osd)
 
 missing_pkgs() {
@@ -45,9 +46,27 @@ npm_install() {
   touch "$dest/.installed"
 }
 
+build_shim() {
+  # Cairn's C++ extension of the RocksDB C API (table-properties collector, table filter, statistics), built against
+  # Debian's librocksdb-dev, the same 7.8 as the runtime library. The stamp holds a hash of the source and the flags.
+  local src="$root/src/Cairn.RocksDb/Native/shim/cairn_rocksdb.cc"
+  local dest="$root/.tools/native"
+  local out="$dest/libcairn_rocksdb.so"
+  local flags="-std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror -Wl,--no-undefined -Wl,-soname,libcairn_rocksdb.so"
+  local stamp
+  stamp=$( (cat "$src"; echo "$flags"; dpkg-query -W -f='${Version}' librocksdb-dev) | sha256sum | cut -d' ' -f1)
+  if [ -f "$out" ] && [ "$(cat "$dest/libcairn_rocksdb.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  echo "setup: building $out" >&2
+  mkdir -p "$dest"
+  # shellcheck disable=SC2086
+  g++ $flags "$src" -o "$out.tmp" -lrocksdb
+  mv -f "$out.tmp" "$out"
+  echo "$stamp" > "$dest/libcairn_rocksdb.stamp"
+}
+
 case "$what" in
-  core) apt_install "${core_pkgs[@]}" ;;
+  core) apt_install "${core_pkgs[@]}"; build_shim ;;
   storage) apt_install "${storage_pkgs[@]}"; npm_install ;;
-  all) apt_install "${core_pkgs[@]}" "${storage_pkgs[@]}"; npm_install ;;
+  all) apt_install "${core_pkgs[@]}" "${storage_pkgs[@]}"; build_shim; npm_install ;;
   *) echo "usage: scripts/setup.sh core|storage|all" >&2; exit 2 ;;
 esac

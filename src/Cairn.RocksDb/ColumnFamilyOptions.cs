@@ -48,6 +48,12 @@ public sealed record ColumnFamilyOptions
     /// <summary>Number of LSM levels.</summary>
     public int? NumLevels { get; init; }
 
+    /// <summary>
+    /// Records the MVCC properties (<see cref="MvccTableProperties"/>) of every SST the column family builds, for
+    /// <see cref="MvccTableFilter"/>; needs the shim (<c>scripts/setup.sh core</c>).
+    /// </summary>
+    public bool MvccPropertiesCollector { get; init; }
+
     /// <summary>Every compression algorithm these options name.</summary>
     internal IEnumerable<Compression> AllCompressions()
     {

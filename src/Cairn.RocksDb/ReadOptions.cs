@@ -41,6 +41,12 @@ public sealed class ReadOptions : IDisposable
     /// <summary>Readahead for iterators, in bytes; 0 lets RocksDB adapt.</summary>
     public long ReadaheadSize { get; init; }
 
+    /// <summary>
+    /// Skips SST files by their MVCC properties (see <see cref="MvccTableFilter"/>); null reads every file. The filter
+    /// must not be disposed before iterators are created from these options.
+    /// </summary>
+    public MvccTableFilter? MvccFilter { get; init; }
+
     /// <summary>Returns the native point-read options, creating them on first use.</summary>
     internal ReadOptionsSafeHandle GetPointReadHandle()
     {
@@ -87,6 +93,8 @@ public sealed class ReadOptions : IDisposable
         {
             NativeMethods.rocksdb_readoptions_set_readahead_size(readOptions, (nuint)ReadaheadSize);
         }
+
+        MvccFilter?.Apply(readOptions);
     }
 
     /// <inheritdoc />

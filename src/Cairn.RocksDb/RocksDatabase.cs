@@ -14,6 +14,7 @@ public sealed partial class RocksDatabase : IDisposable
     private readonly Lock _columnFamiliesLock = new();
     private readonly Dictionary<string, ColumnFamily> _columnFamilies;
     private readonly CacheSafeHandle? _blockCache;
+    private readonly StatisticsSafeHandle? _statistics;
     private readonly WriteOptions _defaultWrite = new();
     private readonly ReadOptions _defaultRead = new();
 
@@ -21,12 +22,14 @@ public sealed partial class RocksDatabase : IDisposable
     // above zero after Dispose; this flag makes every later call on the database fail the same way regardless.
     private volatile bool _disposed;
 
-    private RocksDatabase(string path, DbSafeHandle db, Dictionary<string, ColumnFamily> columnFamilies, CacheSafeHandle? blockCache)
+    private RocksDatabase(string path, DbSafeHandle db, Dictionary<string, ColumnFamily> columnFamilies, CacheSafeHandle? blockCache,
+        StatisticsSafeHandle? statistics)
     {
         Path = path;
         _db = db;
         _columnFamilies = columnFamilies;
         _blockCache = blockCache;
+        _statistics = statistics;
     }
 
     /// <summary>The database directory.</summary>
@@ -60,6 +63,7 @@ public sealed partial class RocksDatabase : IDisposable
         var descriptors = Normalize(options.ColumnFamilies);
 
         CacheSafeHandle? cache = null;
+        StatisticsSafeHandle? statistics = null;
         var cfOptions = new OptionsSafeHandle[descriptors.Count];
         OptionsSafeHandle? dbOptions = null;
         try
@@ -73,6 +77,11 @@ public sealed partial class RocksDatabase : IDisposable
 
             var defaultCf = descriptors.First(d => d.Name == RocksDbOptions.DefaultColumnFamilyName);
             dbOptions = OptionsBuilder.ForDatabase(options, defaultCf.Options ?? new ColumnFamilyOptions(), cache);
+            if (options.EnableStatistics)
+            {
+                statistics = OptionsBuilder.EnableStatistics(dbOptions);
+            }
+
             for (var i = 0; i < descriptors.Count; i++)
             {
                 cfOptions[i] = OptionsBuilder.ForColumnFamily(descriptors[i].Options ?? new ColumnFamilyOptions(), cache);
@@ -94,7 +103,7 @@ public sealed partial class RocksDatabase : IDisposable
             var db = new DbSafeHandle();
             db.Attach(dbPtr);
             var families = new Dictionary<string, ColumnFamily>(StringComparer.Ordinal);
-            var instance = new RocksDatabase(path, db, families, cache);
+            var instance = new RocksDatabase(path, db, families, cache, statistics);
             for (var i = 0; i < names.Length; i++)
             {
                 var cf = new ColumnFamilySafeHandle();
@@ -104,11 +113,13 @@ public sealed partial class RocksDatabase : IDisposable
             }
 
             cache = null; // owned by the instance now
+            statistics = null;
             return instance;
         }
         finally
         {
             cache?.Dispose();
+            statistics?.Dispose();
             dbOptions?.Dispose();
             foreach (var o in cfOptions)
             {
@@ -233,6 +244,30 @@ public sealed partial class RocksDatabase : IDisposable
 
         _db.Dispose();
         _blockCache?.Dispose();
+        _statistics?.Dispose();
+    }
+
+    /// <summary>Whether the database keeps statistics (<see cref="RocksDbOptions.EnableStatistics"/>).</summary>
+    public bool HasStatistics => _statistics is not null;
+
+    /// <summary>
+    /// The value of one statistics ticker, by RocksDB's name (for example <c>rocksdb.block.cache.data.miss</c>,
+    /// <c>rocksdb.non.last.level.read.bytes</c>): counts since the database opened.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The database was opened without statistics.</exception>
+    /// <exception cref="ArgumentException">RocksDB has no ticker of that name.</exception>
+    public ulong GetTicker(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ThrowIfDisposed();
+        if (_statistics is null)
+        {
+            throw new InvalidOperationException($"the database in {Path} was opened without statistics (RocksDbOptions.EnableStatistics)");
+        }
+
+        return ShimMethods.cairn_statistics_ticker(_statistics, name, out var value) == 1
+            ? value
+            : throw new ArgumentException($"RocksDB has no statistics ticker '{name}'", nameof(name));
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -27,6 +27,12 @@ public sealed record RocksDbOptions
     /// <summary>Files kept open; -1 keeps all open.</summary>
     public int? MaxOpenFiles { get; init; }
 
+    /// <summary>
+    /// Keeps RocksDB's statistics (tickers such as <c>rocksdb.block.cache.data.miss</c>, read with
+    /// <see cref="RocksDatabase.GetTicker"/>), without the detailed timers; needs the shim (<c>scripts/setup.sh core</c>).
+    /// </summary>
+    public bool EnableStatistics { get; init; }
+
     /// <summary>Options with the named column families, each with <paramref name="options"/> (or defaults).</summary>
     public static RocksDbOptions WithColumnFamilies(IEnumerable<string> names, ColumnFamilyOptions? options = null)
     {

@@ -61,6 +61,10 @@ public sealed class SstFileWriter : IDisposable
         }
 
         OptionsBuilder.ApplyTable(native, options.BlockSize, options.BloomFilterBitsPerKey, cache: null);
+        if (options.MvccPropertiesCollector)
+        {
+            OptionsBuilder.AddMvccCollector(native);
+        }
 
         // The writer copies both option objects, so they are freed when this method returns.
         var handle = new SstFileWriterSafeHandle();

@@ -18,4 +18,10 @@ public sealed record SstFileWriterOptions
 
     /// <summary>Bits per key of the full bloom filter; 0 writes no filter.</summary>
     public double BloomFilterBitsPerKey { get; init; } = 10;
+
+    /// <summary>
+    /// Records the MVCC properties (<see cref="MvccTableProperties"/>) in the file, as the write CF does for its own
+    /// files, so an ingested file can be skipped by <see cref="MvccTableFilter"/> too; needs the shim.
+    /// </summary>
+    public bool MvccPropertiesCollector { get; init; }
 }

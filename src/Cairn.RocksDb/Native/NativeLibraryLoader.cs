@@ -6,8 +6,11 @@ using System.Runtime.InteropServices;
 namespace Cairn.RocksDb.Native;
 
 /// <summary>
-/// Points the "rocksdb" import at Debian's library. The runtime package ships only the versioned
-/// <c>librocksdb.so.7.8</c>; the unversioned symlink comes with the -dev package, which is not installed at run time.
+/// Points the "rocksdb" import at Debian's library (the runtime package ships only the versioned
+/// <c>librocksdb.so.7.8</c>; the unversioned symlink comes with the -dev package) and the "cairn_rocksdb" import at
+/// the C++ shim <c>libcairn_rocksdb.so</c>: next to the assemblies (the build copies it there from
+/// <c>.tools/native/</c>), else in the <c>.tools/native/</c> of a directory above them. A missing shim fails with one
+/// line saying to run <c>scripts/setup.sh core</c>.
 /// </summary>
 internal static class NativeLibraryLoader
 {
@@ -20,6 +23,11 @@ internal static class NativeLibraryLoader
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (libraryName == ShimMethods.Library)
+        {
+            return ResolveShim();
+        }
+
         if (libraryName != NativeMethods.Library)
         {
             return IntPtr.Zero;
@@ -35,5 +43,34 @@ internal static class NativeLibraryLoader
 
         // Falling through lets the runtime report its usual DllNotFoundException with the probed paths.
         return IntPtr.Zero;
+    }
+
+    private static IntPtr ResolveShim()
+    {
+        foreach (var path in ShimCandidates())
+        {
+            if (File.Exists(path) && NativeLibrary.TryLoad(path, out var handle))
+            {
+                return handle;
+            }
+        }
+
+        throw new DllNotFoundException(
+            $"{ShimMethods.FileName} (Cairn's RocksDB extension) is not next to the assemblies in {AppContext.BaseDirectory} nor in a .tools/native above them; run scripts/setup.sh core and build again");
+    }
+
+    private static IEnumerable<string> ShimCandidates()
+    {
+        var assemblyDir = Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location);
+        if (!string.IsNullOrEmpty(assemblyDir))
+        {
+            yield return Path.Combine(assemblyDir, ShimMethods.FileName);
+        }
+
+        yield return Path.Combine(AppContext.BaseDirectory, ShimMethods.FileName);
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            yield return Path.Combine(dir.FullName, ".tools", "native", ShimMethods.FileName);
+        }
     }
 }

@@ -123,6 +123,34 @@ internal static unsafe class OptionsBuilder
         }
 
         ApplyTable(options, cf.BlockSize, cf.BloomFilterBitsPerKey, cache);
+        if (cf.MvccPropertiesCollector)
+        {
+            AddMvccCollector(options);
+        }
+    }
+
+    /// <summary>Adds the shim's MVCC table-properties collector to column family or SST writer options.</summary>
+    internal static void AddMvccCollector(OptionsSafeHandle options)
+    {
+        Shim.EnsureUsable();
+        if (ShimMethods.cairn_options_add_mvcc_collector(options) != 1)
+        {
+            throw new RocksDbException("the RocksDB shim could not add the MVCC properties collector", RocksDbStatusKind.Unknown);
+        }
+    }
+
+    /// <summary>Turns DB statistics on in database options; the returned handle reads them once the database is open.</summary>
+    internal static StatisticsSafeHandle EnableStatistics(OptionsSafeHandle options)
+    {
+        Shim.EnsureUsable();
+        var statistics = new StatisticsSafeHandle();
+        statistics.Attach(ShimMethods.cairn_options_enable_statistics(options));
+        if (statistics.IsInvalid)
+        {
+            throw new RocksDbException("the RocksDB shim could not turn statistics on", RocksDbStatusKind.Unknown);
+        }
+
+        return statistics;
     }
 
     /// <summary>Sets a block-based table factory; the factory copies the table options, so they are freed here.</summary>
