@@ -76,6 +76,7 @@ internal sealed class BackupEndpoint : IDisposable
             UnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             RawCf = request.IsRawKv ? (request.Cf.Length == 0 ? CfNames.Default : request.Cf) : null,
             SstMaxSize = _sstMaxSize,
+            ScanStats = request.IsRawKv || request.StartVersion == 0 ? null : new DeltaScanStats(),
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -108,6 +109,11 @@ internal sealed class BackupEndpoint : IDisposable
             }
 
             BackupLog.Finished(_logger, storage.Uri, clock.ElapsedMilliseconds, pieces.Count, stats.Failed, stats.Files, stats.Kvs, stats.Bytes, stats.Stored);
+            if (context.ScanStats is { } scanned)
+            {
+                BackupLog.DeltaScanned(_logger, request.StartVersion, scanned.Pieces, scanned.FilesRead, scanned.BytesRead, scanned.FilesSkipped,
+                    scanned.BytesSkipped, scanned.FilesWithoutProperties);
+            }
         }
         catch (Exception e)
         {

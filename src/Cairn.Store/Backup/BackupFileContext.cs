@@ -36,4 +36,7 @@ internal sealed record BackupFileContext
 
     /// <summary>Files cut at this many bytes of keys and values.</summary>
     public required long SstMaxSize { get; init; }
+
+    /// <summary>Where an incremental request's delta scans add what they read and skipped; null for other requests.</summary>
+    public DeltaScanStats? ScanStats { get; init; }
 }

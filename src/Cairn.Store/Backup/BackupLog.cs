@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Store.Backup;
 
-/// <summary>The backup service's log messages (event IDs 2500–2599).</summary>
+/// <summary>The backup service's log messages (event IDs 2500–2599, and 2620–2629 for the incremental scan).</summary>
 internal static partial class BackupLog
 {
     [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Backup request {RequestKind} [{StartKey}, {EndKey}) at {EndVersion} to {Storage}: {Pieces} region pieces")]
@@ -25,4 +25,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2506, Level = LogLevel.Warning, Message = "Backup request refused: {Message}")]
     public static partial void Refused(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 2620, Level = LogLevel.Information, Message = "Incremental backup from {StartVersion}: the delta scans of {Pieces} pieces read {FilesRead} write-CF SST files ({BytesRead} bytes) and skipped {FilesSkipped} ({BytesSkipped} bytes) holding no version after the start; {FilesWithoutProperties} files read had no MVCC properties")]
+    public static partial void DeltaScanned(ILogger logger, ulong startVersion, long pieces, long filesRead, long bytesRead, long filesSkipped, long bytesSkipped, long filesWithoutProperties);
 }

@@ -17,7 +17,9 @@ namespace Cairn.Store.Backup;
 /// <summary>
 /// Backs up one region piece: the region ∩ the request, at one RocksDB snapshot taken while the region is checked
 /// here, cut into file pairs at sst-max-size between keys. Transactional pieces go through the shared
-/// <see cref="MvccScanner"/> (Latest for a full backup, Delta for an incremental one); raw pieces read the CF as stored.
+/// <see cref="MvccScanner"/> (Latest for a full backup, Delta for an incremental one, which skips write-CF files by
+/// their MVCC properties and adds what it read to <see cref="BackupFileContext.ScanStats"/>); raw pieces read the CF
+/// as stored.
 /// The scan runs synchronously between uploads, copying no key or value per entry beyond the SST writer's own.
 /// </summary>
 internal sealed class RegionBackup
@@ -79,6 +81,10 @@ internal sealed class RegionBackup
             var files = scan is MvccScanner scanner
                 ? await BackupTxnAsync(scanner, rawStart, rawEnd, fileContext, request.StartVersion != 0, uploaded, cancellationToken).ConfigureAwait(false)
                 : await BackupRawAsync((RawScan)scan, rawStart, rawEnd, fileContext, uploaded, cancellationToken).ConfigureAwait(false);
+            if (scan is MvccScanner { TableFilterCounters: { } counters })
+            {
+                context.ScanStats?.Add(counters);
+            }
             if (files is null)
             {
                 response.Error = new BackupError { Msg = "key is locked", KvError = ((MvccScanner)scan).Error };

@@ -4,7 +4,10 @@ namespace Cairn.Store.Engine;
 
 /// <summary>
 /// The store's one RocksDB with the column families <c>default</c>, <c>write</c> and <c>lock</c>, tuned as TiKV
-/// tunes its kv engine: LZ4 on the upper levels, ZSTD at the bottom, bloom filters, one shared block cache.
+/// tunes its kv engine: LZ4 on the upper levels, ZSTD at the bottom, bloom filters, one shared block cache. Every SST
+/// of the write CF carries its MVCC properties (smallest and largest commit ts, <see cref="MvccTableProperties"/>), so
+/// an incremental backup's scan skips files holding nothing newer than its start version, and the database keeps
+/// RocksDB's statistics (<see cref="RocksDatabase.GetTicker"/>), as TiKV does.
 /// </summary>
 /// <remarks>
 /// Durability: the WAL is always on. Data writes are not fsynced by default (<see cref="SyncDataWrites"/>): each write
@@ -80,11 +83,12 @@ internal sealed class StoreEngine : IDisposable
             ColumnFamilies =
             [
                 new ColumnFamilyDescriptor(CfNames.Default, data),
-                new ColumnFamilyDescriptor(CfNames.Write, data),
+                new ColumnFamilyDescriptor(CfNames.Write, data with { MvccPropertiesCollector = true }),
                 new ColumnFamilyDescriptor(CfNames.Lock, lockCf),
             ],
             BlockCacheSize = blockCacheSize,
             MaxBackgroundJobs = 4,
+            EnableStatistics = true,
         };
         return new StoreEngine(RocksDatabase.Open(path, options), syncDataWrites);
     }

@@ -156,7 +156,7 @@ internal sealed class SstDownloader
     {
         using var db = OpenScratch(name, temp, scratch);
         var building = staged + ".tmp";
-        var writer = SstFileWriter.Create(building, WriterOptions());
+        var writer = SstFileWriter.Create(building, WriterOptions(cf));
         byte[]? first = null;
         var last = new ArrayBufferWriter<byte>(256);
         try
@@ -260,8 +260,10 @@ internal sealed class SstDownloader
         new($"backup file '{name}' is not a readable SST (corrupt or truncated): {e.Message}", isTransient: false, e);
 
     // The block layout of the store's data column families (StoreEngine); LZ4, the SST writer's default, is their
-    // compression above the bottom level.
-    private static SstFileWriterOptions WriterOptions() => new() { BlockSize = 64 * 1024 };
+    // compression above the bottom level. A write-CF file gets the MVCC properties the write CF's own files carry
+    // (computed on the rewritten keys), so an incremental backup can skip it once it is ingested.
+    private static SstFileWriterOptions WriterOptions(string cf) =>
+        new() { BlockSize = 64 * 1024, MvccPropertiesCollector = cf == CfNames.Write };
 
     private static void TryDelete(string path)
     {

@@ -38,6 +38,17 @@ internal sealed class MvccReader : IDisposable
     public RocksDbIterator NewIterator(ColumnFamily cf, ReadOnlySpan<byte> lower, ReadOnlySpan<byte> upper) =>
         _engine.Db.NewIterator(cf, lower, upper, _read);
 
+    /// <summary>
+    /// Creates a bounded iterator at this reader's snapshot that skips the SSTs <paramref name="filter"/> rules out
+    /// (only for the write CF, whose files carry MVCC properties); the caller disposes it.
+    /// </summary>
+    public RocksDbIterator NewIterator(ColumnFamily cf, ReadOnlySpan<byte> lower, ReadOnlySpan<byte> upper, MvccTableFilter filter)
+    {
+        // The iterator copies the native options, so these may go once it exists.
+        using var read = new ReadOptions { Snapshot = _snapshot, FillCache = _read.FillCache, MvccFilter = filter };
+        return _engine.Db.NewIterator(cf, lower, upper, read);
+    }
+
     /// <summary>The lock on an encoded key, or null.</summary>
     public LockRecord? LoadLock(ReadOnlySpan<byte> encoded)
     {

@@ -15,6 +15,13 @@ namespace Cairn.Store.Txn;
 /// cut files between entries or await between them; per key it copies the key into reused buffers and reads long
 /// values into a reused buffer, so a scan allocates nothing per key unless a lock is met.
 /// </summary>
+/// <remarks>
+/// A Delta or NewestInRange scan with a start ts above 0 reads the write CF through an <see cref="MvccTableFilter"/>:
+/// SSTs whose newest version is committed at or before the start ts hold nothing the scan yields and are skipped
+/// (<see cref="TableFilterCounters"/>). The default CF is never filtered: a value's key there carries its
+/// transaction's start_ts, which may be at or before the scan's start ts while the commit is after it. The lock CF
+/// is not filtered either (its keys have no ts).
+/// </remarks>
 internal sealed class MvccScanner : IDisposable
 {
     // Versions to step over one by one before one seek is cheaper, as TiKV's SEEK_BOUND.
@@ -25,6 +32,7 @@ internal sealed class MvccScanner : IDisposable
     private readonly MvccReader _reader;
     private readonly RocksDbIterator _writes;
     private readonly RocksDbIterator _locks;
+    private readonly MvccTableFilter? _filter;
 
     // Reverse scans walk the keys downward, arriving at each key's oldest version; this second iterator seeks the
     // key's visible version instead of walking its history backward.
@@ -75,7 +83,16 @@ internal sealed class MvccScanner : IDisposable
         _dataLower = lower;
         _dataUpper = upper;
         _reader = MvccReader.AtSnapshot(engine, options.FillCache);
-        _writes = _reader.NewIterator(engine.Write, lower, upper);
+        if (options.Mode != MvccScanMode.Latest && options.StartTs > 0)
+        {
+            _filter = new MvccTableFilter(options.StartTs);
+            _writes = _reader.NewIterator(engine.Write, lower, upper, _filter);
+        }
+        else
+        {
+            _writes = _reader.NewIterator(engine.Write, lower, upper);
+        }
+
         _locks = _reader.NewIterator(engine.Lock, lower, upper);
         _seeker = options.Reverse ? _reader.NewIterator(engine.Write, lower, upper) : null;
     }
@@ -92,6 +109,9 @@ internal sealed class MvccScanner : IDisposable
 
     /// <summary>The KeyIsLocked error that ended the scan, or null.</summary>
     public KeyError? Error { get; private set; }
+
+    /// <summary>Write-CF files read and skipped by MVCC properties so far; null for a scan that reads every file.</summary>
+    public MvccTableFilterCounters? TableFilterCounters => _state == State.Disposed ? null : _filter?.Counters;
 
     /// <summary>The entry <see cref="MoveNext"/> stopped at; valid until the next call.</summary>
     public MvccEntry Current
@@ -213,6 +233,7 @@ internal sealed class MvccScanner : IDisposable
         _defaults?.Dispose();
         _locks.Dispose();
         _writes.Dispose();
+        _filter?.Dispose();
         _reader.Dispose();
         ArrayPool<byte>.Shared.Return(_key);
         ArrayPool<byte>.Shared.Return(_rawKey);
