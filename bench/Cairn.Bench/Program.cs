@@ -8,5 +8,12 @@ if (args.Length > 0 && args[0] == "backup")
     return await BackupThroughput.RunAsync(args);
 }
 
+// Incremental backup after changing a share of the rows, side by side with a full one:
+// dotnet run -c Release --project bench/Cairn.Bench -- incremental [rows] [percent]
+if (args.Length > 0 && args[0] == "incremental")
+{
+    return await IncrementalSkip.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -24,7 +24,7 @@ internal sealed class TestStore : IAsyncDisposable
     public Timestamps Ts { get; } = new();
 
     public static async Task<TestStore> StartAsync(string? dataDir = null, int? maxInFlight = null, bool syncWrites = false,
-        Func<StoreNodeOptions, StoreNodeOptions>? configure = null)
+        Func<StoreNodeOptions, StoreNodeOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         TempDirectory? owned = dataDir is null ? new TempDirectory() : null;
         var options = new StoreNodeOptions
@@ -36,7 +36,7 @@ internal sealed class TestStore : IAsyncDisposable
             SyncWrites = syncWrites,
             Labels = new Dictionary<string, string> { ["zone"] = "test" },
         };
-        var node = new StoreNode(configure?.Invoke(options) ?? options);
+        var node = new StoreNode(configure?.Invoke(options) ?? options, loggerFactory);
         await node.StartAsync();
         return new TestStore(node, new RpcChannel(node.Address), owned);
     }

@@ -45,6 +45,33 @@ public static class SstDump
         return entries;
     }
 
+    /// <summary>
+    /// The user-collected properties of the file whose names start with <paramref name="prefix"/>, from
+    /// <c>sst_dump --show_properties</c>, which prints them raw as <c># name: 0xHEX</c> lines; the values are
+    /// returned as the UTF-8 text of those bytes.
+    /// </summary>
+    public static async Task<Dictionary<string, string>> UserPropertiesAsync(string file, string prefix)
+    {
+        var result = await RunAsync(file, "--show_properties").ConfigureAwait(false);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in result.StandardOutput.Split('\n'))
+        {
+            var line = raw.Trim().TrimStart('#').Trim();
+            var separator = line.IndexOf(": ", StringComparison.Ordinal);
+            if (!line.StartsWith(prefix, StringComparison.Ordinal) || separator < 0)
+            {
+                continue;
+            }
+
+            var value = line[(separator + 2)..].Trim();
+            properties[line[..separator]] = value.StartsWith("0x", StringComparison.Ordinal)
+                ? System.Text.Encoding.UTF8.GetString(Convert.FromHexString(value.AsSpan(2)))
+                : value;
+        }
+
+        return properties;
+    }
+
     private static async Task<ProcessResult> RunAsync(string file, params string[] args)
     {
         if (!File.Exists(Path))

@@ -41,8 +41,8 @@ internal sealed class MvccScanner : IDisposable
     private readonly byte[] _dataLower;
     private readonly byte[] _dataUpper;
 
-    // Forward scans read long values through one default-CF iterator that mostly steps to the next entry, as TiKV's
-    // near_seek does, instead of one point lookup per value; reverse scans keep the lookup.
+    // Forward Latest scans read long values through one default-CF iterator that mostly steps to the next entry, as
+    // TiKV's near_seek does, instead of one point lookup per value; reverse and delta scans keep the lookup.
     private RocksDbIterator? _defaults;
     private byte[] _key;
     private int _keyLength;
@@ -132,7 +132,7 @@ internal sealed class MvccScanner : IDisposable
                 StartTs = _startTs,
                 CommitTs = _commitTs,
                 WriteRecord = write,
-                Value = _inDefault ? (_forward ? _defaults!.Value : _defaultValue.WrittenSpan) : write.Slice(_shortOffset, _shortLength),
+                Value = _inDefault ? (_forward && _options.Mode == MvccScanMode.Latest ? _defaults!.Value : _defaultValue.WrittenSpan) : write.Slice(_shortOffset, _shortLength),
                 ValueInDefaultCf = _inDefault,
             };
         }
@@ -426,7 +426,9 @@ internal sealed class MvccScanner : IDisposable
             return;
         }
 
-        var found = _forward ? NearSeekDefault(SeekKey(view.StartTs)) : TryGetDefault(SeekKey(view.StartTs));
+        // A delta scan looks long values up one by one: its versions are few and recent, and a point lookup passes the
+        // old files by their bloom filters, where a seek would read a block of each of them.
+        var found = _forward && _options.Mode == MvccScanMode.Latest ? NearSeekDefault(SeekKey(view.StartTs)) : TryGetDefault(SeekKey(view.StartTs));
         if (!found)
         {
             throw new InvalidDataException($"default CF value of key {Convert.ToHexString(KeySpan)} at start_ts {view.StartTs} is missing");

@@ -81,6 +81,33 @@ public sealed class DownloadIngestTests(ImportFixture f) : IClassFixture<ImportF
     }
 
     [Fact]
+    public async Task A_new_timestamp_is_every_staged_keys_ts_and_every_write_records_start_ts_and_the_file_carries_it_as_its_mvcc_range()
+    {
+        var (oldTable, newTable) = (f.NewTableId(), f.NewTableId());
+        var rows = Rows(30);
+        var (startTs, commitTs) = (f.Ts.Next(), f.Ts.Next());
+        var (writeName, _) = f.Files.WriteTable($"t{oldTable}", oldTable, rows, startTs, commitTs);
+        var newTs = f.Ts.Next();
+        var (region, _) = f.RegionOfTable(newTable);
+
+        var write = await DownloadOkAsync(f.TableDownload(writeName, "write", oldTable, newTable, region, newTs));
+        var staged = Assert.Single(Directory.GetFiles(f.ImportDir, $"{new Guid(write.Item1.Sst.Uuid.Span, bigEndian: true):D}_*.sst"));
+        var entries = await SstDump.ScanAsync(staged);
+        Assert.Equal(rows.Count, entries.Count);
+        foreach (var (key, value) in entries)
+        {
+            MvccKey.DecodeDataKey(key, out var ts);
+            Assert.Equal(newTs, ts);
+            Assert.Equal(newTs, WriteRecord.Decode(value).StartTs);
+        }
+
+        var props = await SstDump.UserPropertiesAsync(staged, "cairn.mvcc.");
+        Assert.Equal(newTs.ToString(System.Globalization.CultureInfo.InvariantCulture), props[Cairn.RocksDb.MvccTableProperties.MinTs]);
+        Assert.Equal(newTs.ToString(System.Globalization.CultureInfo.InvariantCulture), props[Cairn.RocksDb.MvccTableProperties.MaxTs]);
+        Assert.Equal(rows.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), props[Cairn.RocksDb.MvccTableProperties.NumPuts]);
+    }
+
+    [Fact]
     public async Task A_range_clips_the_rows_inclusively_or_exclusively_and_a_range_with_no_rows_is_empty()
     {
         var (oldTable, newTable) = (f.NewTableId(), f.NewTableId());
