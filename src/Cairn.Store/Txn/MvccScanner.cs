@@ -34,6 +34,11 @@ internal sealed class MvccScanner : IDisposable
     private readonly RocksDbIterator _locks;
     private readonly MvccTableFilter? _filter;
 
+    // Delta scans look long values up with point reads that may fill the block cache: the values they find are
+    // recent, so they sit in a few new blocks that many lookups share; without caching, every lookup reads its block
+    // from disk again.
+    private readonly ReadOptions? _valueRead;
+
     // Reverse scans walk the keys downward, arriving at each key's oldest version; this second iterator seeks the
     // key's visible version instead of walking its history backward.
     private readonly RocksDbIterator? _seeker;
@@ -87,6 +92,7 @@ internal sealed class MvccScanner : IDisposable
         {
             _filter = new MvccTableFilter(options.StartTs);
             _writes = _reader.NewIterator(engine.Write, lower, upper, _filter);
+            _valueRead = new ReadOptions { Snapshot = _reader.ReadOptions.Snapshot, FillCache = true };
         }
         else
         {
@@ -234,6 +240,7 @@ internal sealed class MvccScanner : IDisposable
         _locks.Dispose();
         _writes.Dispose();
         _filter?.Dispose();
+        _valueRead?.Dispose();
         _reader.Dispose();
         ArrayPool<byte>.Shared.Return(_key);
         ArrayPool<byte>.Shared.Return(_rawKey);
@@ -440,7 +447,7 @@ internal sealed class MvccScanner : IDisposable
     private bool TryGetDefault(ReadOnlySpan<byte> key)
     {
         _defaultValue.ResetWrittenCount();
-        return _engine.Db.TryGet(_engine.Default, key, _defaultValue, _reader.ReadOptions);
+        return _engine.Db.TryGet(_engine.Default, key, _defaultValue, _valueRead ?? _reader.ReadOptions);
     }
 
     // Steps the default-CF iterator forward a few entries to the key, seeking only when it is not close.
