@@ -49,6 +49,13 @@ public sealed record BackupOptions
     /// <summary>Start of an incremental backup: versions committed after it are backed up; 0 for a full backup.</summary>
     public ulong LastBackupTs { get; init; }
 
+    /// <summary>
+    /// The storage URL of the previous backup of the chain (<c>--incremental-from</c>), read with
+    /// <see cref="StorageOptions"/>: its <c>end_version</c> becomes <see cref="LastBackupTs"/> (which, if also given,
+    /// must be equal). <see langword="null"/> when not used.
+    /// </summary>
+    public string? IncrementalFrom { get; init; }
+
     /// <summary>TTL of the service GC safepoint that protects the snapshot while the job runs.</summary>
     public TimeSpan GcTtl { get; init; } = TimeSpan.FromSeconds(300);
 

@@ -23,7 +23,8 @@ internal static class WorkloadCommand
             var batch = new Option<int>("--batch") { Description = "Rows per load transaction (default 2000).", DefaultValueFactory = _ => 2_000 };
             var db = new Option<string>("--db") { Description = "Database (default sbtest).", DefaultValueFactory = _ => "sbtest" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing data set." };
-            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly };
+            var mutate = new Option<string?>("--mutate") { Description = "Change PERCENT of the rows of an existing data set (a third each updated, deleted, inserted), then verify." };
+            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly, mutate };
             sysbench.SetAction((r, ct) =>
             {
                 // Every number is checked before anything connects or creates a table.
@@ -31,10 +32,15 @@ internal static class WorkloadCommand
                 var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
                 var batchSize = CliArgs.AtLeast(r.GetValue(batch), "--batch", 1);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
+                var percent = MutateArgs.Percent(r.GetValue(mutate), r.GetValue(verifyOnly));
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
-                    if (!r.GetValue(verifyOnly))
+                    if (percent is { } share)
+                    {
+                        await MutateArgs.RunAsync(new SysbenchMutation(catalog) { Database = database, Tables = tableCount, Percent = share, BatchSize = Math.Min(batchSize, 500) }, ct).ConfigureAwait(false);
+                    }
+                    else if (!r.GetValue(verifyOnly))
                     {
                         var watch = Stopwatch.StartNew();
                         await workload.LoadAsync(ct).ConfigureAwait(false);

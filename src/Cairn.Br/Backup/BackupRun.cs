@@ -28,7 +28,7 @@ internal sealed class BackupRun
     private static readonly TimeSpan CheckpointFlushInterval = TimeSpan.FromSeconds(3);
     private const int ChecksumConcurrency = 8;
 
-    private readonly BackupOptions _options;
+    private BackupOptions _options;
     private readonly IProgress<BackupProgress>? _progress;
     private readonly ILogger _logger;
     private readonly BackupStats _stats = new();
@@ -57,6 +57,11 @@ internal sealed class BackupRun
         {
             var url = ParseStorage();
             _stats.Storage = url.Uri;
+            if (_options.IncrementalFrom is { } previous)
+            {
+                _options = _options with { LastBackupTs = await PreviousBackup.EndVersionAsync(previous, _options, cancellationToken).ConfigureAwait(false) };
+            }
+
             _stats.LastBackupTs = _options.LastBackupTs;
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);

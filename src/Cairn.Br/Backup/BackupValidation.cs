@@ -50,6 +50,16 @@ internal static class BackupValidation
             throw Invalid($"--backupts {options.BackupTs} is not after --lastbackupts {options.LastBackupTs}: an incremental backup covers (lastbackupts, backupts]");
         }
 
+        if (options.IncrementalFrom is not null && options.Kind == BackupKind.Raw)
+        {
+            throw Invalid("--incremental-from does not apply to backup raw: raw backups are always full");
+        }
+
+        if (options.IncrementalFrom is not null && string.IsNullOrWhiteSpace(options.IncrementalFrom))
+        {
+            throw Invalid("--incremental-from is empty: give the storage URL of the previous backup, such as local:///backups/full");
+        }
+
         switch (options.Kind)
         {
             case BackupKind.Raw:
@@ -70,7 +80,7 @@ internal static class BackupValidation
             GcTtl = options.GcTtl == TimeSpan.Zero ? TimeSpan.FromSeconds(300) : options.GcTtl,
             Compression = options.Compression == CompressionType.Unknown ? CompressionType.Zstd : options.Compression,
             UseBackupMetaV2 = options.Kind != BackupKind.Raw && options.UseBackupMetaV2,
-            Checksum = options.Checksum && options.Kind != BackupKind.Raw && options.LastBackupTs == 0,
+            Checksum = options.Checksum && options.Kind != BackupKind.Raw && options.LastBackupTs == 0 && options.IncrementalFrom is null,
         };
     }
 

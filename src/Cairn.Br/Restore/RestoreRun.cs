@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cairn.Br.Cluster;
 using Cairn.Br.Metadata;
 using Cairn.Br.Restore.Data;
+using Cairn.Br.Restore.Incremental;
 using Cairn.Br.Summary;
 using Cairn.Client.Catalog;
 using Cairn.Common;
@@ -185,9 +186,26 @@ internal sealed class RestoreRun
             schemas.Add(schema);
         }
 
+        var incremental = RestoreChain.IsIncremental(reader.Meta);
+        if (incremental)
+        {
+            IncrementalRestore.CheckOptions(_options, _storage);
+        }
+
         var selection = RestoreSelection.Select(schemas, _options);
         _targets.AddRange(selection.Targets);
-        await TargetCheck.CheckAsync(cluster, selection.Targets, _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
+        var chainTs = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+        var chain = await RestoreChain.ReadAsync(cluster.Txn, chainTs, cancellationToken).ConfigureAwait(false);
+        if (incremental)
+        {
+            // An incremental writes into the tables of its chain's earlier restores: the chain, not emptiness, is checked.
+            RestoreChain.CheckFollows(chain, reader.Meta, _storage);
+        }
+        else
+        {
+            await TargetCheck.CheckAsync(cluster, selection.Targets, _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
+        }
+
         var files = await FilesByPhysicalIdAsync(reader, selection.Targets, cancellationToken).ConfigureAwait(false);
         RestoreLog.Planned(_logger, selection.Databases.Count, selection.Targets.Count(t => !t.Backup.IsView), selection.Targets.Count(t => t.Backup.IsView), files.Values.Sum(f => (long)f.Count));
 
@@ -205,11 +223,28 @@ internal sealed class RestoreRun
             using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
             try
             {
+                var jobs = 0;
+                if (incremental)
+                {
+                    jobs = await IncrementalRestore.ReplayAsync(cluster, reader, _options, _logger, work.Token).ConfigureAwait(false);
+                    await IncrementalRestore.BindExistingAsync(cluster, _targets, _logger, work.Token).ConfigureAwait(false);
+                }
+
                 await CreateAsync(cluster.Catalog, selection, work.Token).ConfigureAwait(false);
                 var data = _targets.Where(t => !t.Backup.IsView).SelectMany(t => TableData(t, files)).ToList();
-                _data = await Restorer(cluster, url).RestoreTablesAsync(data, 0, work.Token).ConfigureAwait(false);
+
+                // An incremental's versions (Deletes too) are written at a fresh ts, above all the target holds.
+                var newTs = incremental ? await cluster.Pd.GetTimestampAsync(work.Token).ConfigureAwait(false) : 0;
+                if (incremental)
+                {
+                    IncrementalRestoreLog.Started(_logger, reader.Meta.StartVersion, reader.Meta.EndVersion, chain!.Storage, jobs, newTs);
+                }
+
+                _data = await Restorer(cluster, url).RestoreTablesAsync(data, newTs, work.Token).ConfigureAwait(false);
                 await RebaseAsync(cluster.Catalog, work.Token).ConfigureAwait(false);
-                await VerifyAsync(cluster, work.Token).ConfigureAwait(false);
+                await VerifyAsync(cluster, incremental, work.Token).ConfigureAwait(false);
+                await RestoreChain.WriteAsync(cluster.Txn, reader.Meta, _storage, work.Token).ConfigureAwait(false);
+                IncrementalRestoreLog.Recorded(_logger, _storage, incremental ? reader.Meta.StartVersion : 0, reader.Meta.EndVersion, reader.Meta.ClusterId);
             }
             catch (OperationCanceledException) when (keeper.Failure is { } lost && !cancellationToken.IsCancellationRequested)
             {
@@ -361,7 +396,7 @@ internal sealed class RestoreRun
         }
     }
 
-    private async Task VerifyAsync(ClusterConnection cluster, CancellationToken cancellationToken)
+    private async Task VerifyAsync(ClusterConnection cluster, bool incremental, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var tables = _targets.Where(t => !t.Backup.IsView).ToList();
@@ -385,7 +420,11 @@ internal sealed class RestoreRun
         await Parallel.ForEachAsync(tables, new ParallelOptions { MaxDegreeOfParallelism = ChecksumConcurrency, CancellationToken = cancellationToken }, async (table, token) =>
         {
             var expected = new KvChecksum(table.Schema.Crc64Xor, table.Schema.TotalKvs, table.Schema.TotalBytes);
-            if (expected == KvChecksum.Empty)
+            if (incremental)
+            {
+                IncrementalRestoreLog.ChecksumNotVerifiable(_logger, table.TargetDatabase, table.TargetTable);
+            }
+            else if (expected == KvChecksum.Empty)
             {
                 RestoreLog.ChecksumSkipped(_logger, table.TargetDatabase, table.TargetTable);
             }

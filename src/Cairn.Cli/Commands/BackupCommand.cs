@@ -41,6 +41,11 @@ internal static class BackupCommand
         raw.SetAction((parse, ct) =>
         {
             var options = Read(parse, global, flags, BackupKind.Raw) with { Raw = rawFlags.Read(parse) };
+            if (options.IncrementalFrom is not null || options.LastBackupTs != 0)
+            {
+                throw new CliUsageException("backup raw is always full: drop --lastbackupts and --incremental-from");
+            }
+
             return run(parse, global, "backup raw", options, ct);
         });
         backup.Subcommands.Add(raw);
@@ -74,6 +79,7 @@ internal static class BackupCommand
             BackupTs = flags.Snapshot(parse),
             TimeAgo = flags.Ago(parse),
             LastBackupTs = flags.Since(parse),
+            IncrementalFrom = flags.Previous(parse),
             GcTtl = flags.Ttl(parse),
             RateLimitBytesPerSecond = RateLimit(parse.GetValue(global.RateLimit)),
             Concurrency = Concurrency(parse.GetValue(global.Concurrency)),

@@ -25,7 +25,13 @@ internal sealed class BackupFlags
 
     public Option<string?> LastBackupTs { get; } = new("--lastbackupts")
     {
-        Description = "incremental backup: back up what changed after this TSO (0: full backup)",
+        Description = "incremental backup: back up what changed after this TSO or date-time (0: full backup)",
+        Recursive = true,
+    };
+
+    public Option<string?> IncrementalFrom { get; } = new("--incremental-from")
+    {
+        Description = "incremental backup after the backup at this storage URL (read with the same storage flags): its end version is --lastbackupts",
         Recursive = true,
     };
 
@@ -59,6 +65,7 @@ internal sealed class BackupFlags
         backup.Options.Add(BackupTs);
         backup.Options.Add(TimeAgo);
         backup.Options.Add(LastBackupTs);
+        backup.Options.Add(IncrementalFrom);
         backup.Options.Add(GcTtl);
         backup.Options.Add(Compression);
         backup.Options.Add(CompressionLevel);
@@ -70,17 +77,19 @@ internal sealed class BackupFlags
     public TimeSpan Ago(ParseResult parse) =>
         parse.GetValue(TimeAgo) is { } text ? TimeArgs.Duration(text, "--timeago") : TimeSpan.Zero;
 
-    public ulong Since(ParseResult parse)
+    public ulong Since(ParseResult parse) => TimeArgs.Timestamp(parse.GetValue(LastBackupTs), "--lastbackupts");
+
+    public string? Previous(ParseResult parse)
     {
-        var text = parse.GetValue(LastBackupTs);
-        if (string.IsNullOrWhiteSpace(text))
+        var text = parse.GetValue(IncrementalFrom);
+        if (text is null)
         {
-            return 0;
+            return null;
         }
 
-        return ulong.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var ts)
-            ? ts
-            : throw new CliUsageException($"--lastbackupts: '{text}' is not a TSO (a non-negative integer)");
+        return string.IsNullOrWhiteSpace(text)
+            ? throw new CliUsageException("--incremental-from is empty: give the storage URL of the previous backup, such as local:///backups/full")
+            : text.Trim();
     }
 
     public TimeSpan Ttl(ParseResult parse) =>

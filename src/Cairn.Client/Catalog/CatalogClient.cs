@@ -10,7 +10,7 @@ namespace Cairn.Client.Catalog;
 /// through a <see cref="TxnClient"/>. Every DDL bumps the schema version and appends a job to the DDL history. Reads
 /// take an optional timestamp and then see the catalog as of that snapshot.
 /// </summary>
-public sealed class CatalogClient
+public sealed partial class CatalogClient
 {
     private const string TablePrefix = "Table:";
     private readonly TableRegionSplitter _splitter;

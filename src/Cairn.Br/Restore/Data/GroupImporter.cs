@@ -22,6 +22,9 @@ namespace Cairn.Br.Restore.Data;
 internal sealed class GroupImporter
 {
     private const string NonRetryable = "non-retryable";
+
+    // RocksDB's SST writer refusing a key equal to the one before it (several versions of a key rewritten to one ts).
+    private const string VersionCollision = "Keys must be added in strict ascending order";
     private static readonly byte[] PrefixRangeTail = [.. Enumerable.Repeat((byte)0xFF, 10)];
     private readonly ClusterConnection _cluster;
     private readonly StorageBackend _backend;
@@ -71,7 +74,20 @@ internal sealed class GroupImporter
                 foreach (var piece in pieces)
                 {
                     lastStore = $"store {piece.Region.Leader.StoreId} ({piece.Region.StoreAddress})";
-                    var retry = await ImportRegionAsync(group, piece.Region, cancellationToken).ConfigureAwait(false);
+                    Retry? retry;
+                    try
+                    {
+                        retry = await ImportRegionAsync(group, piece.Region, _newTimestamp, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Rpc.RpcException e) when (_newTimestamp != 0 && e.Message.Contains(VersionCollision, StringComparison.Ordinal))
+                    {
+                        // The store could not write the file's versions of one key at the single new ts (it keeps them
+                        // all, so they collide): this region's part of the group keeps its commit timestamps, which lie
+                        // above everything earlier in the chain too. Every version of a key lies in one group.
+                        Incremental.IncrementalRestoreLog.KeptTimestamps(_logger, Describe(group), piece.Region.Id);
+                        retry = await ImportRegionAsync(group, piece.Region, 0, cancellationToken).ConfigureAwait(false);
+                    }
+
                     if (retry is null)
                     {
                         regions++;
@@ -109,12 +125,12 @@ internal sealed class GroupImporter
     private (byte[] Start, byte[] End) ScanBounds(FileGroup group) =>
         _mode == KeyMode.Raw ? (Max(group.Start, _rawStart), MinEnd(group.End, _rawEnd)) : (group.Start, group.End);
 
-    private ImportRewriteRule RuleOf(FileGroup group) => group.Rule is { } rule
+    private static ImportRewriteRule RuleOf(FileGroup group, ulong newTimestamp) => group.Rule is { } rule
         ? new ImportRewriteRule
         {
             OldKeyPrefix = ByteString.CopyFrom(MemComparable.EncodePrefix(rule.OldPrefix)),
             NewKeyPrefix = ByteString.CopyFrom(MemComparable.EncodePrefix(rule.NewPrefix)),
-            NewTimestamp = _newTimestamp,
+            NewTimestamp = newTimestamp,
         }
         : new ImportRewriteRule();
 
@@ -142,10 +158,10 @@ internal sealed class GroupImporter
         return (new ImportRange { Start = ByteString.CopyFrom(clippedStart), End = ByteString.CopyFrom(last) }, false);
     }
 
-    private async Task<Retry?> ImportRegionAsync(FileGroup group, CachedRegion region, CancellationToken cancellationToken)
+    private async Task<Retry?> ImportRegionAsync(FileGroup group, CachedRegion region, ulong newTimestamp, CancellationToken cancellationToken)
     {
         var (range, endExclusive) = ClipRange(group, region);
-        var rule = RuleOf(group);
+        var rule = RuleOf(group, newTimestamp);
         var ssts = new List<SSTMeta>();
         // A write-CF file may hold records while its counts are zero: an entry with a default-CF value is counted in
         // the default file only (br-spec §g). So every file is downloaded; one with nothing in the region answers is_empty.
