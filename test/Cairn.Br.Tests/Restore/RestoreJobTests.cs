@@ -176,7 +176,7 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
         // The target's k_idx gets another id than the backup's: created after a scratch index that is then dropped.
         await fixture.TargetCatalog.CreateDatabaseAsync("ri_dst");
         var definition = Sbtest("t1");
-        await fixture.TargetCatalog.CreateTableAsync("ri_dst", definition with { Indexes = [definition.Indexes[0], WorkloadColumns.Index("scratch", false, false, "c")] });
+        await fixture.TargetCatalog.CreateTableAsync("ri_dst", definition with { Indexes = [definition.Indexes[0], WorkloadColumns.Index("scratch", false, false, "k")] });
         await fixture.TargetCatalog.AddIndexAsync("ri_dst", "t1", "k_idx", ["k"]);
         await fixture.TargetCatalog.DropIndexAsync("ri_dst", "t1", "scratch");
         var backupIndex = (await fixture.SourceCatalog.GetTableAsync("ri_src", "t1"))!.FindIndex("k_idx")!.Id;
