@@ -4,6 +4,7 @@ using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Storage;
 using Cairn.Workloads;
+using Xunit.Abstractions;
 
 namespace Cairn.Br.Tests.Cli;
 
@@ -13,7 +14,7 @@ namespace Cairn.Br.Tests.Cli;
 /// backup's timestamp; and a restore into B survives a store SIGKILLed during download and ingest (it completes, or
 /// fails with one line and completes when run again).
 /// </summary>
-public sealed partial class TwoClusterRestoreTests(TwoClusterFixture fixture) : IClassFixture<TwoClusterFixture>
+public sealed partial class TwoClusterRestoreTests(TwoClusterFixture fixture, ITestOutputHelper output) : IClassFixture<TwoClusterFixture>
 {
     private static readonly TimeSpan BrTimeout = TimeSpan.FromMinutes(4);
 
@@ -65,6 +66,7 @@ public sealed partial class TwoClusterRestoreTests(TwoClusterFixture fixture) : 
             await fixture.B.WaitForRestartAsync(1, TimeSpan.FromMinutes(1));
             Assert.True(await first.WaitForExitAsync(BrTimeout), "br restore did not end");
             exit = first.ExitCode;
+            output.WriteLine($"the restore during which store1 was killed exited with {exit}: {string.Join(" | ", BrProcess.Messages(first.Stderr))}");
             if (exit != 0)
             {
                 Assert.True(exit == 1, $"br restore exited with {exit}:\n{first.Stdout}\n{first.Stderr}");
