@@ -64,6 +64,12 @@ public sealed record RestoreOptions
     /// <summary>How long connecting to pd may take before the job fails naming the addresses.</summary>
     public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the stores are told again to stay in import mode (br's <c>--switch-mode-interval</c>); more than 0.</summary>
+    public TimeSpan SwitchModeInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the restore waits for pd to scatter the new regions before it ingests into them as they are; more than 0.</summary>
+    public TimeSpan ScatterWait { get; init; } = TimeSpan.FromSeconds(180);
+
     /// <summary>Tables and views created per transaction.</summary>
     public int CreateBatchSize { get; init; } = 256;
 }

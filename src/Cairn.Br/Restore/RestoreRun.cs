@@ -264,6 +264,8 @@ internal sealed class RestoreRun
         {
             Concurrency = _options.Concurrency,
             RateLimitBytesPerSecond = (ulong)_options.RateLimitBytesPerSecond,
+            SwitchModeInterval = _options.SwitchModeInterval,
+            ScatterWait = _options.ScatterWait,
         }, _progress, _logger);
 
     /// <summary>The backup's files by the physical table id of their start key (only tables the restore selected).</summary>
@@ -431,7 +433,7 @@ internal sealed class RestoreRun
             else
             {
                 var oldIds = RewriteRules.PhysicalPairs(table.Backup, table.Target!).ToDictionary(p => p.NewId, p => p.OldId);
-                var actual = await cluster.Checksums.ChecksumTableAsync(table.Target!, ts, oldIds, token).ConfigureAwait(false);
+                var actual = await cluster.Checksums.ChecksumTableAsync(table.Target!, ts, oldIds, RewriteRules.IndexPairs(table.Backup, table.Target!), token).ConfigureAwait(false);
                 if (actual != expected)
                 {
                     throw new BrException("ErrRestoreChecksumMismatch",

@@ -35,6 +35,16 @@ internal static class RestoreValidation
             throw Invalid($"--ratelimit {options.RateLimitBytesPerSecond} bytes/s is negative: give a rate, or 0 for none");
         }
 
+        if (options.SwitchModeInterval <= TimeSpan.Zero)
+        {
+            throw Invalid($"--switch-mode-interval {options.SwitchModeInterval} is not more than 0: give how often the stores are told to stay in import mode (default 5m)");
+        }
+
+        if (options.ScatterWait <= TimeSpan.Zero)
+        {
+            throw Invalid($"scatter wait {options.ScatterWait} is not more than 0: give how long to wait for pd to scatter the new regions (default 180 s)");
+        }
+
         if (options.CreateBatchSize < 0)
         {
             throw Invalid($"table creation batch size {options.CreateBatchSize} is negative: give the tables created per transaction");

@@ -46,6 +46,24 @@ internal static class RewriteRules
         return rules;
     }
 
+    /// <summary>
+    /// The restored table's index ids mapped to the backup's, by name, as the data was rewritten (the ids of an
+    /// existing target table may differ from the backup's). Indexes without a namesake are left out.
+    /// </summary>
+    public static IReadOnlyDictionary<long, long> IndexPairs(TableInfo backup, TableInfo restored)
+    {
+        var pairs = new Dictionary<long, long>();
+        foreach (var index in backup.Indexes)
+        {
+            if (restored.FindIndex(index.Name.O) is { } target)
+            {
+                pairs[target.Id] = index.Id;
+            }
+        }
+
+        return pairs;
+    }
+
     private static BrException Mismatch(TableInfo backup, TableInfo restored, string what) =>
         new("ErrRestoreInvalidRewrite", $"table {restored.Name.O} in the target does not match {backup.Name.O} of the backup: {what}; restore into a fresh table (drop it, or use --rename)");
 }

@@ -78,8 +78,9 @@ internal static class RestoreCommand
             AllowExistingEmptyTables = parse.GetValue(flags.AllowExistingEmpty),
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
+            SwitchModeInterval = flags.Interval(parse),
         };
-        return new RestoreRequest(options, flags.Interval(parse));
+        return new RestoreRequest(options);
     }
 
     /// <summary><c>--concurrency</c> of a restore: 1 to 1024 requests at once; 0 (or not given) is BR's 128.</summary>

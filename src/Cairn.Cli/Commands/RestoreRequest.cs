@@ -4,12 +4,13 @@ using Cairn.Cli.Flags;
 namespace Cairn.Cli.Commands;
 
 /// <summary>
-/// What <c>br restore full|db|table|raw</c>'s flags asked for, every value checked: the engine's options, and the
-/// import-mode switch interval, which is read and checked but not passed (the engine keeps the stores in import mode
-/// on its own schedule).
+/// What <c>br restore full|db|table|raw</c>'s flags asked for, every value checked: the engine's options.
 /// </summary>
-internal sealed record RestoreRequest(RestoreOptions Options, TimeSpan SwitchModeInterval)
+internal sealed record RestoreRequest(RestoreOptions Options)
 {
+    /// <summary>How often the stores are told again to stay in import mode (<c>--switch-mode-interval</c>).</summary>
+    public TimeSpan SwitchModeInterval => Options.SwitchModeInterval;
+
     /// <summary>BR's default restore concurrency (download/ingest requests at once).</summary>
     public const int DefaultConcurrency = 128;
 

@@ -14,7 +14,7 @@ internal static class RestoreRunner
         var options = request.Options;
         return JobRunner.RunJobAsync(
             parse, global, command, options.Storage, options.PdAddresses, SummaryPrinter.Subject(options.Kind),
-            shown => (options with { Storage = shown }) + ", switch-mode-interval " + request.SwitchModeInterval,
+            shown => (options with { Storage = shown }).ToString(),
             (progress, loggers, ct) => RestoreJob.RunAsync(options, progress, loggers, ct), SummaryPrinter.WriteRestore, e => e.RestoreSummary, cancellationToken);
     }
 }

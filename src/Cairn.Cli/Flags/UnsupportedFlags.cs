@@ -18,7 +18,7 @@ internal sealed class UnsupportedFlags
         ("--remove-tiflash", "it is deprecated and had no effect in BR either; stores labelled engine=tiflash are always skipped"),
         ("--checksum-concurrency", "the checksum's concurrency is not configurable yet"),
         ("--ratelimit-unit", "--ratelimit is always MiB/s"),
-        ("--switch-mode-interval", "import mode is used by restore only"),
+        ("--switch-mode-interval", "it applies to br restore only (how often the stores are told to stay in import mode)"),
         ("--grpc-keepalive-time", "gRPC keepalive is not configurable yet"),
         ("--grpc-keepalive-timeout", "gRPC keepalive is not configurable yet"),
         ("--enable-opentracing", "tracing is not supported"),

@@ -48,15 +48,27 @@ public sealed class TableChecksum
     /// backup), each physical table is hashed as if its keys carried the old table prefix, so a restored table
     /// reproduces the backup's numbers.
     /// </summary>
-    public async Task<KvChecksum> ChecksumTableAsync(TableInfo table, ulong ts, IReadOnlyDictionary<long, long>? oldPhysicalIds = null, CancellationToken cancellationToken = default)
+    public Task<KvChecksum> ChecksumTableAsync(TableInfo table, ulong ts, IReadOnlyDictionary<long, long>? oldPhysicalIds = null, CancellationToken cancellationToken = default) =>
+        ChecksumTableAsync(table, ts, oldPhysicalIds, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ChecksumTableAsync(TableInfo, ulong, IReadOnlyDictionary{long, long}?, CancellationToken)"/>; with
+    /// <paramref name="oldIndexIds"/> (index id in <paramref name="table"/> → index id in the backup) each index is
+    /// hashed as if its keys carried the backup's index prefix too: a table restored into an existing table whose
+    /// indexes got other ids (indexes are matched by name) still reproduces the backup's numbers.
+    /// </summary>
+    public async Task<KvChecksum> ChecksumTableAsync(TableInfo table, ulong ts, IReadOnlyDictionary<long, long>? oldPhysicalIds, IReadOnlyDictionary<long, long>? oldIndexIds,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         var total = KvChecksum.Empty;
         foreach (var physicalId in table.PhysicalIds)
         {
             ChecksumRewriteRule? rule = null;
+            long? oldTableId = null;
             if (oldPhysicalIds is not null && oldPhysicalIds.TryGetValue(physicalId, out var oldId))
             {
+                oldTableId = oldId;
                 rule = new ChecksumRewriteRule
                 {
                     OldPrefix = ByteString.CopyFrom(TableCodec.TablePrefix(oldId)),
@@ -67,7 +79,17 @@ public sealed class TableChecksum
             total += await ChecksumRangeAsync(TableCodec.RecordRange(physicalId, table.IsCommonHandle), ts, ChecksumScanOn.Table, rule, cancellationToken).ConfigureAwait(false);
             foreach (var index in table.Indexes.Where(i => i.State == SchemaState.Public && !(i.IsPrimary && table.IsCommonHandle)))
             {
-                total += await ChecksumRangeAsync(TableCodec.IndexRange(physicalId, index.Id), ts, ChecksumScanOn.Index, rule, cancellationToken).ConfigureAwait(false);
+                var indexRule = rule;
+                if (oldTableId is { } from && oldIndexIds is not null && oldIndexIds.TryGetValue(index.Id, out var oldIndexId))
+                {
+                    indexRule = new ChecksumRewriteRule
+                    {
+                        OldPrefix = ByteString.CopyFrom(TableCodec.IndexPrefix(from, oldIndexId)),
+                        NewPrefix = ByteString.CopyFrom(TableCodec.IndexPrefix(physicalId, index.Id)),
+                    };
+                }
+
+                total += await ChecksumRangeAsync(TableCodec.IndexRange(physicalId, index.Id), ts, ChecksumScanOn.Index, indexRule, cancellationToken).ConfigureAwait(false);
             }
         }
 

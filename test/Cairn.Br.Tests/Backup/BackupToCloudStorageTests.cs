@@ -8,8 +8,9 @@ using Cairn.Workloads;
 
 namespace Cairn.Br.Tests.Backup;
 
+[Collection(CloudStorageCollection.Name)]
 public sealed class BackupToCloudStorageTests(BackupClusterFixture cluster, RadosGatewayFixture s3, AzuriteFixture azure, GcsPlainEmulatorFixture gcs)
-    : IClassFixture<BackupClusterFixture>, IClassFixture<RadosGatewayFixture>, IClassFixture<AzuriteFixture>, IClassFixture<GcsPlainEmulatorFixture>
+    : IClassFixture<BackupClusterFixture>, IClassFixture<AzuriteFixture>, IClassFixture<GcsPlainEmulatorFixture>
 {
     private const string Bucket = "br-backups";
 

@@ -42,6 +42,7 @@ public sealed class RestoreFlagMappingTests
         Assert.Equal(32, request.Concurrency);
         Assert.False(request.Checksum);
         Assert.Equal(TimeSpan.FromSeconds(30), interval);
+        Assert.Equal(TimeSpan.FromSeconds(30), request.SwitchModeInterval);
         Assert.True(request.Online);
         Assert.False(request.CheckRequirements);
         Assert.False(request.SendCredentialsToStores);

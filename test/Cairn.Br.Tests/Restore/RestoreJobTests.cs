@@ -145,6 +145,7 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
             ("raw restore of a table backup", fixture.Restore("refuse") with { Kind = RestoreKind.Raw, Raw = new RawBackupRange([1], [2]) }, "ErrRestoreModeMismatch", "restore full"),
             ("no backupmeta", fixture.Restore("refuse-none"), BackupMetaReader.NotFoundCode, "backupmeta"),
             ("online", fixture.Restore("refuse") with { Online = true }, "ErrInvalidArgument", "--online"),
+            ("no switch-mode interval", fixture.Restore("refuse") with { SwitchModeInterval = TimeSpan.Zero }, "ErrInvalidArgument", "--switch-mode-interval"),
         };
         foreach (var (name, options, code, text) in cases)
         {
@@ -165,6 +166,34 @@ public sealed class RestoreJobTests(RestoreClusterFixture fixture, ITestOutputHe
         Assert.Equal(1, summary.TablesRestored);
         Assert.Equal(0, summary.TablesCreated);
         Assert.Equal(20, await TargetRowsAsync("rf_empty", "t1"));
+    }
+
+    [Fact]
+    public async Task An_existing_empty_table_whose_index_ids_differ_takes_the_rows_and_its_checksum_matches_by_index_name()
+    {
+        await LoadAsync(fixture.SourceCatalog, "ri_src", "t1", 90);
+        await fixture.BackUpAsync("index-ids", o => o with { Kind = BackupKind.Database, Databases = ["ri_src"] });
+        // The target's k_idx gets another id than the backup's: created after a scratch index that is then dropped.
+        await fixture.TargetCatalog.CreateDatabaseAsync("ri_dst");
+        var definition = Sbtest("t1");
+        await fixture.TargetCatalog.CreateTableAsync("ri_dst", definition with { Indexes = [definition.Indexes[0], WorkloadColumns.Index("scratch", false, false, "k")] });
+        await fixture.TargetCatalog.AddIndexAsync("ri_dst", "t1", "k_idx", ["k"]);
+        await fixture.TargetCatalog.DropIndexAsync("ri_dst", "t1", "scratch");
+        var backupIndex = (await fixture.SourceCatalog.GetTableAsync("ri_src", "t1"))!.FindIndex("k_idx")!.Id;
+        var targetIndex = (await fixture.TargetCatalog.GetTableAsync("ri_dst", "t1"))!.FindIndex("k_idx")!.Id;
+        Assert.NotEqual(backupIndex, targetIndex);
+
+        var summary = await RestoreJob.RunAsync(fixture.Restore("index-ids") with
+        {
+            Filter = TableFilter.Parse(["ri_src.*"]), Renames = [TableRename.Parse("ri_src.*=ri_dst.*")], AllowExistingEmptyTables = true,
+        });
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(1, summary.TablesRestored);
+        Assert.Equal(0, summary.TablesCreated);
+        Assert.Equal(90, await TargetRowsAsync("ri_dst", "t1"));
+        var rows = await Table.OpenAsync(fixture.TargetCatalog, "ri_dst", "t1");
+        Assert.Equal(90, await rows.CountIndexAsync("k_idx"));
     }
 
     [Fact]

@@ -61,8 +61,9 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
 
     /// <summary>
     /// The emulator started by <paramref name="start"/> under <paramref name="key"/>: started by the first caller of
-    /// the test run, shared by all later ones, and stopped when the test process exits. A failed start fails every
-    /// caller with the same message (the tests never skip).
+    /// the test run, shared by all later ones, and stopped when the test process exits (or, when the process is killed,
+    /// by the emulator's owner watch, see <see cref="NodeArguments"/>). A failed start fails every caller with the
+    /// same message (the tests never skip).
     /// </summary>
     public static Task<AzureGcsEmulatorProcess> StartSharedAsync(string key, Func<Task<AzureGcsEmulatorProcess>> start)
     {
@@ -81,7 +82,7 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
     public static async Task<AzureGcsEmulatorProcess> StartAsync(string name, string script, Func<int, IEnumerable<string>> arguments,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var node = FindNode() ?? throw new InvalidOperationException($"node is not on PATH; it is needed for {name}: {SetupHint}");
+        var node = RequireNode(name);
         Exception? last = null;
         // A free port can be taken by someone else between probing and binding; try a few.
         for (var attempt = 0; attempt < 3; attempt++)
@@ -95,14 +96,11 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            info.ArgumentList.Add(script);
-            foreach (var argument in arguments(port))
+            foreach (var argument in NodeArguments(script, arguments(port)))
             {
                 info.ArgumentList.Add(argument);
             }
-            info.Environment["TMPDIR"] = temp;
-            info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            foreach (var (key, value) in EmulatorEnvironment(port, temp, environment))
             {
                 info.Environment[key] = value;
             }
@@ -127,6 +125,34 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
         }
         throw new InvalidOperationException($"{name} did not start: {last?.Message}", last);
     }
+
+    /// <summary>
+    /// node's arguments for <paramref name="script"/>: the owner watch (scripts/emulators/owner-watch.js) preloaded, so
+    /// that the emulator exits and removes its folder once its parent process is gone, even when the test host is
+    /// killed without running its exit handlers; then the script and its arguments.
+    /// </summary>
+    public static IReadOnlyList<string> NodeArguments(string script, IEnumerable<string> arguments) =>
+        ["--require", Path.Combine(RepoPaths.Root, "scripts", "emulators", "owner-watch.js"), script, .. arguments];
+
+    /// <summary>The emulator's environment: its port, its temp folder (TMPDIR, and the folder the owner watch removes) and <paramref name="extra"/>.</summary>
+    public static IReadOnlyDictionary<string, string> EmulatorEnvironment(int port, string tempDirectory, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["TMPDIR"] = tempDirectory,
+            ["CAIRN_EMULATOR_DIR"] = tempDirectory,
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>The path of node on PATH, or a failure naming the setup command.</summary>
+    public static string RequireNode(string name) =>
+        FindNode() ?? throw new InvalidOperationException($"node is not on PATH; it is needed for {name}: {SetupHint}");
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -52,19 +52,25 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return $"sv={version}&ss=b&srt=sco&sp={permissions}&se={Uri.EscapeDataString(expiry)}&spr=https,http&sig={Uri.EscapeDataString(signature)}";
     }
 
+    /// <summary>azurite's blob service script; fails with the setup command when azurite is not installed.</summary>
+    public static string MainScript() => AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("azurite", "dist", "src", "blob", "main.js"), "azurite");
+
+    /// <summary>The blob service's arguments for <paramref name="port"/>: loopback, in-memory, quiet.</summary>
+    public static IEnumerable<string> Arguments(int port) =>
+    [
+        "--blobHost", "127.0.0.1",
+        "--blobPort", port.ToString(CultureInfo.InvariantCulture),
+        "--inMemoryPersistence",
+        "--extentMemoryLimit", "1024",
+        "--disableTelemetry",
+        "--silent",
+    ];
+
     /// <inheritdoc/>
     public async Task InitializeAsync()
     {
-        var main = AzureGcsEmulatorProcess.RequireEmulatorFile(Path.Combine("azurite", "dist", "src", "blob", "main.js"), "azurite");
-        _emulator = await AzureGcsEmulatorProcess.StartSharedAsync("azurite", () => AzureGcsEmulatorProcess.StartAsync("azurite", main, port =>
-        [
-            "--blobHost", "127.0.0.1",
-            "--blobPort", port.ToString(CultureInfo.InvariantCulture),
-            "--inMemoryPersistence",
-            "--extentMemoryLimit", "1024",
-            "--disableTelemetry",
-            "--silent",
-        ])).ConfigureAwait(false);
+        var main = MainScript();
+        _emulator = await AzureGcsEmulatorProcess.StartSharedAsync("azurite", () => AzureGcsEmulatorProcess.StartAsync("azurite", main, Arguments)).ConfigureAwait(false);
         var storage = await AzureBlobStorage.OpenAsync(Options() with { CreateContainer = true }).ConfigureAwait(false);
         await storage.DisposeAsync().ConfigureAwait(false);
     }
