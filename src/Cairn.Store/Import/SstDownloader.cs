@@ -199,6 +199,15 @@ internal sealed class SstDownloader
                             isTransient: false);
                     }
 
+                    // An incremental backup holds every version of a key in its window, newest first. Rewritten to
+                    // one new timestamp they all become the same key; the newest version is the one the window ends
+                    // with, so the older ones are dropped (for both column families: a key's commits follow its
+                    // transactions' start order).
+                    if (rewriter.RewritesTimestamps && last.WrittenCount > 0 && rewritten[1..].SequenceEqual(last.WrittenSpan))
+                    {
+                        continue;
+                    }
+
                     var value = isWrite ? rewriter.RewriteWriteValue(it.Value) : it.Value;
                     writer.Put(rewritten, value);
                     first ??= rewritten[1..].ToArray();

@@ -108,6 +108,39 @@ public sealed class DownloadIngestTests(ImportFixture f) : IClassFixture<ImportF
     }
 
     [Fact]
+    public async Task A_new_timestamp_keeps_only_the_newest_of_several_versions_of_a_key_so_an_incremental_file_restores_its_end_state()
+    {
+        var (oldTable, newTable) = (f.NewTableId(), f.NewTableId());
+        var (start1, commit1, start2, commit2) = (f.Ts.Next(), f.Ts.Next(), f.Ts.Next(), f.Ts.Next());
+        var name = $"t{oldTable}_versions_write.sst";
+        using (var write = Cairn.RocksDb.SstFileWriter.Create(Path.Combine(f.Files.Folder, name)))
+        {
+            for (var handle = 0L; handle < 6; handle++)
+            {
+                // Newest first, as the keys sort: handle 1's newest version deletes it.
+                var newest = handle == 1
+                    ? new WriteRecord(WriteType.Delete, start2, null)
+                    : new WriteRecord(WriteType.Put, start2, [.. "new"u8, (byte)handle]);
+                write.Put(MvccKey.DataKey(RecordKey(oldTable, handle), commit2), newest.ToBytes());
+                write.Put(MvccKey.DataKey(RecordKey(oldTable, handle), commit1), new WriteRecord(WriteType.Put, start1, [.. "old"u8, (byte)handle]).ToBytes());
+            }
+
+            write.Finish();
+        }
+
+        var newTs = f.Ts.Next();
+        var (region, context) = f.RegionOfTable(newTable);
+        var download = await DownloadOkAsync(f.TableDownload(name, "write", oldTable, newTable, region, newTs));
+        var staged = Assert.Single(Directory.GetFiles(f.ImportDir, $"{new Guid(download.Item1.Sst.Uuid.Span, bigEndian: true):D}_*.sst"));
+        Assert.Equal(6, (await SstDump.ScanAsync(staged)).Count);
+        Assert.Null((await f.IngestAsync(context, download)).Error);
+
+        var restored = await f.ScanTableAsync(newTable, newTs);
+        Assert.Equal([0L, 2, 3, 4, 5], restored.Keys.Order());
+        Assert.All(restored, r => Assert.Equal([.. "new"u8, (byte)r.Key], r.Value));
+    }
+
+    [Fact]
     public async Task A_range_clips_the_rows_inclusively_or_exclusively_and_a_range_with_no_rows_is_empty()
     {
         var (oldTable, newTable) = (f.NewTableId(), f.NewTableId());

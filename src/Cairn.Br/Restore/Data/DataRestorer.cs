@@ -163,9 +163,9 @@ internal sealed class DataRestorer
                 await _cluster.StoreChannel(store).ImportSst.SetDownloadSpeedLimitAsync(new SetDownloadSpeedLimitRequest { SpeedLimit = _options.RateLimitBytesPerSecond },
                     RpcChannel.CallOptions(new RpcCallOptions { Timeout = _options.CallTimeout }, cancellationToken)).ResponseAsync.ConfigureAwait(false);
             }
-            catch (Grpc.Core.RpcException e) when (!cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new BrException("ErrRestoreSetSpeedLimitFailed", $"store {store.Id} ({store.Address}) did not take the download speed limit: {e.Status.Detail}; check that it is up and retry", e);
+                throw new BrException("ErrRestoreSetSpeedLimitFailed", $"store {store.Id} ({store.Address}) did not take the download speed limit: {e.Detail}; check that it is up and retry", e);
             }
         }
 

@@ -23,8 +23,6 @@ internal sealed class GroupImporter
 {
     private const string NonRetryable = "non-retryable";
 
-    // RocksDB's SST writer refusing a key equal to the one before it (several versions of a key rewritten to one ts).
-    private const string VersionCollision = "Keys must be added in strict ascending order";
     private static readonly byte[] PrefixRangeTail = [.. Enumerable.Repeat((byte)0xFF, 10)];
     private readonly ClusterConnection _cluster;
     private readonly StorageBackend _backend;
@@ -74,20 +72,7 @@ internal sealed class GroupImporter
                 foreach (var piece in pieces)
                 {
                     lastStore = $"store {piece.Region.Leader.StoreId} ({piece.Region.StoreAddress})";
-                    Retry? retry;
-                    try
-                    {
-                        retry = await ImportRegionAsync(group, piece.Region, _newTimestamp, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Rpc.RpcException e) when (_newTimestamp != 0 && e.Message.Contains(VersionCollision, StringComparison.Ordinal))
-                    {
-                        // The store could not write the file's versions of one key at the single new ts (it keeps them
-                        // all, so they collide): this region's part of the group keeps its commit timestamps, which lie
-                        // above everything earlier in the chain too. Every version of a key lies in one group.
-                        Incremental.IncrementalRestoreLog.KeptTimestamps(_logger, Describe(group), piece.Region.Id);
-                        retry = await ImportRegionAsync(group, piece.Region, 0, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    var retry = await ImportRegionAsync(group, piece.Region, _newTimestamp, cancellationToken).ConfigureAwait(false);
                     if (retry is null)
                     {
                         regions++;
@@ -200,11 +185,11 @@ internal sealed class GroupImporter
                 {
                     response = await _cluster.StoreChannel(store).ImportSst.DownloadAsync(request, CallOptions(cancellationToken)).ResponseAsync.ConfigureAwait(false);
                 }
-                catch (Grpc.Core.RpcException e) when (!cancellationToken.IsCancellationRequested)
+                catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
                 {
                     Cache.OnStoreFailure(region);
                     _stores.Forget(store.Id);
-                    return new Retry(BackoffKind.StoreUnreachable, $"download of {file.Name} at store {store.Id} ({store.Address}) failed: {e.Status.StatusCode} {e.Status.Detail}");
+                    return new Retry(BackoffKind.StoreUnreachable, $"download of {file.Name} at store {store.Id} ({store.Address}) failed: {e.Status} {e.Detail}");
                 }
 
                 if (response.Error is { } error)
@@ -265,10 +250,10 @@ internal sealed class GroupImporter
             response = await Cache.GetChannel(region.StoreAddress).ImportSst.MultiIngestAsync(new MultiIngestRequest { Context = region.ToContext(), Ssts = { ssts } }, CallOptions(cancellationToken))
                 .ResponseAsync.ConfigureAwait(false);
         }
-        catch (Grpc.Core.RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             Cache.OnStoreFailure(region);
-            return new Retry(BackoffKind.StoreUnreachable, $"ingest into {region} failed: {e.Status.StatusCode} {e.Status.Detail}");
+            return new Retry(BackoffKind.StoreUnreachable, $"ingest into {region} failed: {e.Status} {e.Detail}");
         }
 
         if (response.Error is not { } error)

@@ -98,16 +98,16 @@ internal sealed class ImportModeKeeper : IAsyncDisposable
             await _cluster.StoreChannel(store).ImportSst.SwitchModeAsync(new SwitchModeRequest { Mode = mode },
                 RpcChannel.CallOptions(new RpcCallOptions { Timeout = mode == SwitchMode.Normal && NormalBound < _callTimeout ? NormalBound : _callTimeout }, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
-        catch (Grpc.Core.RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             // A store that missed the switch still restores (only slower), and falls back to normal by its TTL.
             if (mode == SwitchMode.Normal)
             {
-                DataRestoreLog.NormalModeFailed(_logger, $"store {store.Id} ({store.Address})", e.Status.Detail);
+                DataRestoreLog.NormalModeFailed(_logger, $"store {store.Id} ({store.Address})", e.Detail);
             }
             else
             {
-                DataRestoreLog.ImportModeFailed(_logger, $"store {store.Id} ({store.Address})", e.Status.Detail);
+                DataRestoreLog.ImportModeFailed(_logger, $"store {store.Id} ({store.Address})", e.Detail);
             }
         }
     }

@@ -20,9 +20,6 @@ internal static partial class IncrementalRestoreLog
     [LoggerMessage(EventId = 7134, Level = LogLevel.Information, Message = "restoring into existing table {Database}.{Table} (incremental)")]
     public static partial void IntoExisting(ILogger logger, string database, string table);
 
-    [LoggerMessage(EventId = 7136, Level = LogLevel.Information, Message = "{Files} in region {RegionId} hold several versions of a key, which the store cannot write at one new ts: restored with their commit timestamps")]
-    public static partial void KeptTimestamps(ILogger logger, string files, ulong regionId);
-
     [LoggerMessage(EventId = 7135, Level = LogLevel.Information, Message = "checksum of {Database}.{Table} not verified: an incremental backup holds no table checksum")]
     public static partial void ChecksumNotVerifiable(ILogger logger, string database, string table);
 }
