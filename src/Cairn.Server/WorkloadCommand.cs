@@ -23,7 +23,8 @@ internal static class WorkloadCommand
             var batch = new Option<int>("--batch") { Description = "Rows per load transaction (default 2000).", DefaultValueFactory = _ => 2_000 };
             var db = new Option<string>("--db") { Description = "Database (default sbtest).", DefaultValueFactory = _ => "sbtest" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing data set." };
-            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly };
+            var bulk = BulkLoadRun.Option();
+            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly, bulk };
             sysbench.SetAction((r, ct) =>
             {
                 // Every number is checked before anything connects or creates a table.
@@ -34,7 +35,11 @@ internal static class WorkloadCommand
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
-                    if (!r.GetValue(verifyOnly))
+                    if (!r.GetValue(verifyOnly) && r.GetValue(bulk))
+                    {
+                        await BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)).ConfigureAwait(false);
+                    }
+                    else if (!r.GetValue(verifyOnly))
                     {
                         var watch = Stopwatch.StartNew();
                         await workload.LoadAsync(ct).ConfigureAwait(false);
@@ -54,7 +59,8 @@ internal static class WorkloadCommand
             var transfers = new Option<int>("--transfers") { Description = "Transfers per worker (default 200).", DefaultValueFactory = _ => 200 };
             var db = new Option<string>("--db") { Description = "Database (default bank).", DefaultValueFactory = _ => "bank" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only check the invariant." };
-            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly };
+            var bulk = BulkLoadRun.Option();
+            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly, bulk };
             bank.SetAction((r, ct) =>
             {
                 // A transfer needs two distinct accounts; with one, every transfer is a self-transfer.
@@ -67,7 +73,7 @@ internal static class WorkloadCommand
                     var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
                     if (!r.GetValue(verifyOnly))
                     {
-                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await (r.GetValue(bulk) ? BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)) : workload.LoadAsync(ct)).ConfigureAwait(false);
                         var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
                         await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
                     }
