@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Bulk load (--bulk) against the transactional load of the sysbench workload, side by side on one 3-store
+# playground. Usage: bench/bulk-load/run.sh [TABLES] [BULK_ROWS] [TXN_ROWS]
+# TXN_ROWS defaults to a tenth of BULK_ROWS: the transactional load is the slow one; rates are compared per second.
+set -euo pipefail
+tables=${1:-4}
+bulk_rows=${2:-250000}
+txn_rows=${3:-$((bulk_rows / 10))}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d /tmp/cairn-bulk-bench.XXXXXX)
+port=${BASE_PORT:-24379}
+dotnet build "$repo/src/Cairn.Server" -c Release -nologo -clp:ErrorsOnly -o "$dir/cairn" >/dev/null
+cairn() { dotnet "$dir/cairn/cairn.dll" "$@"; }
+
+dotnet "$dir/cairn/cairn.dll" playground --stores 3 --dir "$dir/data" --base-port "$port" >"$dir/playground.log" 2>&1 &
+playground=$!
+trap 'kill -TERM $playground 2>/dev/null; wait $playground 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 120); do
+  if cairn db ls --pd "127.0.0.1:$port" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "transactional: $tables × $txn_rows rows"
+cairn workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$txn_rows" --db sb_txn
+echo "bulk: $tables × $bulk_rows rows"
+cairn workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$bulk_rows" --db sb_bulk --bulk
+cairn table checksum sb_bulk.sbtest1 --pd "127.0.0.1:$port"
