@@ -9,10 +9,14 @@ txn_rows=${3:-$((bulk_rows / 10))}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d /tmp/cairn-bulk-bench.XXXXXX)
 port=${BASE_PORT:-24379}
-dotnet build "$repo/src/Cairn.Server" -c Release -nologo -clp:ErrorsOnly -o "$dir/cairn" >/dev/null
-cairn() { dotnet "$dir/cairn/cairn.dll" "$@"; }
+# CAIRN_DLL reuses a built cairn.dll instead of building one.
+dll=${CAIRN_DLL:-$dir/cairn/cairn.dll}
+if [ -z "${CAIRN_DLL:-}" ]; then
+  dotnet build "$repo/src/Cairn.Server" -c Release -nologo -clp:ErrorsOnly -o "$dir/cairn" >/dev/null
+fi
+cairn() { dotnet "$dll" "$@"; }
 
-dotnet "$dir/cairn/cairn.dll" playground --stores 3 --dir "$dir/data" --base-port "$port" >"$dir/playground.log" 2>&1 &
+dotnet "$dll" playground --stores 3 --dir "$dir/data" --base-port "$port" >"$dir/playground.log" 2>&1 &
 playground=$!
 trap 'kill -TERM $playground 2>/dev/null; wait $playground 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 120); do
@@ -22,7 +26,7 @@ done
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "transactional: $tables × $txn_rows rows"
-cairn workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$txn_rows" --db sb_txn
+/usr/bin/time -f "transactional load+verify wall %e s" dotnet "$dll" workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$txn_rows" --db sb_txn
 echo "bulk: $tables × $bulk_rows rows"
-cairn workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$bulk_rows" --db sb_bulk --bulk
+/usr/bin/time -f "bulk load+verify wall %e s" dotnet "$dll" workload sysbench --pd "127.0.0.1:$port" --tables "$tables" --rows "$bulk_rows" --db sb_bulk --bulk
 cairn table checksum sb_bulk.sbtest1 --pd "127.0.0.1:$port"

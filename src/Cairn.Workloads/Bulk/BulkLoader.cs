@@ -60,8 +60,9 @@ public sealed class BulkLoader(CatalogClient catalog, BulkLoadOptions? options =
             var encodeTime = clock.Elapsed;
 
             var plans = targets.Select((t, i) => SstImport.Table(t.Table.Database, t.Table.Table, t.Info.Id, encoded[i].Files)).Where(p => p.Files.Count > 0).ToList();
+            // Each file pair is already the size of a region: no merging, so the regions split at every file boundary.
             var backend = new StorageBackend { Local = new Local { Path = staging } };
-            var imported = await SstImport.ImportAsync(catalog.Client, backend, plans, new DataRestoreOptions { Concurrency = _options.ImportConcurrency }, logger, cancellationToken)
+            var imported = await SstImport.ImportAsync(catalog.Client, backend, plans, new DataRestoreOptions { Concurrency = _options.ImportConcurrency, MergeMaxBytes = 1, MergeMaxKvs = 1 }, logger, cancellationToken)
                 .ConfigureAwait(false);
             var importTime = clock.Elapsed - encodeTime;
             WorkloadLog.BulkImported(logger, imported.Files, imported.Ranges, (long)importTime.TotalMilliseconds);
