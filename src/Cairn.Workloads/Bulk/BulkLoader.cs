@@ -110,43 +110,15 @@ public sealed class BulkLoader(CatalogClient catalog, BulkLoadOptions? options =
         var indexes = TableLayout.SecondaryIndexes(info).Where(i => i.State is SchemaState.WriteOnly or SchemaState.WriteReorganization or SchemaState.Public).ToArray();
         var autoIncrement = info.Columns.FirstOrDefault(c => (c.Type.Flag & FieldType.AutoIncrementFlag) != 0)?.Name.L;
 
-        // Index keys (t{id}_i…) sort before record keys (t{id}_r…): all index entries first, sorted in memory.
-        if (indexes.Length > 0)
-        {
-            var keys = new byte[table.Rows * indexes.Length][];
-            var values = new byte[keys.Length][];
-            long at = 0;
-            for (long n = 0; n < table.Rows; n++)
-            {
-                if ((n & 0xFFFF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                var row = RowOf(table, n);
-                var handle = TableLayout.HandleOf(info, row);
-                foreach (var index in indexes)
-                {
-                    (keys[at], values[at], _) = TableLayout.IndexEntry(info, info.Id, index, row, handle);
-                    at++;
-                }
-            }
-
-            Array.Sort(keys, values, ByteKeyComparer.Instance);
-            for (var i = 0; i < keys.Length; i++)
-            {
-                if (i > 0 && keys[i].AsSpan().SequenceEqual(keys[i - 1]))
-                {
-                    var (_, indexId) = TableCodec.DecodeIndexKey(keys[i], out _);
-                    throw new BulkLoadException($"table {table.Database}.{table.Table}: two rows have the same entry in unique index {info.Indexes.First(x => x.Id == indexId).Name}; fix the rows and load again");
-                }
-
-                writer.Add(keys[i], values[i]);
-            }
-        }
-
+        // One pass over the rows. Index keys (t{id}_i…) sort before record keys (t{id}_r…), so the index entries are
+        // sorted in memory and written first, and the encoded rows wait in memory for their turn.
+        var rows = checked((int)table.Rows);
+        var recordKeys = new byte[rows][];
+        var recordValues = new byte[rows][];
+        var indexKeys = new byte[checked(rows * indexes.Length)][];
+        var indexValues = new byte[indexKeys.Length][];
         long? autoMax = null;
-        for (long n = 0; n < table.Rows; n++)
+        for (var n = 0; n < rows; n++)
         {
             if ((n & 0xFFFF) == 0)
             {
@@ -155,11 +127,38 @@ public sealed class BulkLoader(CatalogClient catalog, BulkLoadOptions? options =
 
             var row = RowOf(table, n);
             var handle = TableLayout.HandleOf(info, row);
-            writer.Add(handle.RecordKey(info.Id), TableLayout.EncodeRow(info, row));
+            recordKeys[n] = handle.RecordKey(info.Id);
+            recordValues[n] = TableLayout.EncodeRow(info, row);
+            for (var i = 0; i < indexes.Length; i++)
+            {
+                var at = (n * indexes.Length) + i;
+                (indexKeys[at], indexValues[at], _) = TableLayout.IndexEntry(info, info.Id, indexes[i], row, handle);
+            }
+
             if (autoIncrement is not null && TableLayout.Value(row, autoIncrement) is { IsNull: false } value)
             {
                 autoMax = Math.Max(autoMax ?? long.MinValue, value.Int64);
             }
+        }
+
+        Array.Sort(indexKeys, indexValues, ByteKeyComparer.Instance);
+        for (var i = 0; i < indexKeys.Length; i++)
+        {
+            if (i > 0 && indexKeys[i].AsSpan().SequenceEqual(indexKeys[i - 1]))
+            {
+                var (_, indexId) = TableCodec.DecodeIndexKey(indexKeys[i], out _);
+                throw new BulkLoadException($"table {table.Database}.{table.Table}: two rows have the same entry in unique index {info.Indexes.First(x => x.Id == indexId).Name}; fix the rows and load again");
+            }
+
+            writer.Add(indexKeys[i], indexValues[i]);
+            indexKeys[i] = null!;
+        }
+
+        for (var n = 0; n < rows; n++)
+        {
+            writer.Add(recordKeys[n], recordValues[n]);
+            recordKeys[n] = null!;
+            recordValues[n] = null!;
         }
 
         var files = writer.Finish();
