@@ -6,5 +6,5 @@ namespace Cairn.Workloads.Bulk;
 /// <param name="Database">Database name.</param>
 /// <param name="Table">Table name.</param>
 /// <param name="Rows">Number of rows.</param>
-/// <param name="Row">Row <c>n</c> (0 ≤ n &lt; <paramref name="Rows"/>) by column name, with its handle column; Handles must ascend with n.</param>
+/// <param name="Row">Row <c>n</c> (0 ≤ n &lt; <paramref name="Rows"/>) by column name, with its handle column; handles must ascend with n.</param>
 public sealed record BulkTable(string Database, string Table, long Rows, Func<long, IReadOnlyDictionary<string, Datum>> Row);
