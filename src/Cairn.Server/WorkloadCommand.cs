@@ -24,7 +24,8 @@ internal static class WorkloadCommand
             var db = new Option<string>("--db") { Description = "Database (default sbtest).", DefaultValueFactory = _ => "sbtest" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only verify an existing data set." };
             var mutate = new Option<string?>("--mutate") { Description = "Change PERCENT of the rows of an existing data set (a third each updated, deleted, inserted), then verify." };
-            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly, mutate };
+            var bulk = BulkLoadRun.Option();
+            var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly, mutate, bulk };
             sysbench.SetAction((r, ct) =>
             {
                 // Every number is checked before anything connects or creates a table.
@@ -39,6 +40,10 @@ internal static class WorkloadCommand
                     if (percent is { } share)
                     {
                         await MutateArgs.RunAsync(new SysbenchMutation(catalog) { Database = database, Tables = tableCount, Percent = share, BatchSize = Math.Min(batchSize, 500) }, ct).ConfigureAwait(false);
+                    }
+                    else if (!r.GetValue(verifyOnly) && r.GetValue(bulk))
+                    {
+                        await BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)).ConfigureAwait(false);
                     }
                     else if (!r.GetValue(verifyOnly))
                     {
@@ -60,7 +65,8 @@ internal static class WorkloadCommand
             var transfers = new Option<int>("--transfers") { Description = "Transfers per worker (default 200).", DefaultValueFactory = _ => 200 };
             var db = new Option<string>("--db") { Description = "Database (default bank).", DefaultValueFactory = _ => "bank" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only check the invariant." };
-            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly };
+            var bulk = BulkLoadRun.Option();
+            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly, bulk };
             bank.SetAction((r, ct) =>
             {
                 // A transfer needs two distinct accounts; with one, every transfer is a self-transfer.
@@ -73,7 +79,7 @@ internal static class WorkloadCommand
                     var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
                     if (!r.GetValue(verifyOnly))
                     {
-                        await workload.LoadAsync(ct).ConfigureAwait(false);
+                        await (r.GetValue(bulk) ? BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)) : workload.LoadAsync(ct)).ConfigureAwait(false);
                         var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
                         await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
                     }

@@ -2,6 +2,7 @@ using Cairn.Client;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
+using Cairn.Workloads.Bulk;
 
 namespace Cairn.Workloads;
 
@@ -26,23 +27,17 @@ public sealed class BankWorkload(CatalogClient catalog)
     {
         // Fewer than two accounts leaves only self-transfers, which the invariant check would count twice.
         ArgumentOutOfRangeException.ThrowIfLessThan(Accounts, 2, nameof(Accounts));
-        if (await catalog.GetDatabaseAsync(Database, null, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);
-        }
-
-        await catalog.CreateTableAsync(Database, new TableInfo
-        {
-            Name = new CIStr("accounts"),
-            Columns = [WorkloadColumns.Int("id"), WorkloadColumns.Int("balance")],
-            Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "id"), WorkloadColumns.Index("balance_idx", false, false, "balance")],
-        }, cancellationToken).ConfigureAwait(false);
+        await CreateTableAsync(cancellationToken).ConfigureAwait(false);
         var table = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await table.InsertManyAsync(Enumerable.Range(0, Accounts).Select(i => (IReadOnlyDictionary<string, Datum>)new Dictionary<string, Datum>
-        {
-            ["id"] = Datum.FromInt64(i),
-            ["balance"] = Datum.FromInt64(InitialBalance),
-        }), cancellationToken).ConfigureAwait(false);
+        await table.InsertManyAsync(Enumerable.Range(0, Accounts).Select(Account), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the same accounts table as <see cref="LoadAsync"/> and loads the same rows without transactions (<see cref="BulkLoader"/>).</summary>
+    public async Task<BulkLoadResult> BulkLoadAsync(BulkLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Accounts, 2, nameof(Accounts));
+        await CreateTableAsync(cancellationToken).ConfigureAwait(false);
+        return await new BulkLoader(catalog, options).LoadAsync([new BulkTable(Database, "accounts", Accounts, n => Account((int)n))], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="workers"/> concurrent transfer loops until cancelled or <paramref name="transfers"/> each; returns the committed count.</summary>
@@ -113,6 +108,27 @@ public sealed class BankWorkload(CatalogClient catalog)
         problems.AddRange(await table.CheckIndexesAsync(ts, cancellationToken).ConfigureAwait(false));
         return problems;
     }
+
+    private async Task CreateTableAsync(CancellationToken cancellationToken)
+    {
+        if (await catalog.GetDatabaseAsync(Database, null, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);
+        }
+
+        await catalog.CreateTableAsync(Database, new TableInfo
+        {
+            Name = new CIStr("accounts"),
+            Columns = [WorkloadColumns.Int("id"), WorkloadColumns.Int("balance")],
+            Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "id"), WorkloadColumns.Index("balance_idx", false, false, "balance")],
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private IReadOnlyDictionary<string, Datum> Account(int id) => new Dictionary<string, Datum>
+    {
+        ["id"] = Datum.FromInt64(id),
+        ["balance"] = Datum.FromInt64(InitialBalance),
+    };
 
     private Task<Table> OpenAsync(CancellationToken cancellationToken) => Table.OpenAsync(catalog, Database, "accounts", cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cairn.Client.Catalog;
 using Cairn.Client.Tables;
 using Cairn.Common.Codec;
+using Cairn.Workloads.Bulk;
 
 namespace Cairn.Workloads;
 
@@ -39,12 +40,7 @@ public sealed class SysbenchWorkload(CatalogClient catalog)
         for (var t = 1; t <= Tables; t++)
         {
             var name = TableName(t);
-            await catalog.CreateTableAsync(Database, new TableInfo
-            {
-                Name = new CIStr(name),
-                Columns = [WorkloadColumns.Int("id", FieldType.AutoIncrementFlag), WorkloadColumns.Int("k"), WorkloadColumns.Text("c", 120), WorkloadColumns.Text("pad", 60)],
-                Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "id"), WorkloadColumns.Index("k_1", false, false, "k")],
-            }, cancellationToken).ConfigureAwait(false);
+            await catalog.CreateTableAsync(Database, Definition(name), cancellationToken).ConfigureAwait(false);
             var table = await Table.OpenAsync(catalog, Database, name, cancellationToken).ConfigureAwait(false);
             for (var start = 1; start <= Rows; start += BatchSize)
             {
@@ -52,6 +48,30 @@ public sealed class SysbenchWorkload(CatalogClient catalog)
                 await table.InsertManyAsync(Enumerable.Range(start, end - start + 1).Select(Row), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Creates the database and the same tables as <see cref="LoadAsync"/> and loads the same rows without
+    /// transactions, through sorted SST files and the stores' import service (<see cref="BulkLoader"/>).
+    /// </summary>
+    public async Task<BulkLoadResult> BulkLoadAsync(BulkLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Tables, nameof(Tables));
+        ArgumentOutOfRangeException.ThrowIfNegative(Rows, nameof(Rows));
+        if (await catalog.GetDatabaseAsync(Database, null, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await catalog.CreateDatabaseAsync(Database, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tables = new List<BulkTable>();
+        for (var t = 1; t <= Tables; t++)
+        {
+            var name = TableName(t);
+            await catalog.CreateTableAsync(Database, Definition(name), cancellationToken).ConfigureAwait(false);
+            tables.Add(new BulkTable(Database, name, Rows, n => Row((int)n + 1)));
+        }
+
+        return await new BulkLoader(catalog, options).LoadAsync(tables, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Checks every table: row count, row content and index consistency. Returns the problems found.</summary>
@@ -96,6 +116,13 @@ public sealed class SysbenchWorkload(CatalogClient catalog)
 
     private async Task<bool> IsMutatedAsync(Table table, CancellationToken cancellationToken) =>
         (await table.ScanAsync(null, cancellationToken).ConfigureAwait(false)).Any(r => r["id"].Int64 > Rows);
+
+    private static TableInfo Definition(string name) => new()
+    {
+        Name = new CIStr(name),
+        Columns = [WorkloadColumns.Int("id", FieldType.AutoIncrementFlag), WorkloadColumns.Int("k"), WorkloadColumns.Text("c", 120), WorkloadColumns.Text("pad", 60)],
+        Indexes = [WorkloadColumns.Index("PRIMARY", true, true, "id"), WorkloadColumns.Index("k_1", false, false, "k")],
+    };
 
     private static string TableName(int t) => "sbtest" + t.ToString(CultureInfo.InvariantCulture);
 

@@ -17,12 +17,14 @@ namespace Cairn.Br.Cluster;
 internal sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly HttpClient _http;
+    private readonly bool _ownsClients;
 
-    private ClusterConnection(PdClient pd, string pdHttpAddress)
+    private ClusterConnection(PdClient pd, string pdHttpAddress, TxnClient? borrowed = null)
     {
         Pd = pd;
         PdHttpAddress = pdHttpAddress;
-        Txn = new TxnClient(pd);
+        _ownsClients = borrowed is null;
+        Txn = borrowed ?? new TxnClient(pd);
         Catalog = new CatalogClient(Txn);
         Checksums = new TableChecksum(Txn);
         _http = new HttpClient { BaseAddress = new Uri(pdHttpAddress), Timeout = TimeSpan.FromSeconds(10) };
@@ -76,6 +78,17 @@ internal sealed class ClusterConnection : IAsyncDisposable
             await pd.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A connection over a caller's transactional client and its pd client, which stay the caller's: disposing the
+    /// connection leaves both open.
+    /// </summary>
+    public static async Task<ClusterConnection> OverAsync(TxnClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var http = await FindHttpAddressAsync(client.Cache.Pd, cancellationToken).ConfigureAwait(false);
+        return new ClusterConnection(client.Cache.Pd, http, client);
     }
 
     /// <summary>pd's cluster version as the raw JSON body of <c>/pd/api/v1/config/cluster-version</c> (a quoted string), as BR stores it.</summary>
@@ -151,8 +164,11 @@ internal sealed class ClusterConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        await Txn.DisposeAsync().ConfigureAwait(false);
-        await Pd.DisposeAsync().ConfigureAwait(false);
+        if (_ownsClients)
+        {
+            await Txn.DisposeAsync().ConfigureAwait(false);
+            await Pd.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
