@@ -11,8 +11,8 @@
 #   7. a summary table (data size, backup size, backup and restore time and speed), then every process stopped and
 #      checked gone.
 # Exits non-zero if any step fails.
-# Options (environment): ROWS (per sysbench table, default 5000), BANK_DURATION (transfers during the backup, default
-# 20s), KEEP=1 keeps the job's folder, SKIP_BUILD=1 uses artifacts/cairn and artifacts/br when they exist, BIN_DIR=DIR
+# Options (environment): ROWS (per sysbench table, default 5000), BANK_ROUND (length of each round of bank transfers
+# run during the backup, default 5s), KEEP=1 keeps the job's folder, SKIP_BUILD=1 uses artifacts/cairn and artifacts/br when they exist, BIN_DIR=DIR
 # uses the cairn.dll and br.dll found in DIR (both skip the build).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +20,7 @@ root=$(cd "$here/.." && pwd)
 cd "$root"
 rows=${ROWS:-5000}
 tables=4
-bank_duration=${BANK_DURATION:-20s}
+bank_round=${BANK_ROUND:-5s}
 
 "$here/setup.sh" core
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -47,6 +47,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-run.XXXXXX")
 pids=()
 cleanup() {
   local rc=$? pid left
+  # The bank rounds' loop first (its current `cairn workload bank`, then the loop), then the playgrounds.
+  [ -n "${bank_pid:-}" ] && pkill -TERM -P "$bank_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -106,20 +108,25 @@ cairn workload bank --pd "$pd_a" --accounts 100 --workers 4 --transfers 50
 cairn workload catalog-zoo --pd "$pd_a"
 
 echo "== 4. backup A while bank transfers run"
-cairn workload bank --pd "$pd_a" --accounts 100 --workers 4 --skip-load --duration "$bank_duration" > "$work/bank-load.out" 2>&1 &
+# Rounds of transfers on the existing accounts, each verified, one after another until the backup is done.
+(
+  while [ ! -e "$work/backup.done" ]; do
+    cairn workload bank --pd "$pd_a" --accounts 100 --workers 4 --skip-load --duration "$bank_round" >> "$work/bank-load.out" 2>&1 || exit 1
+  done
+) &
 bank_pid=$!
 pids+=("$bank_pid")
-# The backup starts once transfers are committing (the bank's own first commit is well under a second here).
+# The backup starts once the first round is committing (its first commit comes well under two seconds here).
 sleep 2
 kill -0 "$bank_pid" 2>/dev/null || { cat "$work/bank-load.out"; echo "run: the bank transfers stopped before the backup" >&2; exit 1; }
 backup_start=$(now)
 br backup full -u "$pd_a" -s "local://$work/backup" --log-file "$work/br-backup.log" > "$work/backup.out"
 backup_s=$(seconds "$backup_start" "$(now)")
 cat "$work/backup.out"
-kill -0 "$bank_pid" 2>/dev/null && echo "bank transfers were still running when the backup finished" \
-  || echo "run: note: the bank transfers ended before the backup did (raise BANK_DURATION)"
+kill -0 "$bank_pid" 2>/dev/null || { cat "$work/bank-load.out"; echo "run: the bank transfers stopped during the backup" >&2; exit 1; }
+touch "$work/backup.done"
 wait "$bank_pid" || { cat "$work/bank-load.out"; echo "run: the bank transfers failed" >&2; exit 1; }
-cat "$work/bank-load.out"
+awk '/transfers committed/ { rounds++; done += $1 } END { printf "bank transfers ran during the whole backup: %d rounds, %d transfers committed, each round verified\n", rounds, done }' "$work/bank-load.out"
 backup_ts=$(summary_value "$work/backup.out" "backup ts" | awk '{print $1}')
 [ -n "$backup_ts" ] || { echo "run: br printed no backup ts" >&2; exit 1; }
 echo "bank invariant in A at the backup ts $backup_ts:"
