@@ -13,11 +13,12 @@
 #
 #   bench/e2e/run.sh [--size 1GiB] [--tables-many 10000] [--fg-duration 20s] [--dir DIR] [--out FILE]
 #   SIZE=64MiB bench/e2e/run.sh          # a quick run (environment variables SIZE, TABLES_MANY, FG_DURATION also work)
+#   MANY_ROWS=1 ...                      # give each tiny table a row (slow: rows go in through transactions)
 #
 # The size is logical (keys and values of rows and index entries, as br counts it), about 321 bytes a sysbench row.
 set -euo pipefail
 
-size=${SIZE:-1GiB} many=${TABLES_MANY:-10000} fg_duration=${FG_DURATION:-20s} dir="" out="" sample_div=10 loaders=2 tables=4
+size=${SIZE:-1GiB} many=${TABLES_MANY:-10000} many_rows=${MANY_ROWS:-0} fg_duration=${FG_DURATION:-20s} dir="" out="" sample_div=10 loaders=2 tables=4
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size) size="$2"; shift 2 ;;
@@ -172,7 +173,7 @@ p50_idle=$(latency_field "$dir/fg-idle.out" p50_ms) p50_busy=$(latency_field "$d
 fg_impact=$(calc "($p99_busy - $p99_idle) * 100 / $p99_idle" 1)
 
 echo "== $many tiny tables: backup" >&2
-cairn workload many-tables --pd "$pd_a" --count "$many" --rows 1 > "$dir/many.out"
+cairn workload many-tables --pd "$pd_a" --count "$many" --rows "$many_rows" > "$dir/many.out"
 timed "$dir/many-backup.out" dotnet "$art/br.dll" backup db -u "$pd_a" -s "local://$dir/backup-many" --db many --log-file "$dir/br-many-backup.log"
 many_backup_s=$wall
 read -r _ _ many_backup_rss < "$dir/many-backup.out.rusage"
@@ -206,7 +207,7 @@ backup_mib_s=$(calc "$mib / $backup_s")
 
 cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-command="bench/e2e/run.sh --size $size --tables-many $many --fg-duration $fg_duration"
+command="MANY_ROWS=$many_rows bench/e2e/run.sh --size $size --tables-many $many --fg-duration $fg_duration"
 report=$(cat <<REPORT
 data set: $loaders databases x $tables sysbench tables x $rows_per_table rows; $mib MiB logical ($logical bytes), backup $stored bytes stored; loaded in $load_s s, $load_mode
 backup: $backup_s s wall, $backup_mib_s MiB/s; CPU pd + stores $cluster_cpu s, br $(calc "$br_user + $br_sys") s, total $total_cpu s
@@ -216,7 +217,7 @@ restore: $restore_s s wall, $restore_mib_s MiB/s; restore wall / backup wall: $(
 restore MiB/s / transactional reload MiB/s: $(calc "$restore_mib_s / $reload_mib_s") (reload of $loaders x $tables x $sample_rows rows, 1/$sample_div of the rows, in $reload_s s: $reload_mib_s MiB/s scaled by rows)
 incremental backup (1% of rows changed) / full backup wall: $incremental
 br peak RSS: full backup $((br_rss / 1024)) MiB, full restore $((restore_rss / 1024)) MiB
-br peak RSS, $many tables of 1 row: backup $((many_backup_rss / 1024)) MiB ($many_backup_s s, $many_files files), restore $((many_restore_rss / 1024)) MiB ($many_restore_s s)
+br peak RSS, $many tables of $many_rows rows ($(sed -n "s/.* in \([0-9.]* s\)$/\1/p" "$dir/many.out") to create): backup $((many_backup_rss / 1024)) MiB ($many_backup_s s, $many_files files), restore $((many_restore_rss / 1024)) MiB ($many_restore_s s)
 table creation on restore: $create_rate tables/s ($many tables in $many_create_s s)
 foreground point-select/update p99: $p99_idle ms idle, $p99_busy ms during backups ($fg_backups backups ran): +$fg_impact% (p50 $p50_idle -> $p50_busy ms)
 REPORT
