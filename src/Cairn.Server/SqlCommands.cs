@@ -135,7 +135,7 @@ internal static class SqlCommands
             var oldId = r.GetValue(asId);
             if (oldId is <= 0)
             {
-                return Task.FromResult(Usage($"--as-table-id must be a table id above 0, got {oldId}"));
+                throw new CliUsageException($"--as-table-id must be a table id above 0, got {oldId}");
             }
 
             return RunAsync(r.GetValue(pd)!, async (catalog, client) =>

@@ -3,7 +3,8 @@ namespace Cairn.EndToEnd.Tests;
 /// <summary>
 /// Nothing a job starts outlives it: a playground stopped with SIGTERM takes pd and its stores with it, and the main
 /// job (<c>scripts/run.sh</c>, at its smallest size, on the binaries built next to the tests) backs up, restores,
-/// verifies, prints its summary and leaves no process behind.
+/// verifies, prints its summary and leaves no process behind (only with <c>CAIRN_TEST_RUN_SH=1</c>: see
+/// <see cref="MainJobFactAttribute"/>).
 /// </summary>
 public sealed class NoProcessLeftTests
 {
@@ -21,7 +22,7 @@ public sealed class NoProcessLeftTests
             () => $"every process of the playground to exit; still running:\n{string.Join('\n', JobProcesses.Matching(playground.Dir))}");
     }
 
-    [Fact]
+    [MainJobFact]
     public async Task The_main_job_backs_up_restores_verifies_and_leaves_no_process()
     {
         using var tmp = new TempDirectory("run-sh");
