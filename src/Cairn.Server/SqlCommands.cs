@@ -111,11 +111,54 @@ internal static class SqlCommands
             var table = await Table.OpenAsync(catalog, db, name, ct).ConfigureAwait(false);
             await Console.Out.WriteLineAsync((await table.CountAsync(null, ct).ConfigureAwait(false)).ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
         }));
-        command.Subcommands.Add(TableAction("checksum", "Checksum a table (crc64xor, total kvs, total bytes) through the coprocessor.", async (catalog, client, db, name, ct) =>
+        command.Subcommands.Add(ChecksumCommand());
+        return command;
+    }
+
+    // `table checksum DB.T [--at TS] [--as-table-id N]`: the second hashes the table's keys as if they carried table
+    // id N, so a restored table (new id) can be compared with the original's checksum at the backup's TS.
+    private static Command ChecksumCommand()
+    {
+        var pd = PdOption();
+        var arg = new Argument<string>("DB.T");
+        var at = new Option<string?>("--at") { Description = "Snapshot TSO to checksum at (default: the latest)." };
+        var asId = new Option<long?>("--as-table-id") { Description = "Hash the keys as if the table's id were this one (compare a restored table with its original; not for partitioned tables)." };
+        var command = new Command("checksum", "Checksum a table (crc64xor, total kvs, total bytes) through the coprocessor.") { pd, arg, at, asId };
+        command.SetAction((r, ct) =>
         {
-            var sum = await new TableChecksum(client).ChecksumTableAsync(catalog, db, name, null, ct).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"crc64xor {sum.Crc64Xor:x16}  total_kvs {sum.TotalKvs}  total_bytes {sum.TotalBytes}").ConfigureAwait(false);
-        }));
+            if (ParseQualified(r.GetValue(arg)!) is not { } t)
+            {
+                return Task.FromResult(Usage($"expected DB.T, got '{r.GetValue(arg)}'"));
+            }
+
+            var ts = TimeArgs.Timestamp(r.GetValue(at), "--at");
+            var oldId = r.GetValue(asId);
+            if (oldId is <= 0)
+            {
+                throw new CliUsageException($"--as-table-id must be a table id above 0, got {oldId}");
+            }
+
+            return RunAsync(r.GetValue(pd)!, async (catalog, client) =>
+            {
+                var checksum = new TableChecksum(client);
+                var snapshot = ts != 0 ? ts : (await client.SnapshotAsync(ct).ConfigureAwait(false)).Timestamp;
+                var info = await catalog.GetTableAsync(t.Db, t.Table, snapshot, ct).ConfigureAwait(false) ?? throw new CatalogException($"unknown table {t.Db}.{t.Table}");
+                if (info.IsView)
+                {
+                    throw new CatalogException($"{t.Db}.{t.Table} is a view");
+                }
+
+                if (oldId is not null && info.Partition is not null)
+                {
+                    throw new CatalogException($"{t.Db}.{t.Table} is partitioned: --as-table-id maps one table id only");
+                }
+
+                var map = oldId is { } id ? new Dictionary<long, long> { [info.Id] = id } : null;
+                var sum = await checksum.ChecksumTableAsync(info, snapshot, map, ct).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"crc64xor {sum.Crc64Xor:x16}  total_kvs {sum.TotalKvs}  total_bytes {sum.TotalBytes}").ConfigureAwait(false);
+                return 0;
+            }, ct);
+        });
         return command;
     }
 

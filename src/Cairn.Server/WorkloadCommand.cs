@@ -26,8 +26,14 @@ internal static class WorkloadCommand
             var mutate = new Option<string?>("--mutate") { Description = "Change PERCENT of the rows of an existing data set (a third each updated, deleted, inserted), then verify." };
             var bulk = BulkLoadRun.Option();
             var sysbench = new Command("sysbench", "N tables × M rows of ~200 bytes with a secondary index.") { pd, tables, rows, batch, db, verifyOnly, mutate, bulk };
+            var run = SysbenchRunOptions.AddTo(sysbench);
             sysbench.SetAction((r, ct) =>
             {
+                if (run.IsSet(r))
+                {
+                    return run.RunAsync(r, pd, tables, rows, db, ct);
+                }
+
                 // Every number is checked before anything connects or creates a table.
                 var tableCount = CliArgs.AtLeast(r.GetValue(tables), "--tables", 1);
                 var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
@@ -66,7 +72,10 @@ internal static class WorkloadCommand
             var db = new Option<string>("--db") { Description = "Database (default bank).", DefaultValueFactory = _ => "bank" };
             var verifyOnly = new Option<bool>("--verify-only") { Description = "Only check the invariant." };
             var bulk = BulkLoadRun.Option();
-            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly, bulk };
+            var skipLoad = new Option<bool>("--skip-load") { Description = "Transfer on the existing accounts table instead of creating it." };
+            var duration = new Option<string?>("--duration") { Description = "Transfer for this long (Go duration: 30s, 5m); --transfers then caps each worker only when given." };
+            var at = new Option<string?>("--at") { Description = "Check the invariant at this snapshot TSO (default: the latest)." };
+            var bank = new Command("bank", "Concurrent transfers between accounts, then the total-balance invariant check.") { pd, accounts, workers, transfers, db, verifyOnly, bulk, skipLoad, duration, at };
             bank.SetAction((r, ct) =>
             {
                 // A transfer needs two distinct accounts; with one, every transfer is a self-transfer.
@@ -74,17 +83,43 @@ internal static class WorkloadCommand
                 var workerCount = CliArgs.AtLeast(r.GetValue(workers), "--workers", 1);
                 var transferCount = CliArgs.AtLeast(r.GetValue(transfers), "--transfers", 1);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
+                var runFor = r.GetValue(duration) is { } d ? TimeArgs.Duration(d, "--duration", minimum: TimeSpan.FromMilliseconds(1)) : (TimeSpan?)null;
+                var atTs = r.GetValue(at) is { } a ? TimeArgs.Timestamp(a, "--at") : 0;
+                if (r.GetValue(verifyOnly) && (runFor is not null || r.GetValue(skipLoad)))
+                {
+                    throw new CliUsageException("--verify-only runs no transfers: it takes neither --duration nor --skip-load");
+                }
+
+                if (atTs != 0 && !r.GetValue(verifyOnly))
+                {
+                    throw new CliUsageException("--at checks a past snapshot: use it with --verify-only");
+                }
+
+                var transfersGiven = r.GetResult(transfers) is { Implicit: false };
                 return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
                     if (!r.GetValue(verifyOnly))
                     {
-                        await (r.GetValue(bulk) ? BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)) : workload.LoadAsync(ct)).ConfigureAwait(false);
-                        var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
-                        await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
+                        if (!r.GetValue(skipLoad))
+                        {
+                            await (r.GetValue(bulk) ? BulkLoadRun.RunAsync(options => workload.BulkLoadAsync(options, ct)) : workload.LoadAsync(ct)).ConfigureAwait(false);
+                        }
+
+                        if (runFor is { } span)
+                        {
+                            var result = await workload.RunForAsync(workerCount, span, transfersGiven ? transferCount : null, ct).ConfigureAwait(false);
+                            await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                                $"{result.Committed} transfers committed, {result.Conflicts} conflicts retried, {result.GivenUp} given up in {result.Elapsed.TotalSeconds:F1} s: {result.Rate:F1} transfers/s")).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            var done = await workload.RunAsync(workerCount, transferCount, ct).ConfigureAwait(false);
+                            await Console.Out.WriteLineAsync($"{done} transfers committed").ConfigureAwait(false);
+                        }
                     }
 
-                    return await ReportAsync(await workload.VerifyAsync(null, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    return await ReportAsync(await workload.VerifyAsync(atTs == 0 ? null : atTs, ct).ConfigureAwait(false)).ConfigureAwait(false);
                 }, ct);
             });
             command.Subcommands.Add(bank);
@@ -115,6 +150,7 @@ internal static class WorkloadCommand
             command.Subcommands.Add(zoo);
         }
 
+        command.Subcommands.Add(ManyTablesCommand.Create());
         return command;
     }
 

@@ -43,15 +43,34 @@ public sealed class BankWorkload(CatalogClient catalog)
     /// <summary>Runs <paramref name="workers"/> concurrent transfer loops until cancelled or <paramref name="transfers"/> each; returns the committed count.</summary>
     public async Task<long> RunAsync(int workers, int transfers, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(transfers);
+        return (await RunLoopsAsync(workers, transfers, null, cancellationToken).ConfigureAwait(false)).Committed;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="workers"/> concurrent transfer loops on the existing table for <paramref name="duration"/>
+    /// (or until cancelled), at most <paramref name="transfers"/> each when given.
+    /// </summary>
+    public Task<BankRunResult> RunForAsync(int workers, TimeSpan duration, int? transfers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        return RunLoopsAsync(workers, transfers ?? int.MaxValue, duration, cancellationToken);
+    }
+
+    private async Task<BankRunResult> RunLoopsAsync(int workers, int transfers, TimeSpan? duration, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(Accounts, 2, nameof(Accounts));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(transfers);
         var table = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var retriesBefore = catalog.Client.RetryCount;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         long done = 0;
+        long givenUp = 0;
         var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
             var random = new Random(w * 7919 + 1);
-            for (var i = 0; i < transfers && !cancellationToken.IsCancellationRequested; i++)
+            for (var i = 0; i < transfers && !cancellationToken.IsCancellationRequested && (duration is null || watch.Elapsed < duration); i++)
             {
                 var from = random.Next(Accounts);
                 var to = (from + 1 + random.Next(Accounts - 1)) % Accounts;
@@ -76,6 +95,7 @@ public sealed class BankWorkload(CatalogClient catalog)
                 catch (ClientException e) when (e.IsRetryable)
                 {
                     // Out of retries under contention: the transfer did not happen, which keeps the invariant.
+                    Interlocked.Increment(ref givenUp);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -84,7 +104,7 @@ public sealed class BankWorkload(CatalogClient catalog)
             }
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return done;
+        return new BankRunResult(done, catalog.Client.RetryCount - retriesBefore, givenUp, watch.Elapsed);
     }
 
     /// <summary>Checks the invariant at <paramref name="ts"/> (latest when null). Returns the problems found.</summary>

@@ -59,6 +59,9 @@ internal sealed partial class PlaygroundProcess : IAsyncDisposable
     /// <summary>Waits, with a bound, until the playground has printed a line matching the pattern.</summary>
     public async Task<string> WaitForLineAsync(Regex pattern, TimeSpan timeout) => (await _process.WaitForLineAsync(pattern, timeout)).Value;
 
+    /// <summary>SIGTERM to the playground itself, then its exit code (killed, and a throw, past the bound).</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
+
     public async ValueTask DisposeAsync()
     {
         // SIGTERM: the playground stops its children itself; the runner kills the tree if it does not.
