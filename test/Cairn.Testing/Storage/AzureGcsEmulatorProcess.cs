@@ -92,6 +92,9 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
             var info = new ProcessStartInfo(node)
             {
                 WorkingDirectory = temp,
+                // Its own stdin, not the test host's: a process that reads a terminal it does not own is stopped by job
+                // control, and a stopped emulator cannot notice that its owner is gone (one was found stopped, orphaned).
+                RedirectStandardInput = true,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
