@@ -64,7 +64,7 @@ internal static class IncrementalSkip
                 Console.WriteLine($"loaded {rows:N0} rows, changed {picked.Count:N0} ({percent}%); write CF files: {Describe(db, "write")}; default CF files: {Describe(db, "default")}");
 
                 // Warm-up: compile the backup path with one small incremental backup.
-                await BackupAsync(channel, Request(Path.Combine(root, "warm-up"), until - 1, until));
+                await BackupThroughput.BackupAsync(channel, Request(Path.Combine(root, "warm-up"), until - 1, until));
 
                 var full = await MeasureAsync(db, channel, Request(Path.Combine(root, "full"), 0, until));
                 var incremental = await MeasureAsync(db, channel, Request(Path.Combine(root, "incremental"), since, until));
@@ -107,35 +107,12 @@ internal static class IncrementalSkip
         var bytesBefore = ReadBytes(db);
         var blocksBefore = db.GetTicker("rocksdb.block.cache.data.miss");
         var clock = Stopwatch.StartNew();
-        var (kvs, bytes, files) = await BackupAsync(channel, request);
+        var (kvs, bytes, _, files) = await BackupThroughput.BackupAsync(channel, request);
         var seconds = clock.Elapsed.TotalSeconds;
         return new Measurement(kvs, bytes, files, seconds, ReadBytes(db) - bytesBefore, db.GetTicker("rocksdb.block.cache.data.miss") - blocksBefore);
     }
 
     private static ulong ReadBytes(RocksDatabase db) => db.GetTicker("rocksdb.last.level.read.bytes") + db.GetTicker("rocksdb.non.last.level.read.bytes");
-
-    private static async Task<(ulong Kvs, ulong Bytes, int Files)> BackupAsync(RpcChannel channel, BackupRequest request)
-    {
-        ulong kvs = 0, bytes = 0;
-        var files = 0;
-        using var call = channel.Backup.backup(request);
-        await foreach (var response in call.ResponseStream.ReadAllAsync())
-        {
-            if (response.Error is not null)
-            {
-                throw new InvalidOperationException(response.Error.ToString());
-            }
-
-            foreach (var file in response.Files)
-            {
-                kvs += file.TotalKvs;
-                bytes += file.TotalBytes;
-                files++;
-            }
-        }
-
-        return (kvs, bytes, files);
-    }
 
     // Committed versions written straight into the write and default CFs (what a committed transaction leaves there):
     // start ts = ts + 1, commit ts = ts + 2, for every included row; with deletes, every fourth one is a Delete.

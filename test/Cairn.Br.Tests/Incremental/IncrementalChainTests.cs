@@ -212,17 +212,23 @@ public sealed class IncrementalChainTests(RestoreClusterFixture fixture, ITestOu
             Assert.Equal(RestoreChain.OutOfChainCode, noChain.Code);
             Assert.Contains("no restored backup", noChain.Message, StringComparison.Ordinal);
 
+            // A refused incremental names the ts it starts at, the ts the target's chain ends at, and why.
+            async Task AssertOutOfChainAsync(string backup, ulong startsAt, ulong endsAt, string why)
+            {
+                var refused = await Assert.ThrowsAsync<BrException>(() => RestoreAsync(backup));
+                Assert.Equal(RestoreChain.OutOfChainCode, refused.Code);
+                Assert.Contains($"starts at ts {startsAt}", refused.Message, StringComparison.Ordinal);
+                Assert.Contains($"ends at ts {endsAt}", refused.Message, StringComparison.Ordinal);
+                Assert.Contains(why, refused.Message, StringComparison.Ordinal);
+            }
+
             using var logs = new CapturingLoggerProvider();
             using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
             await RestoreAsync("chain-0", loggers);
             await AssertTargetMatchesAsync("full", p0);
 
             // A gap: chain-2 does not follow chain-0; refused naming both ts, the target unchanged.
-            var gap = await Assert.ThrowsAsync<BrException>(() => RestoreAsync("chain-2"));
-            Assert.Equal(RestoreChain.OutOfChainCode, gap.Code);
-            Assert.Contains($"starts at ts {b1.BackupTs}", gap.Message, StringComparison.Ordinal);
-            Assert.Contains($"ends at ts {b0.BackupTs}", gap.Message, StringComparison.Ordinal);
-            Assert.Contains("gap", gap.Message, StringComparison.Ordinal);
+            await AssertOutOfChainAsync("chain-2", b1.BackupTs, b0.BackupTs, "gap");
             await AssertTargetMatchesAsync("after the refused gap", p0);
 
             await RestoreAsync("chain-1", loggers);
@@ -231,11 +237,7 @@ public sealed class IncrementalChainTests(RestoreClusterFixture fixture, ITestOu
             await AssertTargetMatchesAsync("incremental 2", p2);
 
             // Wrong order: chain-1 again after chain-2.
-            var order = await Assert.ThrowsAsync<BrException>(() => RestoreAsync("chain-1"));
-            Assert.Equal(RestoreChain.OutOfChainCode, order.Code);
-            Assert.Contains($"starts at ts {b0.BackupTs}", order.Message, StringComparison.Ordinal);
-            Assert.Contains($"ends at ts {b2.BackupTs}", order.Message, StringComparison.Ordinal);
-            Assert.Contains("out of order", order.Message, StringComparison.Ordinal);
+            await AssertOutOfChainAsync("chain-1", b0.BackupTs, b2.BackupTs, "out of order");
             await AssertTargetMatchesAsync("after the refused wrong order", p2);
 
             await RestoreAsync("chain-3", loggers);

@@ -60,7 +60,7 @@ internal sealed class ImportModeKeeper : IAsyncDisposable
         {
             await SwitchAllAsync(SwitchMode.Normal, bound.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or Pd.Client.PdException or RpcException or Grpc.Core.RpcException)
+        catch (Exception e) when (e is OperationCanceledException or Pd.Client.PdException or RpcException)
         {
             DataRestoreLog.NormalModeFailed(_logger, "all stores", e.Message);
         }
@@ -77,7 +77,7 @@ internal sealed class ImportModeKeeper : IAsyncDisposable
             {
                 await SwitchAllAsync(SwitchMode.Import, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is Pd.Client.PdException or RpcException or Grpc.Core.RpcException)
+            catch (Exception e) when (e is Pd.Client.PdException or RpcException)
             {
                 DataRestoreLog.ImportModeFailed(_logger, "all stores", e.Message);
             }
