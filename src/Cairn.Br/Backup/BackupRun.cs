@@ -65,7 +65,7 @@ internal sealed class BackupRun
             _stats.LastBackupTs = _options.LastBackupTs;
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
-            var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
             var clusterVersion = await cluster.GetClusterVersionJsonAsync(cancellationToken).ConfigureAwait(false);
             if (_options.CheckRequirements)
