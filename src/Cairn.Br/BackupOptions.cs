@@ -94,4 +94,7 @@ public sealed record BackupOptions
 
     /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
     public bool SendCredentialsToStores { get; init; } = true;
+
+    /// <summary>How the backup is encrypted (stores encrypt SSTs, br the meta); null for a plaintext backup.</summary>
+    public Crypto.BackupEncryption? Crypter { get; init; }
 }

@@ -75,4 +75,7 @@ public sealed record RestoreOptions
 
     /// <summary>Tables and views created per transaction.</summary>
     public int CreateBatchSize { get; init; } = 256;
+
+    /// <summary>The key of an encrypted backup (or the master key that unwraps it); null to read a plaintext backup.</summary>
+    public Crypto.BackupEncryption? Crypter { get; init; }
 }

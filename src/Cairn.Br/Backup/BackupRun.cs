@@ -33,6 +33,7 @@ internal sealed class BackupRun
     private readonly ILogger _logger;
     private readonly BackupStats _stats = new();
     private readonly bool _raw;
+    private Crypto.MetaCipher? _cipher;
 
     public BackupRun(BackupOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -63,6 +64,7 @@ internal sealed class BackupRun
             }
 
             _stats.LastBackupTs = _options.LastBackupTs;
+            _cipher = await Crypto.MetaCipher.ForBackupAsync(_options.Crypter, cancellationToken).ConfigureAwait(false);
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
             var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
@@ -159,7 +161,7 @@ internal sealed class BackupRun
         var flusher = FlushPeriodicallyAsync(checkpoint, storage.Uri, stopFlushing.Token);
         try
         {
-            var writer = new BackupMetaWriter(storage, _options.UseBackupMetaV2);
+            var writer = new BackupMetaWriter(storage, _options.UseBackupMetaV2) { Cipher = _cipher };
             var files = await BackUpRangesAsync(cluster, checkpoint, writer, BuildTemplate(cluster.ClusterId, url, backupTs), keyMode, plan, regions, cancellationToken).ConfigureAwait(false);
             var schemas = await ChecksumAsync(cluster, tables, plan, files, backupTs, cancellationToken).ConfigureAwait(false);
             foreach (var schema in schemas)
@@ -331,6 +333,7 @@ internal sealed class BackupRun
             IsRawKv = _raw,
             CompressionType = _options.Compression,
             CompressionLevel = _options.CompressionLevel,
+            CipherInfo = _cipher?.Info,
         };
         if (_raw)
         {

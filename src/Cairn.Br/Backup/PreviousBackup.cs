@@ -27,7 +27,7 @@ internal static class PreviousBackup
             BackupMetaReader reader;
             try
             {
-                reader = await BackupMetaReader.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+                reader = await BackupMetaReader.OpenAsync(storage, options.Crypter, cancellationToken).ConfigureAwait(false);
             }
             catch (BrException e)
             {

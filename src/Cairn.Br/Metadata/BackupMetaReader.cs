@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Cairn.Br.Crypto;
+using Cairn.Common.Crypto;
 using Cairn.Rpc.Backup;
 using Cairn.Storage;
 using Google.Protobuf;
@@ -20,12 +22,17 @@ public sealed class BackupMetaReader
     public const string InvalidCode = "ErrInvalidMetaFile";
 
     private readonly IExternalStorage _storage;
+    private readonly MetaCipher? _cipher;
 
-    private BackupMetaReader(IExternalStorage storage, BackupMeta meta)
+    private BackupMetaReader(IExternalStorage storage, BackupMeta meta, MetaCipher? cipher)
     {
         _storage = storage;
         Meta = meta;
+        _cipher = cipher;
     }
+
+    /// <summary>The key the stores need to download the backup's SSTs; null for a plaintext backup.</summary>
+    public CipherInfo? Cipher => _cipher?.Info;
 
     /// <summary>The top-level <c>backupmeta</c> as stored.</summary>
     public BackupMeta Meta { get; }
@@ -38,9 +45,18 @@ public sealed class BackupMetaReader
     /// <see cref="BrException"/>: <see cref="NotFoundCode"/> when there is no backupmeta, <see cref="InvalidCode"/>
     /// when it is empty, truncated or corrupt, or a v2 meta file it names is missing.
     /// </summary>
-    public static async Task<BackupMetaReader> OpenAsync(IExternalStorage storage, CancellationToken cancellationToken = default)
+    public static Task<BackupMetaReader> OpenAsync(IExternalStorage storage, CancellationToken cancellationToken = default) =>
+        OpenAsync(storage, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenAsync(IExternalStorage, CancellationToken)"/> for a backup that may be encrypted:
+    /// <paramref name="encryption"/> is what the user gave (null: nothing). A missing, wrong or unwanted key, and
+    /// meta that fails authentication, are refused here, before anything else is done with the backup.
+    /// </summary>
+    public static async Task<BackupMetaReader> OpenAsync(IExternalStorage storage, BackupEncryption? encryption, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        var (cipher, crypter) = await BackupDecryption.ResolveAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         byte[] bytes;
         try
         {
@@ -50,17 +66,7 @@ public sealed class BackupMetaReader
         {
             throw new BrException(NotFoundCode, $"no backupmeta in {storage.Uri}: is this the backup folder? (an unfinished backup has backup.lock but no backupmeta)", e);
         }
-        var meta = Decode(BackupMeta.Parser, bytes, BackupFiles.Meta, storage.Uri);
-        // BR (and our writer) put br_version after the lists; a file cut short at a field boundary still decodes, but
-        // without it.
-        if (meta.BrVersion.Length == 0)
-        {
-            throw Invalid(storage.Uri, BackupFiles.Meta, "it is truncated (br_version, written last, is missing)");
-        }
-        if (meta.Version > 1)
-        {
-            throw Invalid(storage.Uri, BackupFiles.Meta, $"its version {meta.Version} is newer than this br understands (0 or 1)");
-        }
+        var meta = cipher is null ? DecodePlain(bytes, storage.Uri) : DecodeEncrypted(bytes, storage.Uri, cipher, crypter);
         foreach (var index in new[] { meta.FileIndex, meta.SchemaIndex, meta.DdlIndexes, meta.RawRangeIndex })
         {
             if (index is null)
@@ -75,7 +81,79 @@ public sealed class BackupMetaReader
                 }
             }
         }
-        return new BackupMetaReader(storage, meta);
+        return new BackupMetaReader(storage, meta, cipher);
+    }
+
+    private static BackupMeta DecodePlain(byte[] bytes, string uri)
+    {
+        try
+        {
+            return DecodeChecked(bytes, uri);
+        }
+        catch (BrException e) when (e.Code == InvalidCode)
+        {
+            throw new BrException(InvalidCode, $"{e.Message} (if the backup is encrypted, pass --crypter.method and --crypter.key, or --master-key)", e);
+        }
+    }
+
+    // backupmeta of an encrypted backup: a 16-byte IV, then the AES-CTR ciphertext (BR's layout). With backup.crypter
+    // its MAC is checked first, so a changed byte is reported as such, not decoded into something else.
+    private static BackupMeta DecodeEncrypted(byte[] bytes, string uri, MetaCipher cipher, CrypterFile? crypter)
+    {
+        if (crypter is not null
+            && (bytes.Length != crypter.MetaSize || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(cipher.Mac(bytes), crypter.MetaMac)))
+        {
+            throw BackupDecryption.Tampered(uri, BackupFiles.Meta);
+        }
+
+        if (crypter is null && LooksPlain(bytes, uri))
+        {
+            throw new BrException(BackupDecryption.KeyCode, $"the backup in {uri} is not encrypted: restore it without --crypter.method and --crypter.key");
+        }
+
+        var wrongKey = new BrException(BackupDecryption.KeyCode, $"the backup is encrypted ({cipher.MethodName}): the key given does not decrypt it (or it is not encrypted with {cipher.MethodName})");
+        if (bytes.Length <= AesCtr.IvLength)
+        {
+            throw wrongKey;
+        }
+
+        var plain = cipher.Transform(bytes.AsSpan(0, AesCtr.IvLength), bytes.AsSpan(AesCtr.IvLength));
+        try
+        {
+            return DecodeChecked(plain, uri);
+        }
+        catch (BrException e) when (e.Code == InvalidCode && crypter is null)
+        {
+            throw new BrException(wrongKey.Code, wrongKey.Message, e);
+        }
+    }
+
+    private static bool LooksPlain(byte[] bytes, string uri)
+    {
+        try
+        {
+            return DecodeChecked(bytes, uri).BrVersion.StartsWith("BR", StringComparison.Ordinal);
+        }
+        catch (BrException)
+        {
+            return false;
+        }
+    }
+
+    private static BackupMeta DecodeChecked(byte[] bytes, string uri)
+    {
+        var meta = Decode(BackupMeta.Parser, bytes, BackupFiles.Meta, uri);
+        // BR (and our writer) put br_version after the lists; a file cut short at a field boundary still decodes, but
+        // without it.
+        if (meta.BrVersion.Length == 0)
+        {
+            throw Invalid(uri, BackupFiles.Meta, "it is truncated (br_version, written last, is missing)");
+        }
+        if (meta.Version > 1)
+        {
+            throw Invalid(uri, BackupFiles.Meta, $"its version {meta.Version} is newer than this br understands (0 or 1)");
+        }
+        return meta;
     }
 
     /// <summary>Every data file: <c>files</c>, then the leaves of <c>file_index</c>.</summary>
@@ -156,6 +234,15 @@ public sealed class BackupMetaReader
         catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
         {
             throw Invalid(_storage.Uri, entry.Name, "it is missing (backupmeta refers to it)", e);
+        }
+        if (!entry.CipherIv.IsEmpty)
+        {
+            // v2 meta files keep their IV in the index entry; size and SHA-256 are of the plaintext (BR's layout).
+            if (_cipher is null)
+            {
+                throw Invalid(_storage.Uri, entry.Name, "it is encrypted but backupmeta is not");
+            }
+            bytes = _cipher.Transform(entry.CipherIv.Span, bytes);
         }
         if (entry.Size != 0 && (ulong)bytes.Length != entry.Size)
         {

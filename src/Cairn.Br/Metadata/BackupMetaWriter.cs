@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
+using System.Runtime.InteropServices;
+using Cairn.Br.Crypto;
+using Cairn.Common.Crypto;
 using Cairn.Rpc.Backup;
 using Cairn.Storage;
 using Google.Protobuf;
@@ -30,6 +33,7 @@ public sealed class BackupMetaWriter
     private readonly MetaFileChain _dataChain = new(MetaFileKind.DataFile);
     private readonly MetaFileChain _schemaChain = new(MetaFileKind.Schema);
     private readonly MetaFileChain _ddlChain = new(MetaFileKind.Ddl);
+    private readonly MetaCipher? _cipher;
     private bool _v2;
     private bool _finished;
     private long _v1Size;
@@ -48,6 +52,22 @@ public sealed class BackupMetaWriter
         _storage = storage;
         _v2 = useV2;
         _limit = metaFileSizeLimit;
+    }
+
+    /// <summary>
+    /// The keys of an encrypted backup: every meta file is encrypted (backupmeta with its IV in front, v2 meta files
+    /// with theirs in the index entry) and <c>backup.crypter</c> carries backupmeta's MAC. Null for plaintext.
+    /// </summary>
+    internal MetaCipher? Cipher
+    {
+        get => _cipher;
+        init
+        {
+            _cipher = value;
+            _dataChain.Cipher = value;
+            _schemaChain.Cipher = value;
+            _ddlChain.Cipher = value;
+        }
     }
 
     /// <summary>Whether the meta is being written as v2 (asked for, or switched to because it grew large).</summary>
@@ -132,29 +152,74 @@ public sealed class BackupMetaWriter
 
     private async ValueTask<long> WriteMetaAsync(BackupMeta meta, ByteString ddls, string brVersion, CancellationToken cancellationToken)
     {
+        byte[]? iv = null;
+        if (_cipher is not null)
+        {
+            // backup.crypter, which holds backupmeta's MAC, is written before backupmeta (still the last object, so a
+            // folder that has it is complete): a first pass encrypts the same bytes under the same IV only to MAC them.
+            iv = AesCtr.NewIv();
+            using var mac = _cipher.NewMac();
+            mac.AppendData(iv);
+            long size = iv.Length;
+            using (var encryptor = _cipher.Encryptor(iv))
+            {
+                await StreamMetaAsync(meta, ddls, brVersion, (chunk, _) =>
+                {
+                    var span = MemoryMarshal.AsMemory(chunk).Span;
+                    encryptor.Transform(span);
+                    mac.AppendData(span);
+                    size += span.Length;
+                    return ValueTask.CompletedTask;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            var crypter = CrypterFile.For(_cipher, size, mac.GetHashAndReset());
+            var json = crypter.ToJson();
+            await _storage.WriteAllAsync(CrypterFile.Name, json, cancellationToken).ConfigureAwait(false);
+            _metaFileBytes += json.Length;
+        }
+
         var writer = await _storage.CreateAsync(BackupFiles.Meta, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            var buffer = new ArrayBufferWriter<byte>(StreamChunk + (StreamChunk / 4));
-            meta.WriteTo(buffer);
-            // Repeated fields may follow the rest in any order; appending them item by item streams a large v1 meta
-            // instead of building the whole message a second time.
-            foreach (var file in _files)
+            if (iv is null)
             {
-                WriteField(buffer, FilesField, file);
-                await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+                await StreamMetaAsync(meta, ddls, brVersion, (chunk, ct) => writer.WriteAsync(chunk, ct), cancellationToken).ConfigureAwait(false);
             }
-            foreach (var schema in _schemas)
+            else
             {
-                WriteField(buffer, SchemasField, schema);
-                await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(iv, cancellationToken).ConfigureAwait(false);
+                using var encryptor = _cipher!.Encryptor(iv);
+                await StreamMetaAsync(meta, ddls, brVersion, (chunk, ct) =>
+                {
+                    encryptor.Transform(MemoryMarshal.AsMemory(chunk).Span);
+                    return writer.WriteAsync(chunk, ct);
+                }, cancellationToken).ConfigureAwait(false);
             }
-            var tail = new BackupMeta { Ddls = ddls, BrVersion = brVersion };
-            tail.WriteTo(buffer);
-            await DrainAsync(writer, buffer, 0, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return writer.BytesWritten;
         }
+    }
+
+    // Serialises backupmeta into chunks handed to writer in order; the chunk's memory is the sink's until it returns.
+    private async ValueTask StreamMetaAsync(BackupMeta meta, ByteString ddls, string brVersion, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> writer, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(StreamChunk + (StreamChunk / 4));
+        meta.WriteTo(buffer);
+        // Repeated fields may follow the rest in any order; appending them item by item streams a large v1 meta
+        // instead of building the whole message a second time.
+        foreach (var file in _files)
+        {
+            WriteField(buffer, FilesField, file);
+            await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var schema in _schemas)
+        {
+            WriteField(buffer, SchemasField, schema);
+            await DrainAsync(writer, buffer, StreamChunk, cancellationToken).ConfigureAwait(false);
+        }
+        var tail = new BackupMeta { Ddls = ddls, BrVersion = brVersion };
+        tail.WriteTo(buffer);
+        await DrainAsync(writer, buffer, 0, cancellationToken).ConfigureAwait(false);
     }
 
     private static void WriteField(ArrayBufferWriter<byte> buffer, int field, IMessage message)
@@ -179,11 +244,11 @@ public sealed class BackupMetaWriter
         return n;
     }
 
-    private static async ValueTask DrainAsync(IStorageWriter writer, ArrayBufferWriter<byte> buffer, int threshold, CancellationToken cancellationToken)
+    private static async ValueTask DrainAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> writer, ArrayBufferWriter<byte> buffer, int threshold, CancellationToken cancellationToken)
     {
         if (buffer.WrittenCount > threshold)
         {
-            await writer.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await writer(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             buffer.ResetWrittenCount();
         }
     }

@@ -25,6 +25,9 @@ internal sealed class MetaFileChain
         };
     }
 
+    /// <summary>The keys meta files are encrypted with; null for plaintext.</summary>
+    public Crypto.MetaCipher? Cipher { get; set; }
+
     public MetaFile Current { get; private set; } = new();
 
     public MetaFile Index { get; private set; } = new();
@@ -65,13 +68,18 @@ internal sealed class MetaFileChain
     {
         var bytes = content.ToByteArray();
         var name = $"{BackupFiles.Meta}.{_kindName}.{number:D9}";
-        await storage.WriteAllAsync(name, bytes, cancellationToken).ConfigureAwait(false);
+        // BR's v2 layout: the IV in the index entry, size and SHA-256 of the plaintext. The entry sits in an
+        // authenticated backupmeta (or an index below it), so the hash authenticates the file too.
+        var iv = Cipher is null ? null : Common.Crypto.AesCtr.NewIv();
+        var stored = iv is null ? bytes : Cipher!.Transform(iv, bytes);
+        await storage.WriteAllAsync(name, stored, cancellationToken).ConfigureAwait(false);
         var entry = new Rpc.Backup.File
         {
             Name = name,
             Sha256 = ByteString.CopyFrom(SHA256.HashData(bytes)),
             Size = (ulong)bytes.Length,
+            CipherIv = iv is null ? ByteString.Empty : ByteString.CopyFrom(iv),
         };
-        return (entry, bytes.Length);
+        return (entry, stored.Length);
     }
 }

@@ -42,6 +42,7 @@ internal sealed class RestoreRun
     private readonly List<string> _dropped = [];
     private readonly List<string> _notDropped = [];
     private string _storage = "";
+    private Rpc.Backup.CipherInfo? _cipher;
     private ulong _backupTs;
     private DataRestoreResult? _data;
     private TimeSpan _createDuration;
@@ -65,7 +66,8 @@ internal sealed class RestoreRun
             var url = ParseStorage();
             _storage = url.Uri;
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
-            var reader = await BackupMetaReader.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+            var reader = await BackupMetaReader.OpenAsync(storage, _options.Crypter, cancellationToken).ConfigureAwait(false);
+            _cipher = reader.Cipher;
             var meta = reader.Meta;
             _backupTs = meta.EndVersion;
             CheckKind(meta);
@@ -266,6 +268,7 @@ internal sealed class RestoreRun
             RateLimitBytesPerSecond = (ulong)_options.RateLimitBytesPerSecond,
             SwitchModeInterval = _options.SwitchModeInterval,
             ScatterWait = _options.ScatterWait,
+            Cipher = _cipher,
         }, _progress, _logger);
 
     /// <summary>The backup's files by the physical table id of their start key (only tables the restore selected).</summary>

@@ -27,6 +27,8 @@ internal static class BackupCommand
         var flags = new BackupFlags();
         var backup = new Command("backup", "Back up the cluster's tables (full, db, table) or a raw key range (raw) to external storage.");
         flags.AddTo(backup);
+        var crypter = new CrypterFlags();
+        crypter.AddTo(backup);
 
         var full = TableCommand("full", "Back up every table the filter matches (default *.*).", TableFlags.ForFull(), BackupKind.Full);
         var db = TableCommand("db", "Back up whole databases (--db, repeatable).", TableFlags.ForDatabase(), BackupKind.Database);
@@ -40,7 +42,7 @@ internal static class BackupCommand
         rawFlags.AddTo(raw);
         raw.SetAction((parse, ct) =>
         {
-            var options = Read(parse, global, flags, BackupKind.Raw) with { Raw = rawFlags.Read(parse) };
+            var options = Read(parse, global, flags, BackupKind.Raw) with { Raw = rawFlags.Read(parse), Crypter = crypter.Read(parse) };
             if (options.IncrementalFrom is not null || options.LastBackupTs != 0)
             {
                 throw new CliUsageException("backup raw is always full: drop --lastbackupts and --incremental-from");
@@ -57,7 +59,7 @@ internal static class BackupCommand
             tableFlags.AddTo(command);
             command.SetAction((parse, ct) =>
             {
-                var options = tableFlags.Apply(parse, Read(parse, global, flags, kind));
+                var options = tableFlags.Apply(parse, Read(parse, global, flags, kind) with { Crypter = crypter.Read(parse) });
                 return run(parse, global, "backup " + name, options, ct);
             });
             return command;

@@ -20,6 +20,8 @@ internal static class RestoreCommand
         var flags = new RestoreFlags();
         var restore = new Command("restore", "Restore a backup's tables (full, db, table) or its raw key range (raw) into the cluster.");
         flags.AddTo(restore);
+        var crypter = new CrypterFlags();
+        crypter.AddTo(restore);
 
         restore.Subcommands.Add(TableCommand("full", "Restore every table of the backup the filter matches (default: all but the system databases).", TableFlags.ForFull(restore: true), RestoreKind.Full));
         restore.Subcommands.Add(TableCommand("db", "Restore whole databases of the backup (--db, repeatable).", TableFlags.ForDatabase(restore: true), RestoreKind.Database));
@@ -31,7 +33,7 @@ internal static class RestoreCommand
         raw.SetAction((parse, ct) =>
         {
             var request = Read(parse, global, flags, RestoreKind.Raw);
-            request = request with { Options = request.Options with { Raw = rawFlags.Read(parse) } };
+            request = request with { Options = request.Options with { Raw = rawFlags.Read(parse), Crypter = crypter.Read(parse) } };
             if (request.Options.Renames.Count > 0)
             {
                 throw new CliUsageException("--rename names tables; a raw restore has none");
@@ -50,7 +52,7 @@ internal static class RestoreCommand
             {
                 var request = Read(parse, global, flags, kind);
                 var selection = tableFlags.Apply(parse, new BackupOptions { PdAddresses = request.Options.PdAddresses, Storage = request.Options.Storage });
-                request = request with { Options = request.Options with { Filter = selection.Filter, Databases = selection.Databases, Tables = selection.Tables, CaseSensitive = selection.CaseSensitive } };
+                request = request with { Options = request.Options with { Filter = selection.Filter, Databases = selection.Databases, Tables = selection.Tables, CaseSensitive = selection.CaseSensitive, Crypter = crypter.Read(parse) } };
                 return run(parse, global, "restore " + name, request, ct);
             });
             return command;

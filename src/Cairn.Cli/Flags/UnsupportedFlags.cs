@@ -25,9 +25,6 @@ internal sealed class UnsupportedFlags
         ("--no-credentials", "give no credentials (or a GCS endpoint without them) instead"),
         ("--remove-schedulers", "pd's schedulers are not paused for a backup yet"),
         ("--ignore-stats", "table statistics are never backed up yet"),
-        ("--crypter.method", "backup encryption is not supported yet"),
-        ("--crypter.key", "backup encryption is not supported yet"),
-        ("--crypter.key-file", "backup encryption is not supported yet"),
     ];
 
     private readonly Option<string?>[] _options = [.. Known.Select(k => new Option<string?>(k.Name)

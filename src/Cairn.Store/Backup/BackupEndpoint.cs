@@ -5,6 +5,7 @@ using Cairn.RocksDb;
 using Cairn.Rpc.Backup;
 using Cairn.Rpc.Metapb;
 using Cairn.Storage;
+using Cairn.Store.Crypto;
 using Cairn.Storage.Local;
 using Cairn.Store.Engine;
 using Cairn.Store.Regions;
@@ -69,7 +70,9 @@ internal sealed class BackupEndpoint : IDisposable
             Storage = storage,
             Limiter = _limiter.ForRequest(request.RateLimit),
             TempDir = TempDir,
-            LocalTarget = request.StorageBackend?.Local is { } local ? new LocalStorage(local.Path) : null,
+            // An encrypted file cannot be renamed into place: its plaintext temp file must not reach the destination.
+            LocalTarget = request.StorageBackend?.Local is { } local && SstCipher.From(request.CipherInfo) is null ? new LocalStorage(local.Path) : null,
+            Cipher = SstCipher.From(request.CipherInfo),
             SstOptions = SstOptions(request),
             StartVersion = request.StartVersion,
             EndVersion = request.EndVersion,

@@ -2,6 +2,7 @@ using Cairn.RocksDb;
 using Cairn.Rpc.Metapb;
 using Cairn.Storage;
 using Cairn.Storage.Local;
+using Cairn.Store.Crypto;
 
 namespace Cairn.Store.Backup;
 
@@ -23,6 +24,9 @@ internal sealed record BackupFileContext
     public LocalStorage? LocalTarget { get; init; }
 
     public required SstFileWriterOptions SstOptions { get; init; }
+
+    /// <summary>The key every uploaded SST is encrypted with (each with its own IV); null for a plaintext backup.</summary>
+    public SstCipher? Cipher { get; init; }
 
     public required ulong StartVersion { get; init; }
 

@@ -1,6 +1,6 @@
 using Cairn.Rpc.Backup;
-using Cairn.Rpc.Encryptionpb;
 using Cairn.Storage;
+using Cairn.Store.Crypto;
 using Cairn.Storage.Backends;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -60,9 +60,9 @@ internal sealed class BackupService : Rpc.Backup.Backup.BackupBase
 
     private static string? Refusal(BackupRequest request)
     {
-        if (request.CipherInfo is { } cipher && cipher.CipherType is not (EncryptionMethod.Unknown or EncryptionMethod.Plaintext))
+        if (SstCipher.Check(request.CipherInfo) is { } badCipher)
         {
-            return $"backup encryption ({cipher.CipherType}) is not supported by this store; back up without --crypter.method";
+            return badCipher;
         }
 
         if (request.IsRawKv)

@@ -52,9 +52,11 @@ internal sealed class BackupWriter : IDisposable
             }
 
             var name = NameOf(sst.Cf);
-            var (size, sha256) = await UploadAsync(sst.TempPath, name, uploaded, cancellationToken).ConfigureAwait(false);
+            var iv = _context.Cipher is null ? null : Common.Crypto.AesCtr.NewIv();
+            var (size, sha256) = await UploadAsync(sst.TempPath, name, iv, uploaded, cancellationToken).ConfigureAwait(false);
             files.Add(new BackupFile
             {
+                CipherIv = iv is null ? ByteString.Empty : ByteString.CopyFrom(iv),
                 Name = name,
                 Sha256 = ByteString.CopyFrom(sha256),
                 StartKey = ByteString.CopyFrom(_rawStart),
@@ -88,11 +90,11 @@ internal sealed class BackupWriter : IDisposable
 
     // Streams the temp file to the storage in big reads (or, for a local destination, renames it into place after
     // reading it), hashing the bytes as stored and drawing on the limiter.
-    private async Task<(long Size, byte[] Sha256)> UploadAsync(string tempPath, string name, ICollection<string> uploaded, CancellationToken cancellationToken)
+    private async Task<(long Size, byte[] Sha256)> UploadAsync(string tempPath, string name, byte[]? iv, ICollection<string> uploaded, CancellationToken cancellationToken)
     {
         if (_context.LocalTarget is { } local)
         {
-            var result = await ReadAsync(tempPath, null, cancellationToken).ConfigureAwait(false);
+            var result = await ReadAsync(tempPath, null, null, cancellationToken).ConfigureAwait(false);
             lock (uploaded)
             {
                 uploaded.Add(name);
@@ -105,7 +107,8 @@ internal sealed class BackupWriter : IDisposable
         var writer = await _context.Storage.CreateAsync(name, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            var result = await ReadAsync(tempPath, writer, cancellationToken).ConfigureAwait(false);
+            using var encryptor = iv is null ? null : _context.Cipher!.Encryptor(iv);
+            var result = await ReadAsync(tempPath, writer, encryptor, cancellationToken).ConfigureAwait(false);
             lock (uploaded)
             {
                 uploaded.Add(name);
@@ -116,7 +119,7 @@ internal sealed class BackupWriter : IDisposable
         }
     }
 
-    private async Task<(long Size, byte[] Sha256)> ReadAsync(string tempPath, IStorageWriter? writer, CancellationToken cancellationToken)
+    private async Task<(long Size, byte[] Sha256)> ReadAsync(string tempPath, IStorageWriter? writer, Common.Crypto.AesCtr? encryptor, CancellationToken cancellationToken)
     {
         // Under a limit, chunks of about a tenth of a second keep the upload smooth instead of a burst and a long wait.
         var chunk = _context.Limiter is { } rate ? (int)Math.Clamp(rate.BytesPerSecond / 10, 16 * 1024, UploadChunk) : UploadChunk;
@@ -131,6 +134,8 @@ internal sealed class BackupWriter : IDisposable
                 int read;
                 while ((read = await input.ReadAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false)) > 0)
                 {
+                    // BR's File.sha256 is over the bytes as stored, so an encrypted file is hashed after encryption.
+                    encryptor?.Transform(buffer.AsSpan(0, read));
                     sha.AppendData(buffer, 0, read);
                     if (_context.Limiter is { } limiter)
                     {

@@ -4,6 +4,7 @@ using Cairn.Common.Mvcc;
 using Cairn.RocksDb;
 using Cairn.Rpc.ImportSstpb;
 using Cairn.Storage;
+using Cairn.Store.Crypto;
 using Cairn.Store.Engine;
 using Google.Protobuf;
 using ImportRange = Cairn.Rpc.ImportSstpb.Range;
@@ -53,6 +54,16 @@ internal sealed class SstDownloader
         var cf = meta.CfName is "" or CfNames.Default or CfNames.Write
             ? (meta.CfName.Length == 0 ? CfNames.Default : meta.CfName)
             : throw new ImportException($"cannot import '{name}' into column family '{meta.CfName}': only default and write are imported", isTransient: false);
+        if (SstCipher.Check(request.CipherInfo) is { } badCipher)
+        {
+            throw new ImportException($"cannot download '{name}': {badCipher}", isTransient: false);
+        }
+
+        if (SstCipher.From(request.CipherInfo) is not null && meta.CipherIv.Length != Common.Crypto.AesCtr.IvLength)
+        {
+            throw new ImportException($"cannot download '{name}': the request is encrypted but the sst's cipher_iv has {meta.CipherIv.Length} bytes, not {Common.Crypto.AesCtr.IvLength}", isTransient: false);
+        }
+
         var rule = request.RewriteRule ?? new RewriteRule();
         var rewriter = new KeyRewriter(rule.OldKeyPrefix.Span, rule.NewKeyPrefix.Span, rule.NewTimestamp);
         var range = meta.Range ?? new ImportRange();
@@ -68,7 +79,7 @@ internal sealed class SstDownloader
         {
             CheckDiskSpace(name, meta.Length);
             await FetchAsync(request, temp, cancellationToken).ConfigureAwait(false);
-            return Rewrite(name, temp, scratch, staged, cf, rewriter, start, end, meta.EndKeyExclusive);
+            return Rewrite(name, temp, scratch, staged, cf, rewriter, start, end, meta.EndKeyExclusive, SstCipher.From(request.CipherInfo) is not null);
         }
         finally
         {
@@ -99,6 +110,8 @@ internal sealed class SstDownloader
         IExternalStorage? storage = null;
         try
         {
+            // An encrypted file is decrypted as it arrives (TiKV does the same), so the plaintext is what lands in .temp/.
+            using var decryptor = SstCipher.From(request.CipherInfo)?.Encryptor(request.Sst.CipherIv.Span);
             storage = await _openStorage(request.StorageBackend ?? new Rpc.Backup.StorageBackend(), cancellationToken).ConfigureAwait(false);
             var source = await storage.OpenReadAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
@@ -117,6 +130,7 @@ internal sealed class SstDownloader
                     while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
                         await _limiter.TakeAsync(n, cancellationToken).ConfigureAwait(false);
+                        decryptor?.Transform(buffer.AsSpan(0, n));
                         await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                         copied += n;
                     }
@@ -152,9 +166,9 @@ internal sealed class SstDownloader
     }
 
     private DownloadResponse Rewrite(string name, string temp, string scratch, string staged, string cf, KeyRewriter rewriter,
-        byte[] oldStart, byte[] oldEnd, bool endExclusive)
+        byte[] oldStart, byte[] oldEnd, bool endExclusive, bool encrypted)
     {
-        using var db = OpenScratch(name, temp, scratch);
+        using var db = OpenScratch(name, temp, scratch, encrypted);
         var building = staged + ".tmp";
         var writer = SstFileWriter.Create(building, WriterOptions(cf));
         byte[]? first = null;
@@ -221,7 +235,7 @@ internal sealed class SstDownloader
                 }
                 catch (RocksDbException e)
                 {
-                    throw Corrupt(name, e);
+                    throw Corrupt(name, e, encrypted);
                 }
             }
 
@@ -247,7 +261,7 @@ internal sealed class SstDownloader
     // Opens a RocksDB of its own holding only the downloaded file (moved in by hard link). Ingesting reads the
     // file's first and last data blocks without verifying their checksums and leaves them in the block cache, where
     // the verifying scan would find them; the database is reopened so that every block is read from disk, checked.
-    private static RocksDatabase OpenScratch(string name, string temp, string scratch)
+    private static RocksDatabase OpenScratch(string name, string temp, string scratch, bool encrypted)
     {
         var options = new RocksDbOptions { MaxBackgroundJobs = 1 };
         try
@@ -261,12 +275,14 @@ internal sealed class SstDownloader
         }
         catch (RocksDbException e)
         {
-            throw Corrupt(name, e);
+            throw Corrupt(name, e, encrypted);
         }
     }
 
-    private static ImportException Corrupt(string name, RocksDbException e) =>
-        new($"backup file '{name}' is not a readable SST (corrupt or truncated): {e.Message}", isTransient: false, e);
+    // With CTR a changed byte of the stored file changes the same byte of the plaintext, so a damaged encrypted file
+    // fails the block checksums here just as a plaintext one does; a wrong key fails them on every block.
+    private static ImportException Corrupt(string name, RocksDbException e, bool encrypted) =>
+        new($"backup file '{name}' is not a readable SST ({(encrypted ? "corrupt, truncated, or not encrypted with the key given" : "corrupt or truncated")}): {e.Message}", isTransient: false, e);
 
     // The block layout of the store's data column families (StoreEngine); LZ4, the SST writer's default, is their
     // compression above the bottom level. A write-CF file gets the MVCC properties the write CF's own files carry

@@ -26,4 +26,7 @@ public sealed record DataRestoreOptions
 
     /// <summary>Timeout of one Download, Ingest or SwitchMode call.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The key of an encrypted backup, sent in every DownloadRequest; null for a plaintext backup.</summary>
+    public Rpc.Backup.CipherInfo? Cipher { get; init; }
 }

@@ -161,6 +161,7 @@ internal sealed class GroupImporter
                 RegionId = region.Id,
                 RegionEpoch = region.Region.RegionEpoch.Clone(),
                 EndKeyExclusive = endExclusive,
+                CipherIv = file.CipherIv,
             };
             var request = new DownloadRequest
             {
@@ -169,6 +170,7 @@ internal sealed class GroupImporter
                 RewriteRule = rule,
                 StorageBackend = _backend,
                 IsRawKv = _mode == KeyMode.Raw,
+                CipherInfo = _options.Cipher,
             };
 
             DownloadResponse? answer = null;
