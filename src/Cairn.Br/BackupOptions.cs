@@ -91,4 +91,7 @@ public sealed record BackupOptions
 
     /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
     public bool SendCredentialsToStores { get; init; } = true;
+
+    /// <summary>Serve the <c>local://</c> folder to the stores for the job's duration (<c>--local-server</c>); null: each store writes to its own disk.</summary>
+    public LocalServer.LocalServerOptions? LocalServer { get; init; }
 }

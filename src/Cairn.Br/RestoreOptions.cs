@@ -72,4 +72,7 @@ public sealed record RestoreOptions
 
     /// <summary>Tables and views created per transaction.</summary>
     public int CreateBatchSize { get; init; } = 256;
+
+    /// <summary>Serve the <c>local://</c> folder to the stores for the job's duration (<c>--local-server</c>); null: each store reads its own disk.</summary>
+    public LocalServer.LocalServerOptions? LocalServer { get; init; }
 }

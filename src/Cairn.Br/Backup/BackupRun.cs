@@ -1,6 +1,7 @@
 using System.Text;
 using Cairn.Br.Checksum;
 using Cairn.Br.Cluster;
+using Cairn.Br.LocalServer;
 using Cairn.Br.Metadata;
 using Cairn.Br.Summary;
 using Cairn.Client;
@@ -33,6 +34,7 @@ internal sealed class BackupRun
     private readonly ILogger _logger;
     private readonly BackupStats _stats = new();
     private readonly bool _raw;
+    private StorageBackend? _storesBackend;
 
     public BackupRun(BackupOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -67,6 +69,9 @@ internal sealed class BackupRun
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
             var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
+            var storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            await using var disposeStoresStorage = storesStorage.ConfigureAwait(false);
+            _storesBackend = storesStorage.Backend;
             var clusterVersion = await cluster.GetClusterVersionJsonAsync(cancellationToken).ConfigureAwait(false);
             if (_options.CheckRequirements)
             {
@@ -327,7 +332,7 @@ internal sealed class BackupRun
             RateLimit = (ulong)_options.RateLimitBytesPerSecond,
             // BR always sends 4 for txn backups; stores use their own backup pool whatever it says.
             Concurrency = _raw ? (uint)_options.Concurrency : 4,
-            StorageBackend = StorageBackends.ToBackend(url, _options.SendCredentialsToStores),
+            StorageBackend = _storesBackend ?? StorageBackends.ToBackend(url, _options.SendCredentialsToStores),
             IsRawKv = _raw,
             CompressionType = _options.Compression,
             CompressionLevel = _options.CompressionLevel,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cairn.Br.Cluster;
+using Cairn.Br.LocalServer;
 using Cairn.Br.Metadata;
 using Cairn.Br.Restore.Data;
 using Cairn.Br.Restore.Incremental;
@@ -44,6 +45,7 @@ internal sealed class RestoreRun
     private string _storage = "";
     private ulong _backupTs;
     private DataRestoreResult? _data;
+    private StorageBackend? _storesBackend;
     private TimeSpan _createDuration;
     private TimeSpan _checksumDuration;
 
@@ -60,6 +62,7 @@ internal sealed class RestoreRun
     {
         IExternalStorage? storage = null;
         ClusterConnection? cluster = null;
+        StoreStorage? storesStorage = null;
         try
         {
             var url = ParseStorage();
@@ -77,6 +80,8 @@ internal sealed class RestoreRun
                 CheckBackupVersion(meta.ClusterVersion, stores);
             }
 
+            storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            _storesBackend = storesStorage.Backend;
             RestoreLog.Started(_logger, KindName, _storage, meta.EndVersion, reader.IsV2 ? 2 : 1, _options.Concurrency);
             var summary = _options.Kind == RestoreKind.Raw
                 ? await RestoreRawAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false)
@@ -106,6 +111,11 @@ internal sealed class RestoreRun
         }
         finally
         {
+            if (storesStorage is not null)
+            {
+                await storesStorage.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (cluster is not null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
@@ -260,7 +270,7 @@ internal sealed class RestoreRun
     }
 
     private DataRestorer Restorer(ClusterConnection cluster, StorageUrl url) =>
-        new(cluster, StorageBackends.ToBackend(url, _options.SendCredentialsToStores), new DataRestoreOptions
+        new(cluster, _storesBackend ?? StorageBackends.ToBackend(url, _options.SendCredentialsToStores), new DataRestoreOptions
         {
             Concurrency = _options.Concurrency,
             RateLimitBytesPerSecond = (ulong)_options.RateLimitBytesPerSecond,
