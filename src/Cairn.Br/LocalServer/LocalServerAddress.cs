@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -53,20 +52,10 @@ internal static class LocalServerAddress
         return (new IPEndPoint(resolved, port), host);
     }
 
-    /// <summary>Splits <c>host:port</c> (<c>[v6]:port</c> for IPv6); a port of 0 asks for a free one.</summary>
-    /// <exception cref="BrException">The text is not <c>host:port</c> with a port from 0 to 65535.</exception>
-    public static (string Host, int Port) Split(string address)
-    {
-        var text = address.Trim();
-        var colon = text.LastIndexOf(':');
-        var host = colon > 0 ? text[..colon].Trim('[', ']') : "";
-        if (host.Length == 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
-        {
-            throw new BrException("ErrInvalidArgument", $"--local-server-addr '{address}' is not host:port (for example 10.0.0.5:0, where port 0 picks a free port)");
-        }
-
-        return (host, port);
-    }
+    private static (string Host, int Port) Split(string address) =>
+        LocalServerOptions.TrySplitAddress(address, out var host, out var port)
+            ? (host, port)
+            : throw new BrException("ErrInvalidArgument", $"--local-server-addr '{address}' is not host:port (for example 10.0.0.5:0, where port 0 picks a free port)");
 
     private static bool IsLoopback(string storeAddress)
     {

@@ -21,4 +21,17 @@ public sealed record LocalServerOptions
     /// HTTP. The stores then reach the server with https:// and their own TLS settings.
     /// </summary>
     public Action<ListenOptions>? UseTls { get; init; }
+
+    /// <summary>Splits <c>host:port</c> (<c>[v6]:port</c> for IPv6; port 0 asks for a free one); false when it is not that.</summary>
+    public static bool TrySplitAddress(string address, out string host, out int port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var text = address.Trim();
+        var colon = text.LastIndexOf(':');
+        host = colon > 0 ? text[..colon].Trim('[', ']') : "";
+        port = 0;
+        return host.Length > 0
+            && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+            && port <= 65535;
+    }
 }
