@@ -43,11 +43,18 @@ public static class StorageBackends
                     ForcePathStyle = s3.ForcePathStyle,
                     Provider = s3.Provider ?? "",
                 };
-                if (includeCredentials)
+                if (includeCredentials && s3.AccessKey is not null)
                 {
-                    message.AccessKey = s3.AccessKey ?? "";
+                    message.AccessKey = s3.AccessKey;
                     message.SecretAccessKey = s3.SecretAccessKey ?? "";
                     message.SessionToken = s3.SessionToken ?? "";
+                }
+                else if (includeCredentials && Cairn.Storage.S3.S3SharedCredentials.Resolve() is { } shared)
+                {
+                    // As BR does: keys br found in its shared credentials file go to the stores, which may have none.
+                    message.AccessKey = shared.AccessKey;
+                    message.SecretAccessKey = shared.SecretKey;
+                    message.SessionToken = shared.Token ?? "";
                 }
 
                 return new StorageBackend { S3 = message };
@@ -179,6 +186,25 @@ public static class StorageBackends
         };
         message.Attrs[ServedProtocol.TokenAttribute] = server.Token;
         return new StorageBackend { CloudDynamic = message };
+    }
+
+    /// <summary>
+    /// Where the credentials a store uses for <paramref name="backend"/> come from, in words for a log line (never
+    /// the credentials themselves): sent by br, the store's own environment, or none needed.
+    /// </summary>
+    public static string CredentialSource(StorageBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        const string FromBr = "sent by br in the request";
+        const string FromEnvironment = "none in the request: the store's own environment";
+        return backend.BackendCase switch
+        {
+            StorageBackend.BackendOneofCase.S3 => backend.S3.AccessKey.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.AzureBlobStorage => backend.AzureBlobStorage.SharedKey.Length > 0 || backend.AzureBlobStorage.AccessSig.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.Gcs => backend.Gcs.CredentialsBlob.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.CloudDynamic => "the job's token from br",
+            _ => "none needed",
+        };
     }
 
     private static StorageUrl FromLocalServer(CloudDynamic message)

@@ -33,7 +33,8 @@ public sealed class ServedStorage : IExternalStorage
         _options = options;
         _authorization = new AuthenticationHeaderValue("Bearer", options.Token);
         var handler = options.HandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
-        Client = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
+        // An upload lasts as long as the store's (possibly rate-limited) sending: only waits for answers are bounded.
+        Client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     /// <inheritdoc/>
@@ -212,9 +213,11 @@ public sealed class ServedStorage : IExternalStorage
     {
         using (request)
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.RequestTimeout);
             try
             {
-                return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (ServedErrors.FromFailure(e, operation, path, cancellationToken) is { } mapped)
             {

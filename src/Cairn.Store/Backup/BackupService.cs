@@ -1,7 +1,6 @@
 using Cairn.Rpc.Backup;
 using Cairn.Rpc.Encryptionpb;
 using Cairn.Storage;
-using Cairn.Storage.Backends;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using BackupError = Cairn.Rpc.Backup.Error;
@@ -17,11 +16,13 @@ namespace Cairn.Store.Backup;
 internal sealed class BackupService : Rpc.Backup.Backup.BackupBase
 {
     private readonly BackupEndpoint _endpoint;
+    private readonly BackupStorageOpener _storage;
     private readonly ILogger _logger;
 
-    public BackupService(BackupEndpoint endpoint, ILogger logger)
+    public BackupService(BackupEndpoint endpoint, BackupStorageOpener storage, ILogger logger)
     {
         _endpoint = endpoint;
+        _storage = storage;
         _logger = logger;
     }
 
@@ -42,7 +43,7 @@ internal sealed class BackupService : Rpc.Backup.Backup.BackupBase
         IExternalStorage storage;
         try
         {
-            storage = await StorageBackends.OpenAsync(request.StorageBackend, new StorageOpenOptions { CheckPath = false }, cancellationToken).ConfigureAwait(false);
+            storage = await _storage.OpenAsync(request.StorageBackend, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e)
         {
