@@ -97,4 +97,6 @@ public sealed record BackupOptions
 
     /// <summary>How the backup is encrypted (stores encrypt SSTs, br the meta); null for a plaintext backup.</summary>
     public Crypto.BackupEncryption? Crypter { get; init; }
+    /// <summary>Serve the <c>local://</c> folder to the stores for the job's duration (<c>--local-server</c>); null: each store writes to its own disk.</summary>
+    public LocalServer.LocalServerOptions? LocalServer { get; init; }
 }

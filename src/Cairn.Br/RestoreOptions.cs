@@ -78,4 +78,6 @@ public sealed record RestoreOptions
 
     /// <summary>The key of an encrypted backup (or the master key that unwraps it); null to read a plaintext backup.</summary>
     public Crypto.BackupEncryption? Crypter { get; init; }
+    /// <summary>Serve the <c>local://</c> folder to the stores for the job's duration (<c>--local-server</c>); null: each store reads its own disk.</summary>
+    public LocalServer.LocalServerOptions? LocalServer { get; init; }
 }

@@ -2,6 +2,7 @@ using Cairn.Storage.Azure;
 using Cairn.Storage.Gcs;
 using Cairn.Storage.Local;
 using Cairn.Storage.S3;
+using Cairn.Storage.Served;
 
 namespace Cairn.Storage;
 
@@ -37,6 +38,7 @@ public static class ExternalStorage
             StorageKind.Gcs => await retry.ExecuteAsync($"open {url.Uri}",
                 async ct => (IExternalStorage)await GcsStorage.OpenAsync(url.Gcs! with { CheckBucketOnOpen = options.CheckPath }, retry, handler: null, ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false),
+            StorageKind.Served => new ServedStorage(url.Served! with { HandlerFactory = url.Served.HandlerFactory ?? options.ServedHttpHandler }),
             _ => throw new StorageException($"open {url.Uri}: unknown storage kind {url.Kind}", isTransient: false, StorageErrorKind.InvalidArgument),
         };
         if (options.RateLimitBytesPerSecond > 0)

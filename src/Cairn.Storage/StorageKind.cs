@@ -13,4 +13,6 @@ public enum StorageKind
     AzureBlob,
     /// <summary><c>gcs://bucket/prefix</c> or <c>gs://…</c>.</summary>
     Gcs,
+    /// <summary>br's local backup server for one job (a <c>cloud_dynamic</c> backend a store receives; no URL names it).</summary>
+    Served,
 }

@@ -30,6 +30,12 @@ public sealed record StorageOpenOptions
     /// <summary>Reads an environment variable; null means the process environment. Tests pass their own.</summary>
     public Func<string, string?>? EnvironmentVariables { get; init; }
 
+    /// <summary>
+    /// Creates the HTTP handler for br's local backup server (<see cref="StorageKind.Served"/>): a store passes one
+    /// that holds its TLS settings. Null: a plain handler.
+    /// </summary>
+    public Func<HttpMessageHandler>? ServedHttpHandler { get; init; }
+
     /// <summary>Returns a copy with one more setting.</summary>
     public StorageOpenOptions With(string name, string? value)
     {

@@ -38,6 +38,9 @@ public sealed record StorageUrl
     /// <summary>The GCS options, for <see cref="StorageKind.Gcs"/>.</summary>
     public GcsOptions? Gcs { get; init; }
 
+    /// <summary>Where br's local backup server listens, for <see cref="StorageKind.Served"/>.</summary>
+    public Served.ServedStorageOptions? Served { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Uri;
 

@@ -159,7 +159,7 @@ public sealed class StoreNode : IAsyncDisposable
             server.AddService(CreateImportService(engine, regions, importMode));
             var backupLogger = _loggerFactory.CreateLogger("Cairn.Store.Backup");
             backup = new BackupEndpoint(engine, regions, _options.BackupThreads, _options.SstMaxSize, Path.Combine(_options.DataDir, "backup-tmp"), backupLogger);
-            server.AddService(new BackupService(backup, backupLogger));
+            server.AddService(new BackupService(backup, new BackupStorageOpener(null, backupLogger), backupLogger));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
             if (pd is not null)
@@ -338,7 +338,7 @@ public sealed class StoreNode : IAsyncDisposable
     {
         var dir = new ImportDirectory(Path.Combine(_options.DataDir, "import"));
         var limiter = new DownloadLimiter();
-        var downloader = new SstDownloader(dir, limiter, ImportStorage.OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
+        var downloader = new SstDownloader(dir, limiter, new BackupStorageOpener(null, _loggerFactory.CreateLogger<SstDownloader>()).OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
         var ingester = new SstIngester(engine, regions, dir, mode);
         var isTiFlash = _options.Labels.TryGetValue("engine", out var engineLabel) && engineLabel == "tiflash";
         return new ImportSstService(downloader, ingester, mode, limiter, regions.StoreId, isTiFlash, _loggerFactory.CreateLogger<ImportSstService>());

@@ -1,6 +1,7 @@
 using System.Text;
 using Cairn.Br.Checksum;
 using Cairn.Br.Cluster;
+using Cairn.Br.LocalServer;
 using Cairn.Br.Metadata;
 using Cairn.Br.Summary;
 using Cairn.Client;
@@ -34,6 +35,7 @@ internal sealed class BackupRun
     private readonly BackupStats _stats = new();
     private readonly bool _raw;
     private Crypto.MetaCipher? _cipher;
+    private StorageBackend? _storesBackend;
 
     public BackupRun(BackupOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -69,6 +71,9 @@ internal sealed class BackupRun
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
             var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
+            var storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            await using var disposeStoresStorage = storesStorage.ConfigureAwait(false);
+            _storesBackend = storesStorage.Backend;
             var clusterVersion = await cluster.GetClusterVersionJsonAsync(cancellationToken).ConfigureAwait(false);
             if (_options.CheckRequirements)
             {
@@ -329,7 +334,7 @@ internal sealed class BackupRun
             RateLimit = (ulong)_options.RateLimitBytesPerSecond,
             // BR always sends 4 for txn backups; stores use their own backup pool whatever it says.
             Concurrency = _raw ? (uint)_options.Concurrency : 4,
-            StorageBackend = StorageBackends.ToBackend(url, _options.SendCredentialsToStores),
+            StorageBackend = _storesBackend ?? StorageBackends.ToBackend(url, _options.SendCredentialsToStores),
             IsRawKv = _raw,
             CompressionType = _options.Compression,
             CompressionLevel = _options.CompressionLevel,

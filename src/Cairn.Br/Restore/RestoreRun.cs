@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cairn.Br.Cluster;
+using Cairn.Br.LocalServer;
 using Cairn.Br.Metadata;
 using Cairn.Br.Restore.Data;
 using Cairn.Br.Restore.Incremental;
@@ -45,6 +46,7 @@ internal sealed class RestoreRun
     private Rpc.Backup.CipherInfo? _cipher;
     private ulong _backupTs;
     private DataRestoreResult? _data;
+    private StorageBackend? _storesBackend;
     private TimeSpan _createDuration;
     private TimeSpan _checksumDuration;
 
@@ -61,6 +63,7 @@ internal sealed class RestoreRun
     {
         IExternalStorage? storage = null;
         ClusterConnection? cluster = null;
+        StoreStorage? storesStorage = null;
         try
         {
             var url = ParseStorage();
@@ -79,6 +82,8 @@ internal sealed class RestoreRun
                 CheckBackupVersion(meta.ClusterVersion, stores);
             }
 
+            storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            _storesBackend = storesStorage.Backend;
             RestoreLog.Started(_logger, KindName, _storage, meta.EndVersion, reader.IsV2 ? 2 : 1, _options.Concurrency);
             var summary = _options.Kind == RestoreKind.Raw
                 ? await RestoreRawAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false)
@@ -108,6 +113,11 @@ internal sealed class RestoreRun
         }
         finally
         {
+            if (storesStorage is not null)
+            {
+                await storesStorage.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (cluster is not null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
@@ -262,7 +272,7 @@ internal sealed class RestoreRun
     }
 
     private DataRestorer Restorer(ClusterConnection cluster, StorageUrl url) =>
-        new(cluster, StorageBackends.ToBackend(url, _options.SendCredentialsToStores), new DataRestoreOptions
+        new(cluster, _storesBackend ?? StorageBackends.ToBackend(url, _options.SendCredentialsToStores), new DataRestoreOptions
         {
             Concurrency = _options.Concurrency,
             RateLimitBytesPerSecond = (ulong)_options.RateLimitBytesPerSecond,

@@ -92,6 +92,7 @@ internal static class BackupCommand
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             UseBackupMetaV2 = parse.GetValue(flags.UseBackupMetaV2),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
+            LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
         };
     }
 

@@ -81,6 +81,7 @@ internal static class RestoreCommand
             AllowExistingEmptyTables = parse.GetValue(flags.AllowExistingEmpty),
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
+            LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
             SwitchModeInterval = flags.Interval(parse),
         };
         return new RestoreRequest(options);

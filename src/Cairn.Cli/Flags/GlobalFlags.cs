@@ -94,6 +94,8 @@ internal sealed class GlobalFlags
 
     public UnsupportedFlags Unsupported { get; } = new();
 
+    public LocalServerFlags LocalServer { get; } = new();
+
     /// <summary>Adds every global flag to <paramref name="root"/>.</summary>
     public void AddTo(RootCommand root)
     {
@@ -113,6 +115,7 @@ internal sealed class GlobalFlags
         root.Options.Add(Cert);
         root.Options.Add(Key);
         Unsupported.AddTo(root);
+        LocalServer.AddTo(root);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Cairn.Rpc.Backup;
+using Cairn.Storage.Served;
 using LocalMessage = Cairn.Rpc.Backup.Local;
 using S3Message = Cairn.Rpc.Backup.S3;
 
@@ -42,11 +43,18 @@ public static class StorageBackends
                     ForcePathStyle = s3.ForcePathStyle,
                     Provider = s3.Provider ?? "",
                 };
-                if (includeCredentials)
+                if (includeCredentials && s3.AccessKey is not null)
                 {
-                    message.AccessKey = s3.AccessKey ?? "";
+                    message.AccessKey = s3.AccessKey;
                     message.SecretAccessKey = s3.SecretAccessKey ?? "";
                     message.SessionToken = s3.SessionToken ?? "";
+                }
+                else if (includeCredentials && Cairn.Storage.S3.S3SharedCredentials.Resolve() is { } shared)
+                {
+                    // As BR does: keys br found in its shared credentials file go to the stores, which may have none.
+                    message.AccessKey = shared.AccessKey;
+                    message.SecretAccessKey = shared.SecretKey;
+                    message.SessionToken = shared.Token ?? "";
                 }
 
                 return new StorageBackend { S3 = message };
@@ -88,6 +96,9 @@ public static class StorageBackends
 
                 return new StorageBackend { Gcs = message };
             }
+            case StorageKind.Served:
+                // The token is the server's own per-job credential, not a cloud credential: without it no store gets in.
+                return ForLocalServer(url.Served!);
             default:
                 throw new StorageException($"storage {url.Uri} has no backend message", isTransient: false, StorageErrorKind.InvalidArgument);
         }
@@ -152,11 +163,65 @@ public static class StorageBackends
             }
             case StorageBackend.BackendOneofCase.Hdfs:
                 throw Invalid("the HDFS storage backend is not supported; use local, S3, Azure Blob or GCS storage");
+            case StorageBackend.BackendOneofCase.CloudDynamic when backend.CloudDynamic.ProviderName == ServedProtocol.ProviderName:
+                return FromLocalServer(backend.CloudDynamic);
             case StorageBackend.BackendOneofCase.CloudDynamic:
-                throw Invalid("the cloud_dynamic storage backend is not supported; use local, S3, Azure Blob or GCS storage");
+                throw Invalid($"the cloud_dynamic storage backend of provider \"{backend.CloudDynamic.ProviderName}\" is not supported; use local, S3, Azure Blob or GCS storage, or br's --local-server");
             default:
                 throw Invalid("the request names no storage backend; set one of local, noop, s3, gcs or azure_blob_storage");
         }
+    }
+
+    /// <summary>
+    /// The backend that sends stores to br's local backup server: <c>cloud_dynamic { provider_name: "cairn-br-server",
+    /// bucket { endpoint, prefix }, attrs { token } }</c>. It holds the job's token: it travels only inside requests.
+    /// </summary>
+    public static StorageBackend ForLocalServer(ServedStorageOptions server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var message = new CloudDynamic
+        {
+            ProviderName = ServedProtocol.ProviderName,
+            Bucket = new Bucket { Endpoint = server.Endpoint.GetLeftPart(UriPartial.Authority), Prefix = server.Prefix },
+        };
+        message.Attrs[ServedProtocol.TokenAttribute] = server.Token;
+        return new StorageBackend { CloudDynamic = message };
+    }
+
+    /// <summary>
+    /// Where the credentials a store uses for <paramref name="backend"/> come from, in words for a log line (never
+    /// the credentials themselves): sent by br, the store's own environment, or none needed.
+    /// </summary>
+    public static string CredentialSource(StorageBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        const string FromBr = "sent by br in the request";
+        const string FromEnvironment = "none in the request: the store's own environment";
+        return backend.BackendCase switch
+        {
+            StorageBackend.BackendOneofCase.S3 => backend.S3.AccessKey.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.AzureBlobStorage => backend.AzureBlobStorage.SharedKey.Length > 0 || backend.AzureBlobStorage.AccessSig.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.Gcs => backend.Gcs.CredentialsBlob.Length > 0 ? FromBr : FromEnvironment,
+            StorageBackend.BackendOneofCase.CloudDynamic => "the job's token from br",
+            _ => "none needed",
+        };
+    }
+
+    private static StorageUrl FromLocalServer(CloudDynamic message)
+    {
+        var endpoint = message.Bucket?.Endpoint ?? "";
+        if (!StorageUrl.IsHttpEndpoint(endpoint))
+        {
+            throw Invalid($"the br local server backend's endpoint \"{Redact.Url(endpoint)}\" is not an http:// or https:// URL with a host");
+        }
+
+        if (!message.Attrs.TryGetValue(ServedProtocol.TokenAttribute, out var token) || token.Length == 0)
+        {
+            throw Invalid($"the br local server backend names no token (attrs \"{ServedProtocol.TokenAttribute}\"); br sends one with every job");
+        }
+
+        var options = new ServedStorageOptions { Endpoint = new Uri(endpoint), Prefix = (message.Bucket?.Prefix ?? "").Trim('/'), Token = token };
+        return new StorageUrl { Kind = StorageKind.Served, Uri = options.Uri, Served = options };
     }
 
     private static Dictionary<string, string> Settings(params (string Key, string Value)[] pairs)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -276,14 +275,6 @@ public sealed class S3Storage : IExternalStorage
                 ? new BasicAWSCredentials(options.AccessKey, options.SecretAccessKey)
                 : new SessionAWSCredentials(options.AccessKey, options.SecretAccessKey, options.SessionToken);
         }
-        // Shared credentials files only. The SDK's full default chain would also probe the EC2/ECS metadata
-        // endpoints over the network, which a backup tool must not do behind the user's back.
-        var profile = Environment.GetEnvironmentVariable("AWS_PROFILE");
-        if (new CredentialProfileStoreChain().TryGetAWSCredentials(string.IsNullOrEmpty(profile) ? "default" : profile, out var fromProfile))
-        {
-            return fromProfile;
-        }
-
-        return new AnonymousAWSCredentials();
+        return S3SharedCredentials.Find() ?? new AnonymousAWSCredentials();
     }
 }

@@ -17,11 +17,13 @@ namespace Cairn.Store.Backup;
 internal sealed class BackupService : Rpc.Backup.Backup.BackupBase
 {
     private readonly BackupEndpoint _endpoint;
+    private readonly BackupStorageOpener _storage;
     private readonly ILogger _logger;
 
-    public BackupService(BackupEndpoint endpoint, ILogger logger)
+    public BackupService(BackupEndpoint endpoint, BackupStorageOpener storage, ILogger logger)
     {
         _endpoint = endpoint;
+        _storage = storage;
         _logger = logger;
     }
 
@@ -42,7 +44,7 @@ internal sealed class BackupService : Rpc.Backup.Backup.BackupBase
         IExternalStorage storage;
         try
         {
-            storage = await StorageBackends.OpenAsync(request.StorageBackend, new StorageOpenOptions { CheckPath = false }, cancellationToken).ConfigureAwait(false);
+            storage = await _storage.OpenAsync(request.StorageBackend, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e)
         {

@@ -201,6 +201,11 @@ internal sealed class GroupImporter
                         return new Retry(Cache.OnRegionError(region, regionError), $"download of {file.Name} at store {store.Id}: {RegionCache.Describe(regionError)}");
                     }
 
+                    if (error.Message.Contains("does not exist", StringComparison.Ordinal) && _backend.Local is { } local)
+                    {
+                        throw LocalServer.LocalFiles.NotOnStore(file.Name, local.Path, store.Id);
+                    }
+
                     if (error.Message.Contains("does not exist", StringComparison.Ordinal))
                     {
                         throw new BrException("ErrKVDownloadFailed", $"file {file.Name} of {group.Owner} is missing from the backup: {error.Message}");
