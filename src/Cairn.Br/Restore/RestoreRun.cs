@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Cairn.Br.Checkpoint;
 using Cairn.Br.Cluster;
 using Cairn.Br.LocalServer;
 using Cairn.Br.Metadata;
@@ -49,6 +50,8 @@ internal sealed class RestoreRun
     private StorageBackend? _storesBackend;
     private TimeSpan _createDuration;
     private TimeSpan _checksumDuration;
+    private RestoreCheckpoint? _checkpoint;
+    private bool _checkpointStarted;
 
     public RestoreRun(RestoreOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -85,6 +88,11 @@ internal sealed class RestoreRun
             storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
             _storesBackend = storesStorage.Backend;
             RestoreLog.Started(_logger, KindName, _storage, meta.EndVersion, reader.IsV2 ? 2 : 1, _options.Concurrency);
+            if (_options.UseCheckpoint)
+            {
+                _checkpoint = await RestoreResume.OpenAsync(_options, cluster, meta, _storage, _logger, cancellationToken).ConfigureAwait(false);
+            }
+
             var summary = _options.Kind == RestoreKind.Raw
                 ? await RestoreRawAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false)
                 : await RestoreTablesAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false);
@@ -93,7 +101,12 @@ internal sealed class RestoreRun
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await CleanUpAsync(cluster).ConfigureAwait(false);
+            // With a checkpoint what was done is kept for the same restore to resume; without, it is undone.
+            if (_checkpoint is null)
+            {
+                await CleanUpAsync(cluster).ConfigureAwait(false);
+            }
+
             RestoreLog.Cancelled(_logger, _storage);
             throw;
         }
@@ -101,6 +114,7 @@ internal sealed class RestoreRun
         {
             var error = AsBrException(e);
             await CleanUpAsync(cluster).ConfigureAwait(false);
+            await ForgetCheckpointAsync().ConfigureAwait(false);
             if (_notDropped.Count > 0)
             {
                 error = new BrException(error.Code, $"{error.Message}; created by this restore and not dropped, so not to be used: {string.Join(", ", _notDropped)} (drop them by hand)", e, error.IsTransient);
@@ -113,6 +127,11 @@ internal sealed class RestoreRun
         }
         finally
         {
+            if (_checkpoint is not null)
+            {
+                await _checkpoint.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (storesStorage is not null)
             {
                 await storesStorage.DisposeAsync().ConfigureAwait(false);
@@ -186,7 +205,9 @@ internal sealed class RestoreRun
             files.Add(file);
         }
 
+        await BeginCheckpointAsync(cluster, cancellationToken).ConfigureAwait(false);
         _data = await Restorer(cluster, url).RestoreRawAsync(files, raw.Start, raw.End, raw.ColumnFamily, cancellationToken).ConfigureAwait(false);
+        await FinishCheckpointAsync().ConfigureAwait(false);
         return Summary(true, null);
     }
 
@@ -208,6 +229,11 @@ internal sealed class RestoreRun
         _targets.AddRange(selection.Targets);
         var chainTs = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
         var chain = await RestoreChain.ReadAsync(cluster.Txn, chainTs, cancellationToken).ConfigureAwait(false);
+        if (_checkpoint is { Resumed: true })
+        {
+            await RestoreResume.BindCreatedAsync(cluster, _targets, _checkpoint, _logger, cancellationToken).ConfigureAwait(false);
+        }
+
         if (incremental)
         {
             // An incremental writes into the tables of its chain's earlier restores: the chain, not emptiness, is checked.
@@ -215,7 +241,8 @@ internal sealed class RestoreRun
         }
         else
         {
-            await TargetCheck.CheckAsync(cluster, selection.Targets, _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
+            // Tables a dead run of this restore created are its own: only the others are checked.
+            await TargetCheck.CheckAsync(cluster, [.. selection.Targets.Where(t => t.Target is null)], _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
         }
 
         var files = await FilesByPhysicalIdAsync(reader, selection.Targets, cancellationToken).ConfigureAwait(false);
@@ -228,6 +255,7 @@ internal sealed class RestoreRun
             RestoreLog.TsoAdvanced(_logger, reader.Meta.EndVersion);
         }
 
+        await BeginCheckpointAsync(cluster, cancellationToken).ConfigureAwait(false);
         var restoreTs = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
         var keeper = await SafePointKeeper.StartAsync(cluster, restoreTs - 1, _options.GcTtl, _logger, cancellationToken).ConfigureAwait(false);
         try
@@ -243,6 +271,12 @@ internal sealed class RestoreRun
                 }
 
                 await CreateAsync(cluster.Catalog, selection, work.Token).ConfigureAwait(false);
+                if (_checkpoint is not null)
+                {
+                    RestoreResume.RecordCreated(_checkpoint, _targets);
+                    await _checkpoint.FlushAsync(work.Token).ConfigureAwait(false);
+                }
+
                 var data = _targets.Where(t => !t.Backup.IsView).SelectMany(t => TableData(t, files)).ToList();
 
                 // An incremental's versions (Deletes too) are written at a fresh ts, above all the target holds.
@@ -257,6 +291,7 @@ internal sealed class RestoreRun
                 await VerifyAsync(cluster, incremental, work.Token).ConfigureAwait(false);
                 await RestoreChain.WriteAsync(cluster.Txn, reader.Meta, _storage, work.Token).ConfigureAwait(false);
                 IncrementalRestoreLog.Recorded(_logger, _storage, incremental ? reader.Meta.StartVersion : 0, reader.Meta.EndVersion, reader.Meta.ClusterId);
+                await FinishCheckpointAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Failure is { } lost && !cancellationToken.IsCancellationRequested)
             {
@@ -279,7 +314,10 @@ internal sealed class RestoreRun
             SwitchModeInterval = _options.SwitchModeInterval,
             ScatterWait = _options.ScatterWait,
             Cipher = _cipher,
-        }, _progress, _logger);
+        }, _progress, _logger)
+        {
+            Checkpoint = _checkpoint,
+        };
 
     /// <summary>The backup's files by the physical table id of their start key (only tables the restore selected).</summary>
     private static async Task<Dictionary<long, List<BackupFile>>> FilesByPhysicalIdAsync(BackupMetaReader reader, IReadOnlyList<RestoreTarget> targets, CancellationToken cancellationToken)
@@ -435,7 +473,11 @@ internal sealed class RestoreRun
         await Parallel.ForEachAsync(tables, new ParallelOptions { MaxDegreeOfParallelism = ChecksumConcurrency, CancellationToken = cancellationToken }, async (table, token) =>
         {
             var expected = new KvChecksum(table.Schema.Crc64Xor, table.Schema.TotalKvs, table.Schema.TotalBytes);
-            if (incremental)
+            if (_checkpoint?.IsVerified(table.Target!.Id) == true)
+            {
+                // Verified by the run before this one; nothing was written to it since.
+            }
+            else if (incremental)
             {
                 IncrementalRestoreLog.ChecksumNotVerifiable(_logger, table.TargetDatabase, table.TargetTable);
             }
@@ -454,6 +496,7 @@ internal sealed class RestoreRun
                 }
 
                 RestoreLog.ChecksumMatched(_logger, table.TargetDatabase, table.TargetTable, actual.Crc64Xor, actual.TotalKvs, actual.TotalBytes);
+                _checkpoint?.Verified(table.Target!.Id);
             }
 
             table.Restored = true;
@@ -461,6 +504,55 @@ internal sealed class RestoreRun
         }).ConfigureAwait(false);
         progress.Complete();
         _checksumDuration = clock.Elapsed;
+    }
+
+    /// <summary>Once every refusal is behind the job: starts writing the checkpoint, or clears one left when running without.</summary>
+    private async Task BeginCheckpointAsync(ClusterConnection cluster, CancellationToken cancellationToken)
+    {
+        if (_checkpoint is null)
+        {
+            await RestoreResume.ClearAsync(_options, cluster, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _checkpoint.StartFlushing(_options.CheckpointFlushInterval);
+        _checkpointStarted = true;
+    }
+
+    /// <summary>The restore is complete: its checkpoint goes.</summary>
+    private async Task FinishCheckpointAsync()
+    {
+        if (_checkpoint is null)
+        {
+            return;
+        }
+
+        if (_checkpoint.Resumed)
+        {
+            RestoreCheckpointLog.Skipped(_logger, _checkpoint.SkippedGroups, _checkpoint.SkippedVerifies);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _checkpoint.RemoveAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>After a failure whose tables were all dropped, the checkpoint describes nothing left: it goes too.</summary>
+    private async Task ForgetCheckpointAsync()
+    {
+        if (_checkpoint is null || !_checkpointStarted || _notDropped.Count > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _checkpoint.RemoveAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            RestoreCheckpointLog.RemoveFailed(_logger, _checkpoint.Location, JobErrors.OneLine(e.Message));
+        }
     }
 
     /// <summary>After a failure: drops what the job created (views first, then tables, then databases it created), listing what it could not drop.</summary>
@@ -537,6 +629,8 @@ internal sealed class RestoreRun
         LeftUndone = succeeded ? [] : [.. _targets.Where(t => !t.Restored).Select(t => t.TargetName)],
         TablesFailed = [.. _notDropped],
         DroppedAfterFailure = [.. _dropped],
+        Resumed = _checkpoint?.Resumed ?? false,
+        SkippedFileGroups = _checkpoint?.SkippedGroups ?? 0,
     };
 
     private void LogSuccess(RestoreSummary summary)

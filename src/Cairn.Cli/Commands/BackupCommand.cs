@@ -93,6 +93,7 @@ internal static class BackupCommand
             UseBackupMetaV2 = parse.GetValue(flags.UseBackupMetaV2),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
+            UseCheckpoint = parse.GetValue(global.UseCheckpoint),
         };
     }
 

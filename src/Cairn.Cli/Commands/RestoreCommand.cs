@@ -83,6 +83,8 @@ internal static class RestoreCommand
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
             SwitchModeInterval = flags.Interval(parse),
+            UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointStorage = flags.CheckpointTarget(parse),
         };
         return new RestoreRequest(options);
     }
