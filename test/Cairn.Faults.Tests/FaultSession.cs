@@ -9,7 +9,8 @@ namespace Cairn.Faults.Tests;
 /// </summary>
 internal sealed class FaultSession : IAsyncDisposable
 {
-    private const long TinyDisk = 64 * 1024;
+    // Small enough that one backup file or one downloaded SST of the loaded tables does not fit.
+    private const long TinyDisk = 16 * 1024;
     private const long RoomyDisk = 512L * 1024 * 1024;
 
     private readonly FaultKind? _kind;
@@ -46,7 +47,7 @@ internal sealed class FaultSession : IAsyncDisposable
     /// storage is <paramref name="storagePath"/> (a local folder) or <paramref name="gcsPrefix"/> in GCS; a restore
     /// reads <paramref name="storageUrl"/>.
     /// </summary>
-    public static async Task<FaultSession> OpenAsync(FaultKind? kind, bool backup, FaultCluster target, FaultClusterFixture fixture, int seed,
+    public static async Task<FaultSession> OpenAsync(FaultKind? kind, bool backup, FaultCluster target, FaultSource source, int seed,
         string storagePath, string gcsPrefix, IReadOnlyList<(long TableId, long MaxHandle)> tables)
     {
         var session = new FaultSession(kind, target, new Random(seed));
@@ -58,7 +59,7 @@ internal sealed class FaultSession : IAsyncDisposable
                 break;
             case FaultKind.StorageFaults:
                 // About one request in ten answered 503, one eligible response in five cut mid-body, one in seven held back.
-                session._proxy = FaultProxy.Start(fixture.GcsEndpoint, new FaultProxyOptions
+                session._proxy = FaultProxy.Start(source.GcsEndpoint, new FaultProxyOptions
                 {
                     ServiceUnavailableEvery = 10,
                     DropResponseEvery = 5,
@@ -66,7 +67,7 @@ internal sealed class FaultSession : IAsyncDisposable
                     SlowResponseEvery = 7,
                     SlowResponseDelay = TimeSpan.FromMilliseconds(400),
                 });
-                session.FaultyUrl = fixture.GcsUrl(gcsPrefix, session._proxy.Endpoint.ToString().TrimEnd('/'));
+                session.FaultyUrl = source.GcsUrl(gcsPrefix, session._proxy.Endpoint.ToString().TrimEnd('/'));
                 break;
             case FaultKind.DiskFull when backup:
                 (session._disk, session.Refusal) = await Tmpfs.TryMountAsync(storagePath, TinyDisk);
@@ -91,7 +92,7 @@ internal sealed class FaultSession : IAsyncDisposable
 
     /// <summary>
     /// Runs beside the job: for a kill, waits until br has started its job (its first progress line), then a random
-    /// 0–1.5 s, then kills (a killed pd or store is awaited until the playground has restarted it).
+    /// 0–1.5 s (0–0.4 s for br), then kills (a killed pd or store is awaited until the playground has restarted it).
     /// </summary>
     public async Task RunAlongsideAsync(ProcessRunner br, TimeSpan timeout)
     {
@@ -102,7 +103,8 @@ internal sealed class FaultSession : IAsyncDisposable
 
         var started = DateTime.UtcNow;
         await Eventually.UntilAsync(() => br.HasExited || br.Stderr.Contains("[progress]", StringComparison.Ordinal), timeout, "br to start its job");
-        var delay = _random.Next(0, 1500);
+        // br's own jobs here last a few seconds: kill it early enough to land inside one.
+        var delay = _random.Next(0, _kind == FaultKind.BrKill ? 400 : 1500);
         await Task.WhenAny(br.Exited, Task.Delay(delay));
         if (br.HasExited)
         {

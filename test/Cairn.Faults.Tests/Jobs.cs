@@ -12,7 +12,7 @@ namespace Cairn.Faults.Tests;
 /// backup TS and in B, import mode off and no file left in the import folders of B's stores. A broken rule throws
 /// <see cref="FaultViolationException"/>. Dispose releases what a case kept (a backup on a tmpfs).
 /// </summary>
-internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposable
+internal sealed partial class Jobs(FaultSource source, FaultCluster target) : IAsyncDisposable
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(2);
@@ -39,9 +39,9 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
     /// </summary>
     public async Task<(string Url, ulong Ts)?> BackUpAsync(FaultKind? fault, int seed)
     {
-        var name = fixture.NewName("bk");
-        var path = fixture.Dir.Sub(name);
-        var url = fault == FaultKind.StorageFaults ? fixture.GcsUrl(name) : "local://" + path;
+        var name = source.NewName("bk");
+        var path = source.Dir.Sub(name);
+        var url = fault == FaultKind.StorageFaults ? source.GcsUrl(name) : "local://" + path;
         return await BackUpAsync(fault, seed, url, (path, name));
     }
 
@@ -52,8 +52,8 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
     /// </summary>
     public async Task<bool> RestoreAndVerifyAsync((string Url, ulong Ts) backup, FaultKind? fault, int seed, string? gcsPrefix = null)
     {
-        var prefix = fixture.NewName("rs");
-        var session = await FaultSession.OpenAsync(fault, backup: false, fixture.B, fixture, seed, "", gcsPrefix ?? "", []);
+        var prefix = source.NewName("rs");
+        var session = await FaultSession.OpenAsync(fault, backup: false, target, source, seed, "", gcsPrefix ?? "", []);
         await using (session)
         {
             if (session.Refusal is not null)
@@ -64,9 +64,9 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
 
             string[] Args(string url, string run) =>
             [
-                "restore", "full", "-u", fixture.B.Pd, "-s", url,
-                "--rename", $"{FaultClusterFixture.BankDb}.*={prefix}_bank.*", "--rename", $"{FaultClusterFixture.SysbenchDb}.*={prefix}_sb.*",
-                "--log-file", fixture.Dir.Sub($"{prefix}-{run}.log"),
+                "restore", "full", "-u", target.Pd, "-s", url,
+                "--rename", $"{FaultSource.BankDb}.*={prefix}_bank.*", "--rename", $"{FaultSource.SysbenchDb}.*={prefix}_sb.*",
+                "--log-file", source.Dir.Sub($"{prefix}-{run}.log"),
             ];
             await RunUnderFaultAsync("restore", session, Args(session.FaultyUrl ?? backup.Url, "first"), Args(backup.Url, "again"));
         }
@@ -88,8 +88,8 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
 
     private async Task<(string Url, ulong Ts)?> BackUpAsync(FaultKind? fault, int seed, string url, (string Path, string Name)? where)
     {
-        var tables = new[] { (fixture.TableIds[$"{FaultClusterFixture.BankDb}.accounts"], (long)FaultClusterFixture.Accounts), (fixture.TableIds[$"{FaultClusterFixture.SysbenchDb}.sbtest1"], (long)FaultClusterFixture.Rows) };
-        var session = await FaultSession.OpenAsync(fault, backup: true, fixture.A, fixture, seed, where?.Path ?? "", where?.Name ?? "", tables);
+        var tables = new[] { (source.TableIds[$"{FaultSource.BankDb}.accounts"], (long)FaultSource.Accounts), (source.TableIds[$"{FaultSource.SysbenchDb}.sbtest1"], (long)FaultSource.Rows) };
+        var session = await FaultSession.OpenAsync(fault, backup: true, source.A, source, seed, where?.Path ?? "", where?.Name ?? "", tables);
         // A backup on a tmpfs lives as long as the case (its restore reads it).
         _kept.Add(session);
         if (session.Refusal is not null)
@@ -99,9 +99,10 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
         }
 
         var run = 0;
-        string[] Args(string u) => ["backup", "full", "-u", fixture.A.Pd, "-s", u, "--log-file", fixture.Dir.Sub($"{where?.Name ?? "base"}-{++run}-{Guid.NewGuid():N}.log")];
+        // Only the loaded databases: a backup case restores into A itself, under other names.
+        string[] Args(string u) => ["backup", "full", "-u", source.A.Pd, "-s", u, "-f", $"{FaultSource.BankDb}.*", "-f", $"{FaultSource.SysbenchDb}.*", "--log-file", source.Dir.Sub($"{where?.Name ?? "base"}-{++run}-{Guid.NewGuid():N}.log")];
         using var stop = new CancellationTokenSource();
-        var transfers = new TransferLoop(fixture.CatalogA);
+        var transfers = new TransferLoop(source.CatalogA);
         var loop = transfers.RunAsync(stop.Token);
         string stdout;
         try
@@ -123,13 +124,13 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
         Log($"transfers during the backup: {transfers.Describe()}");
         var ts = BackupTs().Match(stdout) is { Success: true } m ? ulong.Parse(m.Groups["ts"].Value, CultureInfo.InvariantCulture)
             : throw new FaultViolationException($"br backup printed no backup ts: {Tail(stdout)}");
-        var checksum = await ProcessRunner.RunAsync(ProcessRunner.DotnetHost, [BrDll, "debug", "checksum", "-s", url, "--log-file", fixture.Dir.Sub($"checksum-{Guid.NewGuid():N}.log")], ToolTimeout);
+        var checksum = await ProcessRunner.RunAsync(ProcessRunner.DotnetHost, [BrDll, "debug", "checksum", "-s", url, "--log-file", source.Dir.Sub($"checksum-{Guid.NewGuid():N}.log")], ToolTimeout);
         if (checksum.ExitCode != 0)
         {
             throw new FaultViolationException($"br debug checksum of {url} exited with {checksum.ExitCode}: {Tail(checksum.StandardOutput + checksum.StandardError)}");
         }
 
-        await CairnAsync("workload", "bank", "--pd", fixture.A.Pd, "--db", FaultClusterFixture.BankDb, "--accounts", $"{FaultClusterFixture.Accounts}", "--verify-only",
+        await CairnAsync("workload", "bank", "--pd", source.A.Pd, "--db", FaultSource.BankDb, "--accounts", $"{FaultSource.Accounts}", "--verify-only",
             "--at", ts.ToString(CultureInfo.InvariantCulture));
         Log($"backup ts {ts}: br debug checksum passed, bank invariant holds in A at it");
         return (url, ts);
@@ -191,48 +192,48 @@ internal sealed partial class Jobs(FaultClusterFixture fixture) : IAsyncDisposab
         return out2;
     }
 
-    /// <summary>The restored tables in B against A at <paramref name="ts"/>, and the stores of B left clean.</summary>
+    /// <summary>The restored tables in the target against A at <paramref name="ts"/>, and the target's stores left clean.</summary>
     private async Task VerifyRestoredAsync(string prefix, ulong ts)
     {
-        var at = ts.ToString(CultureInfo.InvariantCulture);
+        var expected = await source.ChecksumsAtAsync(ts);
         var checks = new List<Task>();
-        foreach (var (db, table, rows) in new[] { (FaultClusterFixture.BankDb, "accounts", FaultClusterFixture.Accounts), (FaultClusterFixture.SysbenchDb, "sbtest1", FaultClusterFixture.Rows) })
+        foreach (var (table, rows) in new[] { ($"{FaultSource.BankDb}.accounts", FaultSource.Accounts), ($"{FaultSource.SysbenchDb}.sbtest1", FaultSource.Rows) })
         {
-            var restored = $"{prefix}_{(db == FaultClusterFixture.BankDb ? "bank" : "sb")}.{table}";
-            var id = fixture.TableIds[$"{db}.{table}"].ToString(CultureInfo.InvariantCulture);
+            var restored = $"{prefix}_{(table.StartsWith(FaultSource.BankDb + ".", StringComparison.Ordinal) ? "bank" : "sb")}.{table.Split('.')[1]}";
+            var id = source.TableIds[table].ToString(CultureInfo.InvariantCulture);
             checks.Add(Task.Run(async () =>
             {
-                var sums = await Task.WhenAll(
-                    CairnAsync("table", "checksum", $"{db}.{table}", "--pd", fixture.A.Pd, "--at", at),
-                    CairnAsync("table", "checksum", restored, "--pd", fixture.B.Pd, "--as-table-id", id));
-                if (sums[0].Trim() != sums[1].Trim())
+                var sum = (await CairnAsync("table", "checksum", restored, "--pd", target.Pd, "--as-table-id", id)).Trim();
+                if (sum != expected[table])
                 {
-                    throw new FaultViolationException($"{restored} in B: {sums[1].Trim()}; {db}.{table} in A at {ts}: {sums[0].Trim()}");
+                    throw new FaultViolationException($"{restored} restored: {sum}; {table} in A at {ts}: {expected[table]}");
                 }
-
-                var count = (await CairnAsync("table", "count", restored, "--pd", fixture.B.Pd)).Trim();
+            }));
+            checks.Add(Task.Run(async () =>
+            {
+                var count = (await CairnAsync("table", "count", restored, "--pd", target.Pd)).Trim();
                 if (count != rows.ToString(CultureInfo.InvariantCulture))
                 {
-                    throw new FaultViolationException($"{restored} in B has {count} rows, the source {rows}");
+                    throw new FaultViolationException($"{restored} restored has {count} rows, the source {rows}");
                 }
             }));
         }
 
-        checks.Add(CairnAsync("workload", "sysbench", "--pd", fixture.B.Pd, "--db", $"{prefix}_sb", "--tables", "1", "--rows", $"{FaultClusterFixture.Rows}", "--verify-only"));
-        checks.Add(CairnAsync("workload", "bank", "--pd", fixture.B.Pd, "--db", $"{prefix}_bank", "--accounts", $"{FaultClusterFixture.Accounts}", "--verify-only"));
+        checks.Add(CairnAsync("workload", "sysbench", "--pd", target.Pd, "--db", $"{prefix}_sb", "--tables", "1", "--rows", $"{FaultSource.Rows}", "--verify-only"));
+        checks.Add(CairnAsync("workload", "bank", "--pd", target.Pd, "--db", $"{prefix}_bank", "--accounts", $"{FaultSource.Accounts}", "--verify-only"));
         await Task.WhenAll(checks);
-        if (fixture.B.StoresInImportMode() is { Count: > 0 } stuck)
+        if (target.StoresInImportMode() is { Count: > 0 } stuck)
         {
             throw new FaultViolationException($"still in import mode after the restore: {string.Join(", ", stuck)}");
         }
 
         try
         {
-            await Eventually.UntilAsync(() => fixture.B.LeftImportFiles().Count == 0, TimeSpan.FromSeconds(15), "import folders to empty");
+            await Eventually.UntilAsync(() => target.LeftImportFiles().Count == 0, TimeSpan.FromSeconds(15), "import folders to empty");
         }
         catch (Exception e) when (e is not FaultViolationException)
         {
-            throw new FaultViolationException($"files left in B's import folders: {string.Join(", ", fixture.B.LeftImportFiles())}");
+            throw new FaultViolationException($"files left in the import folders: {string.Join(", ", target.LeftImportFiles())}");
         }
 
         Log($"restored {prefix}_*: checksums equal to A at {ts}, row counts, index and bank invariant hold; import mode off, import folders empty");

@@ -30,7 +30,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         }
 
         Print($"soak: {cycles} cycles, seed {seed}, faults drawn from {string.Join(", ", kinds)}");
-        var fixture = new FaultClusterFixture();
+        var fixture = new RestoreFaultFixture();
         var violations = 0;
         var clock = Stopwatch.StartNew();
         await fixture.InitializeAsync();
@@ -52,7 +52,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                 var started = clock.Elapsed;
                 try
                 {
-                    await using var jobs = new Jobs(fixture) { Log = l => Print("  " + l) };
+                    await using var jobs = new Jobs(fixture.Source, fixture.B) { Log = l => Print("  " + l) };
                     var backup = await jobs.BackUpAsync(backupFault, backupSeed) ?? throw new FaultViolationException("the backup's fault could not be set up");
                     var prefix = backupFault == FaultKind.StorageFaults ? new Uri(backup.Url).AbsolutePath.Trim('/') : null;
                     if (!await jobs.RestoreAndVerifyAsync(backup, restoreFault, restoreSeed, prefix))

@@ -19,7 +19,7 @@ internal sealed class TransferLoop(CatalogClient catalog)
 
     public async Task RunAsync(CancellationToken stop)
     {
-        var bank = new BankWorkload(catalog) { Database = FaultClusterFixture.BankDb, Accounts = FaultClusterFixture.Accounts };
+        var bank = new BankWorkload(catalog) { Database = FaultSource.BankDb, Accounts = FaultSource.Accounts };
         while (!stop.IsCancellationRequested)
         {
             try

@@ -8,7 +8,8 @@ namespace Cairn.Testing.Faults;
 /// <summary>
 /// Splits and scatters continuously while a job runs: every round splits each table's record range at a few random
 /// handles (kvproto <c>SplitRegion</c> through the region leaders) and asks pd to scatter the regions the splits
-/// produced, so regions keep changing their boundaries, epochs and stores under the job. Seeded, so a round's keys can
+/// produced (without tables: just past the start of random regions), so regions keep changing their boundaries,
+/// epochs and stores under the job. Seeded, so a round's keys can
 /// be replayed. A split or scatter that fails (the cluster is busy, a region moved) is counted and the storm goes on.
 /// </summary>
 public sealed class SplitStorm : IAsyncDisposable
@@ -75,9 +76,11 @@ public sealed class SplitStorm : IAsyncDisposable
         var splitter = new RegionSplitter(cache);
         while (!stop.IsCancellationRequested)
         {
-            var keys = tables.SelectMany(t => Enumerable.Range(0, 3).Select(_ => TableCodec.EncodeRecordKey(t.TableId, random.NextInt64(1, t.MaxHandle + 1)))).ToList();
             try
             {
+                var keys = tables.Count > 0
+                    ? [.. tables.SelectMany(t => Enumerable.Range(0, 3).Select(_ => TableCodec.EncodeRecordKey(t.TableId, random.NextInt64(1, t.MaxHandle + 1))))]
+                    : await KeysInsideRegionsAsync(client, random, stop).ConfigureAwait(false);
                 var produced = await splitter.SplitAsync(keys, KeyMode.Txn, stop).ConfigureAwait(false);
                 Interlocked.Add(ref _splits, produced.Count);
                 if (produced.Count > 0)
@@ -96,5 +99,32 @@ public sealed class SplitStorm : IAsyncDisposable
 
             await Task.Delay(pause, stop).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Without known tables (a restore creates its own): a key just past the start of a few random regions of the
+    /// table key space, so each split changes the epoch of a region that holds data, wherever the job writes.
+    /// </summary>
+    private static async Task<List<byte[]>> KeysInsideRegionsAsync(PdClient client, Random random, CancellationToken stop)
+    {
+        var regions = await client.ScanRegionsAsync(RegionCache.ToRegionKey("t"u8, KeyMode.Txn), RegionCache.ToRegionKey("u"u8, KeyMode.Txn), 0, stop).ConfigureAwait(false);
+        var keys = new List<byte[]>();
+        foreach (var region in regions.OrderBy(_ => random.Next()).Take(3))
+        {
+            if (region.Region.StartKey.IsEmpty)
+            {
+                continue;
+            }
+
+            var start = RegionCache.ToUserKey(region.Region.StartKey.Span, KeyMode.Txn);
+            byte[] key = [.. start, (byte)random.Next(256)];
+            var end = region.Region.EndKey.IsEmpty ? null : RegionCache.ToUserKey(region.Region.EndKey.Span, KeyMode.Txn);
+            if (end is null || key.AsSpan().SequenceCompareTo(end) < 0)
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
     }
 }

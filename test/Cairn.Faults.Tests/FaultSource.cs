@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Cairn.Client.Catalog;
 using Cairn.Client.Txn;
@@ -6,14 +7,18 @@ using Cairn.Pd.Client;
 namespace Cairn.Faults.Tests;
 
 /// <summary>
-/// What every fault case runs against, started once: cluster A (3 stores) loaded with a bank of
-/// <see cref="Accounts"/> accounts and one sysbench table of <see cref="Rows"/> rows, split into many regions so that
-/// jobs cross many of them; cluster B (3 stores), the target of every restore; and the GCS emulator, the cloud
-/// storage the storage-fault cases reach through a fault proxy. Also holds two base backups of A (local and GCS),
-/// taken under bank transfers, for the restore cases.
+/// The source every fault case backs up or compares with, started once and shared by the test classes (each
+/// <see cref="AcquireAsync"/>s it; the last <see cref="ReleaseAsync"/> stops it): cluster A (3 stores) loaded with a
+/// bank of <see cref="Accounts"/> accounts and one sysbench table of <see cref="Rows"/> rows, split into many regions
+/// so that jobs cross many of them; the GCS emulator, the cloud storage the storage-fault cases reach through a fault
+/// proxy; and two base backups of A (local and GCS) taken under bank transfers, for the restore cases.
 /// </summary>
-public sealed class FaultClusterFixture : IAsyncLifetime
+public sealed class FaultSource
 {
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static FaultSource? _shared;
+    private static int _users;
+
     public const string BankDb = "fbank";
     public const string SysbenchDb = "fsb";
     public const int Accounts = 300;
@@ -21,14 +26,13 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public const string GcsBasePrefix = "base-gcs";
 
     private readonly List<IAsyncDisposable> _clients = [];
+    private readonly ConcurrentDictionary<ulong, Lazy<Task<IReadOnlyDictionary<string, string>>>> _checksums = new();
     private readonly GcsEmulatorFixture _gcs = new();
     private int _names;
 
     public TempDirectory Dir { get; } = new("faults");
 
     public FaultCluster A { get; private set; } = null!;
-
-    public FaultCluster B { get; private set; } = null!;
 
     /// <summary>A's catalog, for the bank transfers that run during backups.</summary>
     public CatalogClient CatalogA { get; private set; } = null!;
@@ -52,17 +56,62 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     /// <summary>The GCS emulator's base address.</summary>
     public Uri GcsEndpoint => new(_gcs.Endpoint);
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// <c>cairn table checksum</c> of each loaded table in A at <paramref name="ts"/>, computed once per TS (the restore
+    /// cases compare with the base backups' TS while other cases may be killing A's stores).
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, string>> ChecksumsAtAsync(ulong ts) =>
+        _checksums.GetOrAdd(ts, t => new Lazy<Task<IReadOnlyDictionary<string, string>>>(() => ComputeChecksumsAsync(t))).Value;
+
+    /// <summary>The shared source, started by the first caller.</summary>
+    public static async Task<FaultSource> AcquireAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (_shared is null)
+            {
+                var source = new FaultSource();
+                await source.InitializeAsync();
+                _shared = source;
+            }
+
+            _users++;
+            return _shared;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>Stops the shared source once its last user is done with it.</summary>
+    public static async Task ReleaseAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (--_users == 0 && _shared is { } source)
+            {
+                _shared = null;
+                await source.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async Task InitializeAsync()
     {
         var gcs = _gcs.InitializeAsync();
         var a = FaultCluster.StartAsync(Dir.Sub("a"), 3);
-        var b = FaultCluster.StartAsync(Dir.Sub("b"), 3);
         try
         {
-            // All are awaited before anything can fail, so that a failure stops whichever did start.
-            await Task.WhenAll(gcs, a, b).ContinueWith(_ => { }, TaskScheduler.Default);
+            // Both are awaited before anything can fail, so that a failure stops whichever did start.
+            await Task.WhenAll(gcs, a).ContinueWith(_ => { }, TaskScheduler.Default);
             A = await a;
-            B = await b;
             await gcs;
             await Task.WhenAll(
                 Jobs.CairnAsync("workload", "sysbench", "--pd", A.Pd, "--db", SysbenchDb, "--tables", "1", "--rows", $"{Rows}"),
@@ -77,26 +126,34 @@ public sealed class FaultClusterFixture : IAsyncLifetime
 
             TableIds = ids;
             // Many regions: a job crosses them all, so a fault lands in the middle of it.
-            await SplitStorm.SplitEvenlyAsync(A.Pd, [(ids[$"{BankDb}.accounts"], Accounts), (ids[$"{SysbenchDb}.sbtest1"], Rows)], pieces: 12);
+            await SplitStorm.SplitEvenlyAsync(A.Pd, [(ids[$"{BankDb}.accounts"], Accounts), (ids[$"{SysbenchDb}.sbtest1"], Rows)], pieces: 24);
             var pd = await PdClient.ConnectAsync([A.Pd]);
             _clients.Add(pd);
             var txn = new TxnClient(pd);
             _clients.Insert(0, txn);
             CatalogA = new CatalogClient(txn, new CatalogOptions { SchemaLease = TimeSpan.FromMilliseconds(150), BatchSize = 64 });
-            var jobs = new Jobs(this);
+            await using var jobs = new Jobs(this, A);
             LocalBackup = await jobs.BackUpCleanlyAsync("local://" + Dir.Sub("base-local"));
             GcsBackup = await jobs.BackUpCleanlyAsync(GcsUrl(GcsBasePrefix));
+            await Task.WhenAll(ChecksumsAtAsync(LocalBackup.Ts), ChecksumsAtAsync(GcsBackup.Ts));
         }
         catch
         {
             A = a.IsCompletedSuccessfully ? await a : null!;
-            B = b.IsCompletedSuccessfully ? await b : null!;
             await DisposeAsync();
             throw;
         }
     }
 
-    public async Task DisposeAsync()
+    private async Task<IReadOnlyDictionary<string, string>> ComputeChecksumsAsync(ulong ts)
+    {
+        var at = ts.ToString(CultureInfo.InvariantCulture);
+        string[] tables = [$"{BankDb}.accounts", $"{SysbenchDb}.sbtest1"];
+        var sums = await Task.WhenAll(tables.Select(t => Jobs.CairnAsync("table", "checksum", t, "--pd", A.Pd, "--at", at)));
+        return tables.Zip(sums).ToDictionary(p => p.First, p => p.Second.Trim());
+    }
+
+    private async Task DisposeAsync()
     {
         foreach (var client in _clients)
         {
@@ -104,12 +161,9 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         }
 
         _clients.Clear();
-        foreach (var cluster in new[] { A, B })
+        if (A is not null)
         {
-            if (cluster is not null)
-            {
-                await cluster.DisposeAsync();
-            }
+            await A.DisposeAsync();
         }
 
         await _gcs.DisposeAsync();
