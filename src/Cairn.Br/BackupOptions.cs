@@ -91,4 +91,15 @@ public sealed record BackupOptions
 
     /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
     public bool SendCredentialsToStores { get; init; } = true;
+
+    /// <summary>
+    /// Resume a backup whose run died (<c>--use-checkpoint</c>, on by default as in BR): when the storage holds a
+    /// checkpoint and no backupmeta, the same job picks up with the same snapshot and reuses the files written. With
+    /// it on and <see cref="GcTtl"/> at its default (300 s) the service safepoint lives 72 minutes, to outlast the gap.
+    /// Off: a storage holding backup.lock is refused as before.
+    /// </summary>
+    public bool UseCheckpoint { get; init; } = true;
+
+    /// <summary>How often the checkpoint's recorded progress is flushed to the storage.</summary>
+    public TimeSpan CheckpointFlushInterval { get; init; } = TimeSpan.FromSeconds(3);
 }

@@ -47,4 +47,10 @@ public sealed record BackupSummary
 
     /// <summary>The failure, one line, when <see cref="Succeeded"/> is false.</summary>
     public string? Error { get; init; }
+
+    /// <summary>Whether the job resumed the checkpoint of a run that died on the same storage.</summary>
+    public bool Resumed { get; init; }
+
+    /// <summary>Backed-up pieces (ranges with their files) a resumed job took from the checkpoint instead of backing up again.</summary>
+    public int ReusedPieces { get; init; }
 }

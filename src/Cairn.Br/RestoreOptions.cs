@@ -72,4 +72,20 @@ public sealed record RestoreOptions
 
     /// <summary>Tables and views created per transaction.</summary>
     public int CreateBatchSize { get; init; } = 256;
+
+    /// <summary>
+    /// Keep the restore's progress so that running the same restore again after it died (or was cancelled) skips
+    /// what is done (<c>--use-checkpoint</c>, on by default as in BR). Off: any checkpoint left is removed once the
+    /// restore's checks pass, and the restore starts over.
+    /// </summary>
+    public bool UseCheckpoint { get; init; } = true;
+
+    /// <summary>
+    /// Where the checkpoint is kept (<c>--checkpoint-storage</c>, a storage URL read with <see cref="StorageOptions"/>);
+    /// null keeps it in the target cluster.
+    /// </summary>
+    public string? CheckpointStorage { get; init; }
+
+    /// <summary>How often the checkpoint's recorded progress is written.</summary>
+    public TimeSpan CheckpointFlushInterval { get; init; } = TimeSpan.FromSeconds(3);
 }

@@ -56,4 +56,10 @@ public sealed record RestoreSummary
 
     /// <summary>Tables the job created and dropped again after a failure.</summary>
     public IReadOnlyList<string> DroppedAfterFailure { get; init; } = [];
+
+    /// <summary>Whether the job resumed the checkpoint of a run of the same restore that died.</summary>
+    public bool Resumed { get; init; }
+
+    /// <summary>File groups a resumed job did not ingest again because the run before had.</summary>
+    public int SkippedFileGroups { get; init; }
 }

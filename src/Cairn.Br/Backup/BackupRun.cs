@@ -25,7 +25,8 @@ namespace Cairn.Br.Backup;
 /// </summary>
 internal sealed class BackupRun
 {
-    private static readonly TimeSpan CheckpointFlushInterval = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DefaultGcTtl = TimeSpan.FromSeconds(300);
+    private static readonly TimeSpan CheckpointGcTtl = TimeSpan.FromMinutes(72);
     private const int ChecksumConcurrency = 8;
 
     private BackupOptions _options;
@@ -33,6 +34,7 @@ internal sealed class BackupRun
     private readonly ILogger _logger;
     private readonly BackupStats _stats = new();
     private readonly bool _raw;
+    private BackupResume? _resume;
 
     public BackupRun(BackupOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -64,7 +66,12 @@ internal sealed class BackupRun
 
             _stats.LastBackupTs = _options.LastBackupTs;
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
-            await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
+            _resume = _options.UseCheckpoint ? await BackupResume.TryOpenAsync(storage, cancellationToken).ConfigureAwait(false) : null;
+            if (_resume is null)
+            {
+                await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
+            }
+
             var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
             var clusterVersion = await cluster.GetClusterVersionJsonAsync(cancellationToken).ConfigureAwait(false);
@@ -73,14 +80,21 @@ internal sealed class BackupRun
                 StoreVersionCheck.Check(await cluster.Pd.GetAllStoresAsync(excludeTombstones: true, cancellationToken).ConfigureAwait(false));
             }
 
-            var backupTs = _raw ? 0 : await ResolveBackupTsAsync(cluster.Pd, cancellationToken).ConfigureAwait(false);
+            if (_resume is not null)
+            {
+                _resume.Validate(url.Uri, cluster.ClusterId, _options.LastBackupTs, Fingerprint(), _options.BackupTs);
+                await _resume.CheckSnapshotAsync(cluster.Pd, url.Uri, _options.LastBackupTs, cancellationToken).ConfigureAwait(false);
+            }
+
+            var backupTs = _resume?.BackupTs ?? (_raw ? 0 : await ResolveBackupTsAsync(cluster.Pd, cancellationToken).ConfigureAwait(false));
             _stats.BackupTs = backupTs;
             BackupLog.Started(_logger, KindName, url.Uri, backupTs, _options.LastBackupTs, _options.Concurrency);
             SafePointKeeper? keeper = null;
             if (!_raw)
             {
                 var protect = (_options.LastBackupTs > 0 ? _options.LastBackupTs : backupTs) - 1;
-                keeper = await SafePointKeeper.StartAsync(cluster, protect, _options.GcTtl, _logger, cancellationToken).ConfigureAwait(false);
+                var ttl = _options.UseCheckpoint && _options.GcTtl == DefaultGcTtl ? CheckpointGcTtl : _options.GcTtl;
+                keeper = await SafePointKeeper.StartAsync(cluster, protect, ttl, _logger, cancellationToken, _resume?.SafePointId).ConfigureAwait(false);
             }
 
             try
@@ -152,9 +166,19 @@ internal sealed class BackupRun
         BackupLog.Planned(_logger, _stats.Tables, plan.Count, regions);
 
         // Every refusal is behind us: from here on the storage is marked as taken.
-        await storage.WriteAllAsync(BackupFiles.Lock, BackupFiles.LockContent, cancellationToken).ConfigureAwait(false);
-        var checkpoint = await BackupCheckpoint.CreateAsync(storage,
-            new BackupCheckpointHeader(cluster.ClusterId, backupTs, _options.LastBackupTs, Fingerprint(), safePointId), cancellationToken).ConfigureAwait(false);
+        BackupCheckpoint checkpoint;
+        if (_resume is null)
+        {
+            await storage.WriteAllAsync(BackupFiles.Lock, BackupFiles.LockContent, cancellationToken).ConfigureAwait(false);
+            checkpoint = await BackupCheckpoint.CreateAsync(storage,
+                new BackupCheckpointHeader(cluster.ClusterId, backupTs, _options.LastBackupTs, Fingerprint(), safePointId), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            checkpoint = _resume.Checkpoint;
+            ResumeLog.Resuming(_logger, storage.Uri, backupTs, safePointId, checkpoint.CompletedRanges.Count, checkpoint.DamagedSegments.Count);
+        }
+
         using var stopFlushing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var flusher = FlushPeriodicallyAsync(checkpoint, storage.Uri, stopFlushing.Token);
         try
@@ -180,6 +204,10 @@ internal sealed class BackupRun
             // The checkpoint keeps what was done, also when the job fails or is cancelled.
             await TryFlushAsync(checkpoint, storage.Uri, CancellationToken.None).ConfigureAwait(false);
         }
+
+        await BackupResume.RemoveCheckpointAsync(storage, _logger, cancellationToken).ConfigureAwait(false);
+        _stats.ReusedPieces = _resume?.ReusedPieces ?? 0;
+        _stats.Resumed = _resume is not null;
 
         var summary = _stats.ToSummary(true, null);
         BackupLog.SuccessSummary(_logger, KindName, summary.Ranges, summary.RangesSucceeded, summary.Ranges - summary.RangesSucceeded, summary.ChecksumDuration, summary.Regions,
@@ -209,13 +237,22 @@ internal sealed class BackupRun
         {
             FineGrainedBudget = _options.RetryBudget,
         };
+        var done = plan.Select(p => _resume?.TreeFor(p.Range)).ToArray();
+        if (_resume is not null)
+        {
+            var (reused, complete, gaps) = _resume.Counts();
+            ResumeLog.Planned(_logger, reused, complete, plan.Count, gaps);
+        }
+
         var results = new IReadOnlyList<BackupFile>[plan.Count];
         using var writerGate = new SemaphoreSlim(1, 1);
         await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count), new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
             async (index, ct) =>
             {
                 var range = plan[index].Range;
-                var tree = await new RangeBackuper(context).BackupAsync(range, ct).ConfigureAwait(false);
+                var tree = done[index] is { } resumed
+                    ? await new RangeBackuper(context).ResumeAsync(range, resumed, ct).ConfigureAwait(false)
+                    : await new RangeBackuper(context).BackupAsync(range, ct).ConfigureAwait(false);
                 var pieces = tree.Pieces();
                 BackupFile[] files = [.. pieces.SelectMany(p => p.Value)];
                 if (files.Length > 0)
@@ -442,7 +479,7 @@ internal sealed class BackupRun
         {
             while (true)
             {
-                await Task.Delay(CheckpointFlushInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.CheckpointFlushInterval, cancellationToken).ConfigureAwait(false);
                 await TryFlushAsync(checkpoint, storage, cancellationToken).ConfigureAwait(false);
             }
         }

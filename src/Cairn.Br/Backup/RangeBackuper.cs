@@ -35,6 +35,21 @@ internal sealed class RangeBackuper(BackupContext context)
         return tree;
     }
 
+    /// <summary>
+    /// Completes <paramref name="range"/> from the pieces a dead run left in <paramref name="tree"/>: only the gaps
+    /// are pushed down (each as a narrower range), then the fine-grained phase fills what they left.
+    /// </summary>
+    public async Task<FileRangeTree> ResumeAsync(KeyRange range, FileRangeTree tree, CancellationToken cancellationToken)
+    {
+        foreach (var gap in tree.GetIncompleteRanges(range.Start, range.End))
+        {
+            await PushDownAsync(gap, tree, cancellationToken).ConfigureAwait(false);
+        }
+
+        await FineGrainedAsync(range, tree, cancellationToken).ConfigureAwait(false);
+        return tree;
+    }
+
     private async Task PushDownAsync(KeyRange range, FileRangeTree tree, CancellationToken cancellationToken)
     {
         var stores = StoreSelection.BackupTargets(await context.Cluster.Pd.GetAllStoresAsync(excludeTombstones: true, cancellationToken).ConfigureAwait(false));

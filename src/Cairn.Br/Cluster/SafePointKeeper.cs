@@ -44,11 +44,14 @@ internal sealed class SafePointKeeper : IAsyncDisposable
     /// <summary>Why the safepoint was lost; set before <see cref="Lost"/> is cancelled.</summary>
     public BrException? Failure { get; private set; }
 
-    /// <summary>Sets the safepoint and starts keeping it.</summary>
+    /// <summary>
+    /// Sets the safepoint and starts keeping it; <paramref name="serviceId"/> names an existing one to take over (a
+    /// resumed backup keeps its dead run's), null or empty makes a new one.
+    /// </summary>
     /// <exception cref="BrException">pd refused it because the GC safepoint already passed it.</exception>
-    public static async Task<SafePointKeeper> StartAsync(ClusterConnection cluster, ulong safePoint, TimeSpan ttl, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<SafePointKeeper> StartAsync(ClusterConnection cluster, ulong safePoint, TimeSpan ttl, ILogger logger, CancellationToken cancellationToken, string? serviceId = null)
     {
-        var keeper = new SafePointKeeper(cluster, "br-" + Guid.NewGuid().ToString("D"), safePoint, ttl, logger);
+        var keeper = new SafePointKeeper(cluster, string.IsNullOrEmpty(serviceId) ? "br-" + Guid.NewGuid().ToString("D") : serviceId, safePoint, ttl, logger);
         var ttlSeconds = (long)Math.Ceiling(ttl.TotalSeconds);
         var result = await cluster.Pd.UpdateServiceGcSafePointAsync(keeper.ServiceId, ttlSeconds, safePoint, cancellationToken).ConfigureAwait(false);
         if (result.MinSafePoint > safePoint)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Cairn.Br.Checkpoint;
 using Cairn.Br.Cluster;
 using Cairn.Br.Metadata;
 using Cairn.Br.Restore.Data;
@@ -46,6 +47,8 @@ internal sealed class RestoreRun
     private DataRestoreResult? _data;
     private TimeSpan _createDuration;
     private TimeSpan _checksumDuration;
+    private RestoreCheckpoint? _checkpoint;
+    private bool _checkpointStarted;
 
     public RestoreRun(RestoreOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -78,6 +81,11 @@ internal sealed class RestoreRun
             }
 
             RestoreLog.Started(_logger, KindName, _storage, meta.EndVersion, reader.IsV2 ? 2 : 1, _options.Concurrency);
+            if (_options.UseCheckpoint)
+            {
+                _checkpoint = await RestoreResume.OpenAsync(_options, cluster, meta, _storage, _logger, cancellationToken).ConfigureAwait(false);
+            }
+
             var summary = _options.Kind == RestoreKind.Raw
                 ? await RestoreRawAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false)
                 : await RestoreTablesAsync(cluster, reader, url, cancellationToken).ConfigureAwait(false);
@@ -86,7 +94,12 @@ internal sealed class RestoreRun
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await CleanUpAsync(cluster).ConfigureAwait(false);
+            // With a checkpoint what was done is kept for the same restore to resume; without, it is undone.
+            if (_checkpoint is null)
+            {
+                await CleanUpAsync(cluster).ConfigureAwait(false);
+            }
+
             RestoreLog.Cancelled(_logger, _storage);
             throw;
         }
@@ -94,6 +107,7 @@ internal sealed class RestoreRun
         {
             var error = AsBrException(e);
             await CleanUpAsync(cluster).ConfigureAwait(false);
+            await ForgetCheckpointAsync().ConfigureAwait(false);
             if (_notDropped.Count > 0)
             {
                 error = new BrException(error.Code, $"{error.Message}; created by this restore and not dropped, so not to be used: {string.Join(", ", _notDropped)} (drop them by hand)", e, error.IsTransient);
@@ -106,6 +120,11 @@ internal sealed class RestoreRun
         }
         finally
         {
+            if (_checkpoint is not null)
+            {
+                await _checkpoint.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (cluster is not null)
             {
                 await cluster.DisposeAsync().ConfigureAwait(false);
@@ -174,7 +193,9 @@ internal sealed class RestoreRun
             files.Add(file);
         }
 
+        await BeginCheckpointAsync(cluster, cancellationToken).ConfigureAwait(false);
         _data = await Restorer(cluster, url).RestoreRawAsync(files, raw.Start, raw.End, raw.ColumnFamily, cancellationToken).ConfigureAwait(false);
+        await FinishCheckpointAsync().ConfigureAwait(false);
         return Summary(true, null);
     }
 
@@ -196,6 +217,11 @@ internal sealed class RestoreRun
         _targets.AddRange(selection.Targets);
         var chainTs = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
         var chain = await RestoreChain.ReadAsync(cluster.Txn, chainTs, cancellationToken).ConfigureAwait(false);
+        if (_checkpoint is { Resumed: true })
+        {
+            await RestoreResume.BindCreatedAsync(cluster, _targets, _checkpoint, _logger, cancellationToken).ConfigureAwait(false);
+        }
+
         if (incremental)
         {
             // An incremental writes into the tables of its chain's earlier restores: the chain, not emptiness, is checked.
@@ -203,7 +229,8 @@ internal sealed class RestoreRun
         }
         else
         {
-            await TargetCheck.CheckAsync(cluster, selection.Targets, _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
+            // Tables a dead run of this restore created are its own: only the others are checked.
+            await TargetCheck.CheckAsync(cluster, [.. selection.Targets.Where(t => t.Target is null)], _options.AllowExistingEmptyTables, cancellationToken).ConfigureAwait(false);
         }
 
         var files = await FilesByPhysicalIdAsync(reader, selection.Targets, cancellationToken).ConfigureAwait(false);
@@ -216,6 +243,7 @@ internal sealed class RestoreRun
             RestoreLog.TsoAdvanced(_logger, reader.Meta.EndVersion);
         }
 
+        await BeginCheckpointAsync(cluster, cancellationToken).ConfigureAwait(false);
         var restoreTs = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
         var keeper = await SafePointKeeper.StartAsync(cluster, restoreTs - 1, _options.GcTtl, _logger, cancellationToken).ConfigureAwait(false);
         try
@@ -231,6 +259,12 @@ internal sealed class RestoreRun
                 }
 
                 await CreateAsync(cluster.Catalog, selection, work.Token).ConfigureAwait(false);
+                if (_checkpoint is not null)
+                {
+                    RestoreResume.RecordCreated(_checkpoint, _targets);
+                    await _checkpoint.FlushAsync(work.Token).ConfigureAwait(false);
+                }
+
                 var data = _targets.Where(t => !t.Backup.IsView).SelectMany(t => TableData(t, files)).ToList();
 
                 // An incremental's versions (Deletes too) are written at a fresh ts, above all the target holds.
@@ -245,6 +279,7 @@ internal sealed class RestoreRun
                 await VerifyAsync(cluster, incremental, work.Token).ConfigureAwait(false);
                 await RestoreChain.WriteAsync(cluster.Txn, reader.Meta, _storage, work.Token).ConfigureAwait(false);
                 IncrementalRestoreLog.Recorded(_logger, _storage, incremental ? reader.Meta.StartVersion : 0, reader.Meta.EndVersion, reader.Meta.ClusterId);
+                await FinishCheckpointAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (keeper.Failure is { } lost && !cancellationToken.IsCancellationRequested)
             {
@@ -266,7 +301,10 @@ internal sealed class RestoreRun
             RateLimitBytesPerSecond = (ulong)_options.RateLimitBytesPerSecond,
             SwitchModeInterval = _options.SwitchModeInterval,
             ScatterWait = _options.ScatterWait,
-        }, _progress, _logger);
+        }, _progress, _logger)
+        {
+            Checkpoint = _checkpoint,
+        };
 
     /// <summary>The backup's files by the physical table id of their start key (only tables the restore selected).</summary>
     private static async Task<Dictionary<long, List<BackupFile>>> FilesByPhysicalIdAsync(BackupMetaReader reader, IReadOnlyList<RestoreTarget> targets, CancellationToken cancellationToken)
@@ -422,7 +460,11 @@ internal sealed class RestoreRun
         await Parallel.ForEachAsync(tables, new ParallelOptions { MaxDegreeOfParallelism = ChecksumConcurrency, CancellationToken = cancellationToken }, async (table, token) =>
         {
             var expected = new KvChecksum(table.Schema.Crc64Xor, table.Schema.TotalKvs, table.Schema.TotalBytes);
-            if (incremental)
+            if (_checkpoint?.IsVerified(table.Target!.Id) == true)
+            {
+                // Verified by the run before this one; nothing was written to it since.
+            }
+            else if (incremental)
             {
                 IncrementalRestoreLog.ChecksumNotVerifiable(_logger, table.TargetDatabase, table.TargetTable);
             }
@@ -441,6 +483,7 @@ internal sealed class RestoreRun
                 }
 
                 RestoreLog.ChecksumMatched(_logger, table.TargetDatabase, table.TargetTable, actual.Crc64Xor, actual.TotalKvs, actual.TotalBytes);
+                _checkpoint?.Verified(table.Target!.Id);
             }
 
             table.Restored = true;
@@ -448,6 +491,55 @@ internal sealed class RestoreRun
         }).ConfigureAwait(false);
         progress.Complete();
         _checksumDuration = clock.Elapsed;
+    }
+
+    /// <summary>Once every refusal is behind the job: starts writing the checkpoint, or clears one left when running without.</summary>
+    private async Task BeginCheckpointAsync(ClusterConnection cluster, CancellationToken cancellationToken)
+    {
+        if (_checkpoint is null)
+        {
+            await RestoreResume.ClearAsync(_options, cluster, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _checkpoint.StartFlushing(_options.CheckpointFlushInterval);
+        _checkpointStarted = true;
+    }
+
+    /// <summary>The restore is complete: its checkpoint goes.</summary>
+    private async Task FinishCheckpointAsync()
+    {
+        if (_checkpoint is null)
+        {
+            return;
+        }
+
+        if (_checkpoint.Resumed)
+        {
+            RestoreCheckpointLog.Skipped(_logger, _checkpoint.SkippedGroups, _checkpoint.SkippedVerifies);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _checkpoint.RemoveAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>After a failure whose tables were all dropped, the checkpoint describes nothing left: it goes too.</summary>
+    private async Task ForgetCheckpointAsync()
+    {
+        if (_checkpoint is null || !_checkpointStarted || _notDropped.Count > 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _checkpoint.RemoveAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            RestoreCheckpointLog.RemoveFailed(_logger, _checkpoint.Location, JobErrors.OneLine(e.Message));
+        }
     }
 
     /// <summary>After a failure: drops what the job created (views first, then tables, then databases it created), listing what it could not drop.</summary>
@@ -524,6 +616,8 @@ internal sealed class RestoreRun
         LeftUndone = succeeded ? [] : [.. _targets.Where(t => !t.Restored).Select(t => t.TargetName)],
         TablesFailed = [.. _notDropped],
         DroppedAfterFailure = [.. _dropped],
+        Resumed = _checkpoint?.Resumed ?? false,
+        SkippedFileGroups = _checkpoint?.SkippedGroups ?? 0,
     };
 
     private void LogSuccess(RestoreSummary summary)

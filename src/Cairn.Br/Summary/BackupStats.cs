@@ -35,6 +35,12 @@ internal sealed class BackupStats
     /// <summary>Bytes of the meta files written.</summary>
     public long MetaSize { get; set; }
 
+    /// <summary>Whether the job resumed a dead run's checkpoint.</summary>
+    public bool Resumed { get; set; }
+
+    /// <summary>Pieces of a dead run reused by a resumed job.</summary>
+    public int ReusedPieces { get; set; }
+
     /// <summary>Time spent on checksums.</summary>
     public TimeSpan ChecksumDuration { get; set; }
 
@@ -95,6 +101,8 @@ internal sealed class BackupStats
                 ChecksumDuration = ChecksumDuration,
                 Succeeded = succeeded,
                 Error = error,
+                Resumed = Resumed,
+                ReusedPieces = ReusedPieces,
             };
         }
     }

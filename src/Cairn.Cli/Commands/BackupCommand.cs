@@ -89,6 +89,7 @@ internal static class BackupCommand
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             UseBackupMetaV2 = parse.GetValue(flags.UseBackupMetaV2),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
+            UseCheckpoint = parse.GetValue(global.UseCheckpoint),
         };
     }
 

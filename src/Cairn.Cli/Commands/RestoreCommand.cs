@@ -79,6 +79,8 @@ internal static class RestoreCommand
             CheckRequirements = parse.GetValue(global.CheckRequirements),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             SwitchModeInterval = flags.Interval(parse),
+            UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointStorage = flags.CheckpointTarget(parse),
         };
         return new RestoreRequest(options);
     }

@@ -47,6 +47,13 @@ internal sealed class GlobalFlags
         Recursive = true,
     };
 
+    public Option<bool> UseCheckpoint { get; } = new("--use-checkpoint")
+    {
+        Description = "keep a checkpoint so that running the same backup or restore again after it died resumes it (default true)",
+        DefaultValueFactory = _ => true,
+        Recursive = true,
+    };
+
     public Option<bool> Checksum { get; } = new("--checksum")
     {
         Description = "verify every table's checksum against its files at the end",
@@ -103,6 +110,7 @@ internal sealed class GlobalFlags
         root.Options.Add(SendCredentials);
         root.Options.Add(RateLimit);
         root.Options.Add(Concurrency);
+        root.Options.Add(UseCheckpoint);
         root.Options.Add(Checksum);
         root.Options.Add(CheckRequirements);
         root.Options.Add(LogLevel);

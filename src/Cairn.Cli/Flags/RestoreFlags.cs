@@ -38,12 +38,33 @@ internal sealed class RestoreFlags
         Recursive = true,
     };
 
+    public Option<string?> CheckpointStorage { get; } = new("--checkpoint-storage")
+    {
+        Description = "keep the restore's checkpoint in this storage URL instead of in the target cluster",
+        Recursive = true,
+    };
+
     public void AddTo(Command restore)
     {
+        restore.Options.Add(CheckpointStorage);
         restore.Options.Add(Online);
         restore.Options.Add(SwitchModeInterval);
         restore.Options.Add(AllowExistingEmpty);
         restore.Options.Add(Rename);
+    }
+
+    /// <summary><c>--checkpoint-storage</c>, trimmed; null when not given.</summary>
+    public string? CheckpointTarget(ParseResult parse)
+    {
+        var text = parse.GetValue(CheckpointStorage);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return string.IsNullOrWhiteSpace(text)
+            ? throw new CliUsageException("--checkpoint-storage is empty: give a storage URL for the restore checkpoint, such as local:///backups/restore-checkpoint")
+            : text.Trim();
     }
 
     public TimeSpan Interval(ParseResult parse)

@@ -47,6 +47,9 @@ internal sealed class DataRestorer
     /// <summary>Runs after a region's downloads and before its ingest (tests change the region there).</summary>
     internal Func<Client.Regions.CachedRegion, CancellationToken, Task>? BeforeIngest { get; init; }
 
+    /// <summary>A resumed restore's progress: groups it holds as ingested are skipped, groups ingested now are recorded.</summary>
+    internal Checkpoint.RestoreCheckpoint? Checkpoint { get; init; }
+
     /// <summary>Restores the files of <paramref name="tables"/> under their new ids; <paramref name="newTimestamp"/> 0 keeps the backup's timestamps.</summary>
     /// <exception cref="BrException">A file lacks rewrite rules, is missing or unreadable, or a region could not take its data.</exception>
     public Task<DataRestoreResult> RestoreTablesAsync(IReadOnlyList<RestoreTableData> tables, ulong newTimestamp, CancellationToken cancellationToken)
@@ -112,9 +115,10 @@ internal sealed class DataRestorer
             _progress?.Report(new BackupProgress(ImportPhase, 0, totalFiles, "file"));
             await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken }, async (group, token) =>
             {
-                if (!group.IsEmpty)
+                if (!group.IsEmpty && Checkpoint?.IsIngested(group) != true)
                 {
                     await importer.ImportAsync(group, token).ConfigureAwait(false);
+                    Checkpoint?.Ingested(group);
                 }
 
                 completion.GroupDone(group);
