@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Faults;
 
 /// <summary>The start line and headers of an HTTP/1.1 request or response, kept in their original order and spelling.</summary>
 internal sealed class HttpHead

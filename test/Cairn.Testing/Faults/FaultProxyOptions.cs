@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Faults;
 
 /// <summary>Which faults a <see cref="FaultProxy"/> injects. Patterns count requests and responses, so they are deterministic.</summary>
 public sealed record FaultProxyOptions
@@ -15,6 +15,12 @@ public sealed record FaultProxyOptions
 
     /// <summary>Fraction of the body forwarded before the cut (0: the headers only).</summary>
     public double DropAfterFraction { get; init; } = 0.5;
+
+    /// <summary>Hold back the response to every Nth request (the same count as <see cref="ServiceUnavailableEvery"/>) for <see cref="SlowResponseDelay"/>; 0 never does.</summary>
+    public int SlowResponseEvery { get; init; }
+
+    /// <summary>How long a slowed response is held back.</summary>
+    public TimeSpan SlowResponseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Body of injected <c>503 Slow Down</c> answers (S3 XML by default).</summary>
     public string SlowDownBody { get; init; } =

@@ -3,12 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Faults;
 
 /// <summary>
 /// An HTTP/1.1 forwarding proxy on 127.0.0.1 that sits between a storage client and its server and injects
 /// faults by a fixed pattern (<see cref="FaultProxyOptions"/>): some requests are answered with 503 without
-/// reaching the server, and some responses are cut in the middle of their body. Point the client's endpoint
+/// reaching the server, some responses are cut in the middle of their body, and some are held back before they are relayed. Point the client's endpoint
 /// at <see cref="Endpoint"/>. Each client connection gets its own upstream connection; request and response
 /// bodies are relayed as they come (Content-Length, chunked or until close), <c>Expect: 100-continue</c> and
 /// <c>Connection: close</c> are honoured. The Host header passes unchanged, so signatures stay valid.
@@ -27,6 +27,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private int _eligibleResponses;
     private int _injectedErrors;
     private int _droppedResponses;
+    private int _slowedResponses;
 
     private FaultProxy(Uri upstream, FaultProxyOptions options)
     {
@@ -62,6 +63,9 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Responses cut in the middle of their body.</summary>
     public int DroppedResponses => Volatile.Read(ref _droppedResponses);
+
+    /// <summary>Responses held back for <see cref="FaultProxyOptions.SlowResponseDelay"/> before they were relayed.</summary>
+    public int SlowedResponses => Volatile.Read(ref _slowedResponses);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -184,6 +188,13 @@ public sealed class FaultProxy : IAsyncDisposable
                         continue;
                     }
                     break;
+                }
+
+                if (_options.SlowResponseEvery > 0 && number % _options.SlowResponseEvery == 0)
+                {
+                    // The server has answered; the client sees a slow one, as behind a congested link.
+                    Interlocked.Increment(ref _slowedResponses);
+                    await Task.Delay(_options.SlowResponseDelay, stop).ConfigureAwait(false);
                 }
 
                 var responseFraming = BodyFraming.OfResponse(response, method);

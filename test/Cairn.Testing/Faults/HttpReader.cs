@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Faults;
 
 /// <summary>Buffered reading of an HTTP/1.1 byte stream: header lines, then raw body bytes.</summary>
 internal sealed class HttpReader(Stream stream)

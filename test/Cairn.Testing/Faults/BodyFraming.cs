@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Cairn.Storage.Tests.Infrastructure;
+namespace Cairn.Testing.Faults;
 
 /// <summary>How an HTTP/1.1 message body is delimited, and relaying it.</summary>
 internal sealed class BodyFraming
