@@ -1,7 +1,6 @@
 using Cairn.Rpc.Backup;
 using Cairn.Storage;
 using Cairn.Store.Crypto;
-using Cairn.Storage.Backends;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using BackupError = Cairn.Rpc.Backup.Error;
