@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cairn.Br.Crypto;
+using Cairn.Br.Debug;
 using Cairn.Br.Metadata;
 using Cairn.Rpc.Backup;
 using Cairn.Rpc.Encryptionpb;
@@ -193,6 +194,23 @@ public sealed class EncryptedBackupTests(EncryptionClusterFixture fixture, Rados
         var none = await Assert.ThrowsAsync<BrException>(() => RestoreJob.RunAsync(fixture.Restore(fixture.Local("master"), "enc_master_none", fixture.KeyEncryption)));
         Assert.Contains("under a master key: pass --master-key", none.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Logs.Entries, entry => (entry.Message + entry.Exception).Contains(Convert.ToHexString(masterKey), StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_debug_checks_read_an_encrypted_backup_with_its_key()
+    {
+        var name = await fixture.KeyBackupAsync();
+        var storage = await ExternalStorage.OpenAsync(fixture.Local(name));
+        await using (storage.ConfigureAwait(false))
+        {
+            var checksum = await BackupChecksum.RunAsync(storage, 4, fixture.KeyEncryption);
+            Assert.True(checksum.IsOk, string.Join("; ", checksum.Problems.Select(p => p.Detail)));
+            Assert.True(checksum.FilesChecked > 0);
+            Assert.True((await BackupValidator.ValidateAsync(storage, 0, fixture.KeyEncryption)).IsOk);
+            Assert.Contains("end_version", await System.IO.File.ReadAllTextAsync(Path.Combine(fixture.Folder.Sub(name), await MetaDebug.DecodeAsync(storage, fixture.KeyEncryption))), StringComparison.Ordinal);
+            var e = await Assert.ThrowsAsync<BrException>(() => BackupChecksum.RunAsync(storage, 4, null));
+            Assert.Contains("pass --crypter.method aes256-ctr", e.Message, StringComparison.Ordinal);
+        }
     }
 
     private static async Task<List<Rpc.Backup.File>> FilesAsync(string folder, BackupEncryption crypter)
