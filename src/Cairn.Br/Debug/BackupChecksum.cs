@@ -18,11 +18,15 @@ public static class BackupChecksum
     private const int BufferSize = 1 << 20;
 
     /// <summary>Checks the backup in <paramref name="storage"/>, reading up to <paramref name="concurrency"/> files at once.</summary>
-    public static async Task<ChecksumReport> RunAsync(IExternalStorage storage, int concurrency = 8, CancellationToken cancellationToken = default)
+    public static Task<ChecksumReport> RunAsync(IExternalStorage storage, int concurrency = 8, CancellationToken cancellationToken = default) =>
+        RunAsync(storage, concurrency, null, cancellationToken);
+
+    /// <summary>The check of an encrypted backup read with <paramref name="encryption"/> (the SSTs' SHA-256 is of their stored bytes).</summary>
+    public static async Task<ChecksumReport> RunAsync(IExternalStorage storage, int concurrency, Crypto.BackupEncryption? encryption, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(concurrency);
-        var (reader, files, tables) = await LoadedBackup.LoadAsync(storage, cancellationToken).ConfigureAwait(false);
+        var (reader, files, tables) = await LoadedBackup.LoadAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         var problems = new ConcurrentBag<(int Index, FileProblem Problem)>();
         long bytes = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (i, ct) =>

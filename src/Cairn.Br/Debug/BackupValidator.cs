@@ -12,11 +12,15 @@ namespace Cairn.Br.Debug;
 public static class BackupValidator
 {
     /// <summary>Validates the backup in <paramref name="storage"/>; new IDs start at <paramref name="offset"/> + 1.</summary>
-    public static async Task<ValidationReport> ValidateAsync(IExternalStorage storage, long offset = 0, CancellationToken cancellationToken = default)
+    public static Task<ValidationReport> ValidateAsync(IExternalStorage storage, long offset = 0, CancellationToken cancellationToken = default) =>
+        ValidateAsync(storage, offset, null, cancellationToken);
+
+    /// <summary>The validation of a backup that may be encrypted, read with <paramref name="encryption"/>.</summary>
+    public static async Task<ValidationReport> ValidateAsync(IExternalStorage storage, long offset, Crypto.BackupEncryption? encryption, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var (reader, files, tables) = await LoadedBackup.LoadAsync(storage, cancellationToken).ConfigureAwait(false);
+        var (reader, files, tables) = await LoadedBackup.LoadAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         var issues = new List<FileIssue>();
         var (ranges, overlaps) = FindOverlaps(files, issues);
 

@@ -7,9 +7,9 @@ namespace Cairn.Br.Debug;
 /// <summary>What the debug checks read first: the meta, every data file and every table it names.</summary>
 internal sealed record LoadedBackup(BackupMetaReader Reader, List<BackupFile> Files, List<BackupTable> Tables)
 {
-    public static async Task<LoadedBackup> LoadAsync(IExternalStorage storage, CancellationToken cancellationToken)
+    public static async Task<LoadedBackup> LoadAsync(IExternalStorage storage, Crypto.BackupEncryption? encryption, CancellationToken cancellationToken)
     {
-        var reader = await BackupMetaReader.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+        var reader = await BackupMetaReader.OpenAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         var files = new List<BackupFile>();
         await foreach (var file in reader.ReadFilesAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -17,10 +17,17 @@ public static class MetaDebug
     /// Writes <c>backupmeta.json</c> with the JSON form of the top-level backupmeta (a v2 backup's meta files stay
     /// as they are; their index entries are in it). Returns the path written, relative to the storage.
     /// </summary>
-    public static async Task<string> DecodeAsync(IExternalStorage storage, CancellationToken cancellationToken = default)
+    public static Task<string> DecodeAsync(IExternalStorage storage, CancellationToken cancellationToken = default) =>
+        DecodeAsync(storage, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="DecodeAsync(IExternalStorage, CancellationToken)"/> of a backup that may be encrypted, read with
+    /// <paramref name="encryption"/>; the JSON written is the decrypted meta (it holds no key).
+    /// </summary>
+    public static async Task<string> DecodeAsync(IExternalStorage storage, Crypto.BackupEncryption? encryption, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        var reader = await BackupMetaReader.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+        var reader = await BackupMetaReader.OpenAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         await storage.WriteAllAsync(BackupFiles.MetaJson, BackupMetaJson.Format(reader.Meta), cancellationToken).ConfigureAwait(false);
         return BackupFiles.MetaJson;
     }
@@ -29,11 +36,15 @@ public static class MetaDebug
     /// One field of backupmeta as text (<see cref="BackupMetaJson.FormatField"/>; <c>start-version</c> and
     /// <c>end-version</c> work as written). Throws <see cref="BrException"/> naming the fields when there is no such field.
     /// </summary>
-    public static async Task<string> DecodeFieldAsync(IExternalStorage storage, string field, CancellationToken cancellationToken = default)
+    public static Task<string> DecodeFieldAsync(IExternalStorage storage, string field, CancellationToken cancellationToken = default) =>
+        DecodeFieldAsync(storage, field, null, cancellationToken);
+
+    /// <summary>One field of the backupmeta of a backup that may be encrypted, read with <paramref name="encryption"/>.</summary>
+    public static async Task<string> DecodeFieldAsync(IExternalStorage storage, string field, Crypto.BackupEncryption? encryption, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentException.ThrowIfNullOrEmpty(field);
-        var reader = await BackupMetaReader.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
+        var reader = await BackupMetaReader.OpenAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         try
         {
             return BackupMetaJson.FormatField(reader.Meta, field);

@@ -132,7 +132,9 @@ public sealed class BackupMetaReader
     {
         try
         {
-            return DecodeChecked(bytes, uri).BrVersion.StartsWith("BR", StringComparison.Ordinal);
+            // Ciphertext decodes as a complete backupmeta (with br_version) only by a rare chance.
+            _ = DecodeChecked(bytes, uri);
+            return true;
         }
         catch (BrException)
         {

@@ -21,15 +21,17 @@ internal static class DebugCommand
     public static Command Create(string name, GlobalFlags global)
     {
         var debug = new Command(name, "Offline checks of a backup in storage: re-hash its files, decode or encode backupmeta, validate its ranges.");
+        var crypter = new CrypterFlags();
+        crypter.AddTo(debug);
 
         var checksum = new Command("checksum", "Re-hash every file of the backup, compare with backupmeta, and add up each table's checksum from its files.");
-        checksum.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => ChecksumAsync(storage, c), ct));
+        checksum.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => ChecksumAsync(storage, crypter.Read(parse), c), ct));
         debug.Subcommands.Add(checksum);
 
         var field = new Option<string?>("--field") { Description = "print this field of backupmeta (for example end-version, cluster_id) instead of writing backupmeta.json" };
         var decode = new Command("decode", "Write backupmeta.json (the JSON form of backupmeta) beside backupmeta, or print one field with --field.");
         decode.Options.Add(field);
-        decode.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => DecodeAsync(storage, parse.GetValue(field), c), ct));
+        decode.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => DecodeAsync(storage, parse.GetValue(field), crypter.Read(parse), c), ct));
         debug.Subcommands.Add(decode);
 
         var encode = new Command("encode", "Write backupmeta from backupmeta.json (to backupmeta_from_json when backupmeta exists; it is never replaced).");
@@ -44,7 +46,7 @@ internal static class DebugCommand
         var offset = new Option<string?>("--offset") { Description = "the simulated restore gives new table IDs from this one up (default 0)" };
         var validate = new Command("validate", "Check that no two files overlap and that a restore's rewrite rules cover every file.");
         validate.Options.Add(offset);
-        validate.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => ValidateAsync(storage, Offset(parse.GetValue(offset)), c), ct));
+        validate.SetAction((parse, ct) => RunAsync(parse, global, (storage, c) => ValidateAsync(storage, Offset(parse.GetValue(offset)), crypter.Read(parse), c), ct));
         var backupmeta = new Command("backupmeta", "Checks of backupmeta itself.");
         backupmeta.Subcommands.Add(validate);
         debug.Subcommands.Add(backupmeta);
@@ -72,9 +74,9 @@ internal static class DebugCommand
         }
     }
 
-    private static async Task<int> ChecksumAsync(IExternalStorage storage, CancellationToken cancellationToken)
+    private static async Task<int> ChecksumAsync(IExternalStorage storage, Br.Crypto.BackupEncryption? encryption, CancellationToken cancellationToken)
     {
-        var report = await BackupChecksum.RunAsync(storage, FileConcurrency, cancellationToken).ConfigureAwait(false);
+        var report = await BackupChecksum.RunAsync(storage, FileConcurrency, encryption, cancellationToken).ConfigureAwait(false);
         var output = Console.Out;
         foreach (var table in report.Tables)
         {
@@ -105,22 +107,22 @@ internal static class DebugCommand
         return ExitCodes.Failed;
     }
 
-    private static async Task<int> DecodeAsync(IExternalStorage storage, string? field, CancellationToken cancellationToken)
+    private static async Task<int> DecodeAsync(IExternalStorage storage, string? field, Br.Crypto.BackupEncryption? encryption, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(field))
         {
-            await Console.Out.WriteLineAsync(await MetaDebug.DecodeFieldAsync(storage, field, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(await MetaDebug.DecodeFieldAsync(storage, field, encryption, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
-        var written = await MetaDebug.DecodeAsync(storage, cancellationToken).ConfigureAwait(false);
+        var written = await MetaDebug.DecodeAsync(storage, encryption, cancellationToken).ConfigureAwait(false);
         await Console.Out.WriteLineAsync($"wrote {written} in {storage.Uri}").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> ValidateAsync(IExternalStorage storage, long offset, CancellationToken cancellationToken)
+    private static async Task<int> ValidateAsync(IExternalStorage storage, long offset, Br.Crypto.BackupEncryption? encryption, CancellationToken cancellationToken)
     {
-        var report = await BackupValidator.ValidateAsync(storage, offset, cancellationToken).ConfigureAwait(false);
+        var report = await BackupValidator.ValidateAsync(storage, offset, encryption, cancellationToken).ConfigureAwait(false);
         var output = Console.Out;
         foreach (var overlap in report.Overlaps)
         {
