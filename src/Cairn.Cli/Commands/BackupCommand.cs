@@ -90,6 +90,7 @@ internal static class BackupCommand
             UseBackupMetaV2 = parse.GetValue(flags.UseBackupMetaV2),
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointFlushInterval = global.FlushInterval(parse),
         };
     }
 

@@ -80,6 +80,7 @@ internal static class RestoreCommand
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             SwitchModeInterval = flags.Interval(parse),
             UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointFlushInterval = global.FlushInterval(parse),
             CheckpointStorage = flags.CheckpointTarget(parse),
         };
         return new RestoreRequest(options);
