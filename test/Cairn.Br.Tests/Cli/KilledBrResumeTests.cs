@@ -73,6 +73,8 @@ public sealed partial class KilledBrResumeTests(ITestOutputHelper output) : IAsy
             async () => (await checkpoint.ReadAsync(CancellationToken.None))?.Ingested.Count > 0, "ingested groups in the restore checkpoint");
         // The killed run's downloads that never reached an ingest stay staged on the store (nothing asks for them any
         // more; the store drops them when it restarts): the run again must add none of its own.
+        // The store finishes a download the killed br had asked for (and stages it) on its own: wait for that first.
+        await Eventually.UntilAsync(() => !Staged().Any(f => f.Contains("/.temp/", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "the killed restore's downloads to settle");
         var killedLeft = Staged();
         var resumedRestore = await BrOkAsync(restoreArgs, "restore-again.log");
         Assert.Matches(ResumedRestore(), resumedRestore);
