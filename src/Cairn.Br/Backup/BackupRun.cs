@@ -38,6 +38,7 @@ internal sealed class BackupRun
     private Crypto.MetaCipher? _cipher;
     private StorageBackend? _storesBackend;
     private BackupResume? _resume;
+    private BackupCheckpointLock? _jobLock;
 
     public BackupRun(BackupOptions options, IProgress<BackupProgress>? progress, ILogger logger)
     {
@@ -91,6 +92,8 @@ internal sealed class BackupRun
             {
                 _resume.Validate(url.Uri, cluster.ClusterId, _options.LastBackupTs, Fingerprint(), _options.BackupTs);
                 await _resume.CheckSnapshotAsync(cluster.Pd, url.Uri, _options.LastBackupTs, cancellationToken).ConfigureAwait(false);
+                // Before the safepoint is touched: a live run of this backup keeps its own, and this run is refused.
+                _jobLock = await BackupCheckpointLock.AcquireAsync(storage, await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             var backupTs = _resume?.BackupTs ?? (_raw ? 0 : await ResolveBackupTsAsync(cluster.Pd, cancellationToken).ConfigureAwait(false));
@@ -177,6 +180,8 @@ internal sealed class BackupRun
         if (_resume is null)
         {
             await storage.WriteAllAsync(BackupFiles.Lock, BackupFiles.LockContent, cancellationToken).ConfigureAwait(false);
+            var lockId = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
+            _jobLock = await BackupCheckpointLock.AcquireAsync(storage, lockId, cancellationToken).ConfigureAwait(false);
             checkpoint = await BackupCheckpoint.CreateAsync(storage,
                 new BackupCheckpointHeader(cluster.ClusterId, backupTs, _options.LastBackupTs, Fingerprint(), safePointId), cancellationToken).ConfigureAwait(false);
         }
@@ -188,6 +193,7 @@ internal sealed class BackupRun
 
         using var stopFlushing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var flusher = FlushPeriodicallyAsync(checkpoint, storage.Uri, stopFlushing.Token);
+        var finished = false;
         try
         {
             var writer = new BackupMetaWriter(storage, _options.UseBackupMetaV2) { Cipher = _cipher };
@@ -203,6 +209,7 @@ internal sealed class BackupRun
             await flusher.ConfigureAwait(false);
             await checkpoint.FlushAsync(cancellationToken).ConfigureAwait(false);
             _stats.MetaSize = await writer.FinishAsync(Header(cluster.ClusterId, clusterVersion, backupTs), cancellationToken).ConfigureAwait(false);
+            finished = true;
         }
         finally
         {
@@ -210,6 +217,10 @@ internal sealed class BackupRun
             await flusher.ConfigureAwait(false);
             // The checkpoint keeps what was done, also when the job fails or is cancelled.
             await TryFlushAsync(checkpoint, storage.Uri, CancellationToken.None).ConfigureAwait(false);
+            if (!finished)
+            {
+                await TryReleaseLockAsync(storage.Uri).ConfigureAwait(false);
+            }
         }
 
         await BackupResume.RemoveCheckpointAsync(storage, _logger, cancellationToken).ConfigureAwait(false);
@@ -483,16 +494,48 @@ internal sealed class BackupRun
 
     private async Task FlushPeriodicallyAsync(BackupCheckpoint checkpoint, string storage, CancellationToken cancellationToken)
     {
+        var lockRefreshed = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             while (true)
             {
                 await Task.Delay(_options.CheckpointFlushInterval, cancellationToken).ConfigureAwait(false);
                 await TryFlushAsync(checkpoint, storage, cancellationToken).ConfigureAwait(false);
+                if (_jobLock is not null && System.Diagnostics.Stopwatch.GetElapsedTime(lockRefreshed) >= BackupCheckpointLock.RefreshInterval)
+                {
+                    lockRefreshed = System.Diagnostics.Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await _jobLock.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException && e is not OutOfMemoryException)
+                    {
+                        BackupLog.CheckpointFlushFailed(_logger, storage, OneLine(e.Message));
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    // A job that stopped without backupmeta lets the next run in at once rather than when its lock expires.
+    private async Task TryReleaseLockAsync(string storage)
+    {
+        if (_jobLock is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _jobLock.ReleaseAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            BackupLog.CheckpointFlushFailed(_logger, storage, OneLine(e.Message));
         }
     }
 

@@ -94,6 +94,7 @@ internal static class BackupCommand
             SendCredentialsToStores = parse.GetValue(global.SendCredentials),
             LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
             UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointFlushInterval = global.FlushInterval(parse),
         };
     }
 

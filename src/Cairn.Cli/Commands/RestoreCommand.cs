@@ -84,6 +84,7 @@ internal static class RestoreCommand
             LocalServer = global.LocalServer.Read(parse, storage, storageOptions),
             SwitchModeInterval = flags.Interval(parse),
             UseCheckpoint = parse.GetValue(global.UseCheckpoint),
+            CheckpointFlushInterval = global.FlushInterval(parse),
             CheckpointStorage = flags.CheckpointTarget(parse),
         };
         return new RestoreRequest(options);

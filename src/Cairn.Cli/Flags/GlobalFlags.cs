@@ -54,6 +54,12 @@ internal sealed class GlobalFlags
         Recursive = true,
     };
 
+    public Option<string?> CheckpointFlushInterval { get; } = new("--checkpoint-flush-interval")
+    {
+        Description = "how often a backup or restore writes its checkpoint's progress, a duration (default 3s)",
+        Recursive = true,
+    };
+
     public Option<bool> Checksum { get; } = new("--checksum")
     {
         Description = "verify every table's checksum against its files at the end",
@@ -113,6 +119,7 @@ internal sealed class GlobalFlags
         root.Options.Add(RateLimit);
         root.Options.Add(Concurrency);
         root.Options.Add(UseCheckpoint);
+        root.Options.Add(CheckpointFlushInterval);
         root.Options.Add(Checksum);
         root.Options.Add(CheckRequirements);
         root.Options.Add(LogLevel);
@@ -190,4 +197,10 @@ internal sealed class GlobalFlags
             throw new CliUsageException($"--log-format: '{format}' is not supported; br writes text logs only");
         }
     }
+
+    /// <summary><c>--checkpoint-flush-interval</c>: a duration of at least 100 ms; 3 s when not given.</summary>
+    public TimeSpan FlushInterval(ParseResult parse) =>
+        parse.GetValue(CheckpointFlushInterval) is { } text
+            ? TimeArgs.Duration(text, "--checkpoint-flush-interval", minimum: TimeSpan.FromMilliseconds(100))
+            : TimeSpan.FromSeconds(3);
 }

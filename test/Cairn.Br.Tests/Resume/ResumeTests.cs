@@ -138,6 +138,15 @@ public sealed class ResumeTests(RestoreClusterFixture fixture) : IClassFixture<R
         var off = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(options with { UseCheckpoint = false }));
         Assert.Equal("ErrBackupStorageInUse", off.Code);
 
+        // The cancelled run released its lock; a live one of a br elsewhere refuses the resume, naming it.
+        var lockPath = Path.Combine(fixture.Folder.Sub("bres-refuse"), BackupCheckpointLock.Path);
+        Assert.False(File.Exists(lockPath));
+        await File.WriteAllTextAsync(lockPath, $$"""{"lock-id":1,"expire-at":{{DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds()}},"host":"elsewhere","pid":1}""");
+        var locked = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(options));
+        Assert.Equal(BackupCheckpointLock.LockedCode, locked.Code);
+        Assert.Contains("another br (host elsewhere, pid 1", locked.Message, StringComparison.Ordinal);
+        File.Delete(lockPath);
+
         // GC passes the snapshot (the cancelled run removed its safepoint): the resume says so and what to do.
         await fixture.SourcePd.UpdateGcSafePointAsync(await fixture.SourcePd.GetTimestampAsync());
         var gc = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(options));
