@@ -89,6 +89,9 @@ public sealed record BackupOptions
     /// <summary>How long connecting to pd may take before the job fails naming the addresses.</summary>
     public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Mutual TLS to pd (gRPC and HTTP) and the stores (<c>--ca --cert --key</c>); null: cleartext.</summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Put the storage credentials into the requests sent to the stores (otherwise they use their own environment).</summary>
     public bool SendCredentialsToStores { get; init; } = true;
 

@@ -64,6 +64,9 @@ public sealed record RestoreOptions
     /// <summary>How long connecting to pd may take before the job fails naming the addresses.</summary>
     public TimeSpan PdConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Mutual TLS to pd (gRPC and HTTP) and the stores (<c>--ca --cert --key</c>); null: cleartext.</summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls { get; init; }
+
     /// <summary>How often the stores are told again to stay in import mode (br's <c>--switch-mode-interval</c>); more than 0.</summary>
     public TimeSpan SwitchModeInterval { get; init; } = TimeSpan.FromMinutes(5);
 

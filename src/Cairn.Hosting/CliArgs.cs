@@ -11,7 +11,13 @@ public static class CliArgs
     /// <summary>
     /// pd addresses as given to <c>--pd</c>: <c>host:port</c> or <c>http://host:port</c>, several separated by commas.
     /// </summary>
-    public static string[] PdAddresses(string? text, string flag = "--pd")
+    public static string[] PdAddresses(string? text, string flag = "--pd") => PdAddresses(text, flag, tls: false);
+
+    /// <summary>
+    /// pd addresses as given to <c>--pd</c> with TLS on or off (TiDB's tools' rule): <c>host:port</c> follows the
+    /// setting, <c>http://</c> is refused with TLS on and <c>https://</c> with TLS off. Returned as <c>host:port</c>.
+    /// </summary>
+    public static string[] PdAddresses(string? text, string flag, bool tls)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -22,14 +28,17 @@ public static class CliArgs
         var result = new string[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            result[i] = HostPort(parts[i], flag);
+            result[i] = HostPort(parts[i], flag, tls);
         }
 
         return result;
     }
 
     /// <summary>One <c>host:port</c> (or <c>http://host:port</c>) address, returned as <c>host:port</c>.</summary>
-    public static string HostPort(string text, string flag)
+    public static string HostPort(string text, string flag) => HostPort(text, flag, tls: false);
+
+    /// <summary>One address whose scheme (if any) must agree with <paramref name="tls"/>, returned as <c>host:port</c>.</summary>
+    public static string HostPort(string text, string flag, bool tls)
     {
         var value = text.Trim();
         if (value.Length == 0)
@@ -41,9 +50,21 @@ public static class CliArgs
         if (scheme >= 0)
         {
             var name = value[..scheme];
-            if (!string.Equals(name, "http", StringComparison.OrdinalIgnoreCase))
+            var http = string.Equals(name, "http", StringComparison.OrdinalIgnoreCase);
+            var https = string.Equals(name, "https", StringComparison.OrdinalIgnoreCase);
+            if (http && tls)
             {
-                throw new CliUsageException($"{flag}: '{text}': only plain host:port or http:// addresses are supported (no TLS)");
+                throw new CliUsageException($"{flag}: '{text}' is an http:// address but TLS is on (--ca given); use https:// or host:port");
+            }
+
+            if (https && !tls)
+            {
+                throw new CliUsageException($"{flag}: '{text}': https:// needs TLS, which is on only with --ca (and --cert, --key); use host:port or http:// for a cluster without TLS");
+            }
+
+            if (!http && !https)
+            {
+                throw new CliUsageException($"{flag}: '{text}': only host:port, http:// or https:// addresses are accepted");
             }
 
             value = value[(scheme + 3)..].TrimEnd('/');

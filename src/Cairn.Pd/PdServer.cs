@@ -109,7 +109,7 @@ public sealed class PdServer : IAsyncDisposable
     public IPEndPoint HttpEndPoint => _http?.EndPoint ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>The HTTP admin API base address, e.g. <c>http://127.0.0.1:2380</c>.</summary>
-    public string HttpAddress => string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(HttpEndPoint)}");
+    public string HttpAddress => string.Create(CultureInfo.InvariantCulture, $"{(Options.Tls is null ? "http" : "https")}://{FormatHost(HttpEndPoint)}");
 
     /// <summary>The current GC safepoint.</summary>
     public ulong GcSafePoint => _gc.GcSafePoint;
@@ -207,7 +207,7 @@ public sealed class PdServer : IAsyncDisposable
 
     private async Task StartListenersAsync(CancellationToken cancellationToken)
     {
-        var rpc = new RpcServer(new RpcServerOptions { EndPoint = Options.EndPoint, ShutdownTimeout = TimeSpan.FromSeconds(2) }, _loggerFactory);
+        var rpc = new RpcServer(new RpcServerOptions { EndPoint = Options.EndPoint, ShutdownTimeout = TimeSpan.FromSeconds(2), Tls = Options.Tls }, _loggerFactory);
         rpc.AddService(_service);
         await rpc.StartAsync(cancellationToken).ConfigureAwait(false);
         _rpc = rpc;

@@ -56,6 +56,12 @@ public sealed record PdServerOptions
     /// </summary>
     public TimeSpan MaxGapResetTs { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Mutual TLS on every listener (gRPC and HTTP) and every outgoing connection; null: cleartext. With
+    /// <see cref="Cairn.Rpc.Security.TlsSettings.AllowedCommonNames"/> set, clients with other CNs are refused.
+    /// </summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {

@@ -55,14 +55,15 @@ public sealed class PdClient : IAsyncDisposable
     public static async Task<PdClient> ConnectAsync(IEnumerable<string> addresses, PdClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(addresses);
-        var list = addresses.Select(Normalize).Distinct(StringComparer.Ordinal).ToArray();
+        options ??= new PdClientOptions();
+        options.Validate();
+        var tls = options.Tls is not null;
+        var list = addresses.Select(a => Normalize(a, tls)).Distinct(StringComparer.Ordinal).ToArray();
         if (list.Length == 0)
         {
             throw new ArgumentException("At least one pd address is required.", nameof(addresses));
         }
 
-        options ??= new PdClientOptions();
-        options.Validate();
         var client = new PdClient(list, options);
         try
         {
@@ -296,11 +297,22 @@ public sealed class PdClient : IAsyncDisposable
                     _leader = connection;
                     return connection;
                 }
+                catch (RpcException e) when (e.Status is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+                {
+                    // TLS refused (by us or by pd): retrying cannot help, and the message already says what to fix.
+                    ResetChannel(address);
+                    throw new PdException("GetMembers", address, null, e.Detail, isTransient: false, e);
+                }
                 catch (RpcException e)
                 {
                     last = e;
                     lastAddress = address;
                     ResetChannel(address);
+                    if (Options.Tls is null && e.Status is StatusCode.Unavailable or StatusCode.Internal
+                        && await PdTlsMismatch.SpeaksTlsAsync(address, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new PdException("GetMembers", address, null, PdTlsMismatch.Message(address), isTransient: false, e);
+                    }
                 }
                 catch (HttpRequestException e)
                 {
@@ -336,15 +348,14 @@ public sealed class PdClient : IAsyncDisposable
     private static bool IsTransient(RpcException e) =>
         e.IsTransient || e.Status is StatusCode.Unknown or StatusCode.Internal or StatusCode.Cancelled;
 
-    private static string Normalize(string address)
+    // A given address must agree with the TLS setting (RpcChannel.ParseAddress says what is wrong otherwise).
+    private static string Normalize(string address, bool tls)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        var text = address.Trim();
-        text = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
-        return new Uri(text).GetLeftPart(UriPartial.Authority);
+        return RpcChannel.ParseAddress(address.Trim(), tls).GetLeftPart(UriPartial.Authority);
     }
 
-    private static string LeaderAddressOf(GetMembersResponse members, string answeredBy)
+    private string LeaderAddressOf(GetMembersResponse members, string answeredBy)
     {
         var url = members.Leader?.ClientUrls.FirstOrDefault();
         if (string.IsNullOrEmpty(url))
@@ -352,7 +363,9 @@ public sealed class PdClient : IAsyncDisposable
             return answeredBy;
         }
 
-        var normalized = Normalize(url);
+        // The scheme follows our own TLS setting, not what pd advertises: only host and port are taken.
+        var advertised = new Uri(url.Contains("://", StringComparison.Ordinal) ? url : "http://" + url);
+        var normalized = Normalize(advertised.Authority, Options.Tls is not null);
         // A pd listening on 0.0.0.0 advertises an address nobody can dial; the one that answered works.
         var host = new Uri(normalized).Host.Trim('[', ']');
         return IPAddress.TryParse(host, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)) ? answeredBy : normalized;
@@ -368,7 +381,7 @@ public sealed class PdClient : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
             if (!_channels.TryGetValue(address, out var channel))
             {
-                channel = new RpcChannel(address);
+                channel = new RpcChannel(address, new RpcChannelOptions { Tls = Options.Tls });
                 _channels[address] = channel;
             }
 

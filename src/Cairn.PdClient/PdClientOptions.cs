@@ -18,6 +18,12 @@ public sealed record PdClientOptions
     /// <summary>Most timestamp requests merged into one TSO round trip. Default 10,000.</summary>
     public int MaxTsoBatchSize { get; init; } = 10_000;
 
+    /// <summary>
+    /// Mutual TLS to pd (and, through the region cache built on this client, to the stores): bare addresses then
+    /// mean <c>https://</c>, and <c>http://</c> ones are refused. Null: cleartext.
+    /// </summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {

@@ -11,7 +11,8 @@ using BackupService = Cairn.Rpc.Backup.Backup;
 namespace Cairn.Rpc;
 
 /// <summary>
-/// One <see cref="GrpcChannel"/> to one server address over cleartext HTTP/2, with the generated clients of every
+/// One <see cref="GrpcChannel"/> to one server address over cleartext HTTP/2 (or mutual TLS, see
+/// <see cref="RpcChannelOptions.Tls"/>), with the generated clients of every
 /// service we speak. Calls through it fail with <see cref="RpcException"/> (or <see cref="OperationCanceledException"/>
 /// when the caller cancels). Safe for concurrent use; share one per address (<see cref="RpcChannelPool"/>), because
 /// each channel owns its own connections.
@@ -21,7 +22,8 @@ public sealed class RpcChannel : IDisposable
     private readonly GrpcChannel _channel;
 
     /// <summary>
-    /// Creates a channel to <paramref name="address"/>: <c>http://host:port</c> or just <c>host:port</c>.
+    /// Creates a channel to <paramref name="address"/>: <c>host:port</c>, or with the scheme the TLS setting implies
+    /// (<c>http://</c> without TLS, <c>https://</c> with it).
     /// No connection is opened until the first call.
     /// </summary>
     public RpcChannel(string address, RpcChannelOptions? options = null)
@@ -29,7 +31,7 @@ public sealed class RpcChannel : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(address);
         Options = options ?? new RpcChannelOptions();
         Options.Validate();
-        Address = ParseAddress(address);
+        Address = ParseAddress(address, Options.Tls is not null);
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = Options.EnableMultipleHttp2Connections,
@@ -54,6 +56,8 @@ public sealed class RpcChannel : IDisposable
         {
             handler.InitialHttp2StreamWindowSize = window;
         }
+
+        Options.Tls?.ConfigureClient(handler);
 
         // An HttpClient rather than the bare handler: Grpc.Net.Client then leaves out its subchannel balancer, whose
         // reconnect backoff (1 s growing to 120 s) would fail calls to a restarted store without even dialing it. Our
@@ -128,13 +132,34 @@ public sealed class RpcChannel : IDisposable
     /// <summary>Closes the channel's connections; calls still running fail.</summary>
     public void Dispose() => _channel.Dispose();
 
-    internal static Uri ParseAddress(string address)
+    /// <summary>
+    /// The base URI of <paramref name="address"/>: a bare <c>host:port</c> takes the scheme <paramref name="tls"/>
+    /// implies; a scheme that contradicts it is refused (TiDB's tools' rule: <c>http://</c> is an error with TLS on,
+    /// <c>https://</c> with TLS off).
+    /// </summary>
+    /// <exception cref="ArgumentException">The address is malformed or its scheme contradicts the TLS setting.</exception>
+    public static Uri ParseAddress(string address, bool tls = false)
     {
-        var text = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-        var uri = new Uri(text, UriKind.Absolute);
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        var text = address.Contains("://", StringComparison.Ordinal) ? address : (tls ? "https://" : "http://") + address;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.Host.Length == 0)
         {
-            throw new ArgumentException($"Only cleartext http:// addresses are supported, got '{address}'.", nameof(address));
+            throw new ArgumentException($"'{address}' is not a host:port address.", nameof(address));
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttp && tls)
+        {
+            throw new ArgumentException($"'{address}' is an http:// address but TLS is on (--ca given); use https:// or a bare host:port.", nameof(address));
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttps && !tls)
+        {
+            throw new ArgumentException($"'{address}' is an https:// address but TLS is off; pass --ca, --cert and --key, or use a bare host:port.", nameof(address));
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException($"'{address}' has scheme {uri.Scheme}://; use a bare host:port (or http:// / https://).", nameof(address));
         }
 
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");

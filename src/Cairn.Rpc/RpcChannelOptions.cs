@@ -33,6 +33,12 @@ public sealed record RpcChannelOptions
     /// <summary>Metadata sent with every call (e.g. a cluster id); per-call headers are added after these.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> DefaultHeaders { get; init; } = [];
 
+    /// <summary>
+    /// Mutual TLS: when set the channel speaks TLS (bare <c>host:port</c> addresses mean <c>https://</c> and an
+    /// <c>http://</c> one is refused); when null it speaks cleartext and refuses <c>https://</c> addresses.
+    /// </summary>
+    public Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {

@@ -27,7 +27,7 @@ public sealed class RpcChannelPool : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var key = RpcChannel.ParseAddress(address);
+        var key = RpcChannel.ParseAddress(address, Options.Tls is not null);
         // Lazy: two racing callers must not both build a channel (the loser's connections would leak).
         return _channels.GetOrAdd(key, static (k, options) => new Lazy<RpcChannel>(() => new RpcChannel(k.ToString(), options)), Options).Value;
     }
@@ -36,7 +36,7 @@ public sealed class RpcChannelPool : IDisposable
     public void Remove(string address)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
-        if (_channels.TryRemove(RpcChannel.ParseAddress(address), out var channel) && channel.IsValueCreated)
+        if (_channels.TryRemove(RpcChannel.ParseAddress(address, Options.Tls is not null), out var channel) && channel.IsValueCreated)
         {
             channel.Value.Dispose();
         }

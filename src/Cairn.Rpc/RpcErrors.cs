@@ -25,7 +25,14 @@ internal static class RpcErrors
         }
 
         var detail = e.Status.Detail;
-        if (status is not StatusCode.Cancelled && e.Status.DebugException is { } transport)
+        if (status is not StatusCode.Cancelled && e.Status.DebugException is { } failed && TlsFailureOf(failed) is { } tls)
+        {
+            // A handshake that failed will fail again the same way: not UNAVAILABLE (which callers retry), and the
+            // message says what TLS refused rather than "could not reach".
+            status = StatusCode.Unauthenticated;
+            detail = target is null ? $"TLS handshake failed: {tls}" : $"TLS handshake with {target} failed: {tls}";
+        }
+        else if (status is not StatusCode.Cancelled && e.Status.DebugException is { } transport)
         {
             // A transport failure (connect refused, connection reset). Grpc.Net.Client's detail strings the exception
             // chain together with its type names ("Error starting gRPC call. HttpRequestException: ..."), which reads
@@ -56,6 +63,41 @@ internal static class RpcErrors
         0xC => StatusCode.PermissionDenied, // INADEQUATE_SECURITY
         _ => StatusCode.Internal,
     };
+
+    /// <summary>
+    /// What a failed TLS handshake said, when <paramref name="e"/>'s chain holds one: our own validation's message
+    /// (<see cref="Security.TlsSettings"/>) as it is, the peer's alert with the likely cause.
+    /// </summary>
+    internal static string? TlsFailureOf(Exception e)
+    {
+        var chain = Chain(e).ToList();
+        if (chain.OfType<System.Security.Authentication.AuthenticationException>().FirstOrDefault() is { } auth)
+        {
+            var all = string.Join(": ", Chain(auth).Select(x => x.Message).Distinct());
+            if (all.Contains("alert", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"the server refused our certificate ({auth.GetBaseException().Message}); is --cert signed by the cluster's CA and still valid?";
+            }
+
+            // Our own validation (TlsSettings) says exactly what was wrong; anything else is a handshake that broke.
+            return auth.Message.Contains("--ca", StringComparison.Ordinal) ? auth.Message : $"{all}; does the server speak TLS? a cleartext server cannot answer --ca/--cert/--key";
+        }
+
+        if (chain.OfType<HttpRequestException>().FirstOrDefault(h => h.HttpRequestError == HttpRequestError.SecureConnectionError) is { } secure)
+        {
+            return $"{secure.GetBaseException().Message}; does the server speak TLS? a cleartext server cannot answer --ca/--cert/--key";
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            yield return inner;
+        }
+    }
 
     private static long? Http2ErrorOf(GrpcException e)
     {

@@ -8,12 +8,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Cairn.Rpc.Security;
 
 namespace Cairn.Rpc;
 
 /// <summary>
 /// Hosts gRPC services (the generated <c>*Base</c> classes) on Grpc.AspNetCore and Kestrel: cleartext HTTP/2 with prior
-/// knowledge. Add every service, then <see cref="StartAsync"/>. The host installs no process-wide signal handlers
+/// knowledge, or HTTP/2 over mutual TLS when <see cref="RpcServerOptions.Tls"/> is set. Add every service, then <see cref="StartAsync"/>. The host installs no process-wide signal handlers
 /// (the hosting program owns shutdown) and reads no configuration files or environment variables.
 /// </summary>
 public sealed class RpcServer : IAsyncDisposable
@@ -43,7 +44,7 @@ public sealed class RpcServer : IAsyncDisposable
     public int Port => EndPoint.Port;
 
     /// <summary>The address as a URI clients can use, e.g. <c>http://127.0.0.1:50051</c>.</summary>
-    public string Address => FormatAddress(EndPoint);
+    public string Address => FormatAddress(EndPoint, _options.Tls is not null);
 
     /// <summary>
     /// Adds a service: <paramref name="service"/> is an instance of a generated <c>*Base</c> subclass, and serves every
@@ -87,7 +88,14 @@ public sealed class RpcServer : IAsyncDisposable
             limits.Http2.MaxStreamsPerConnection = _options.MaxStreamsPerConnection;
             limits.Http2.InitialConnectionWindowSize = _options.InitialConnectionWindowSize;
             limits.Http2.InitialStreamWindowSize = _options.InitialStreamWindowSize;
-            kestrel.Listen(_options.EndPoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(_options.EndPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (_options.Tls is { } tls)
+                {
+                    listen.UseHttps(tls.ConfigureServer);
+                }
+            });
         });
         var services = builder.Services;
         services.AddRoutingCore();
@@ -110,6 +118,7 @@ public sealed class RpcServer : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseTlsCommonNameCheck(_options.Tls);
         foreach (var (_, map) in _services)
         {
             map(app);
@@ -151,8 +160,8 @@ public sealed class RpcServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal static string FormatAddress(IPEndPoint endPoint)
+    internal static string FormatAddress(IPEndPoint endPoint, bool tls = false)
         => endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? $"http://[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"http://{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+            ? $"{(tls ? "https" : "http")}://[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{(tls ? "https" : "http")}://{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
 }

@@ -26,6 +26,9 @@ public sealed record RpcServerOptions
     /// <summary>How long stopping lets running calls finish before aborting them.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Mutual TLS: when set the server speaks only TLS (HTTP/2 over ALPN) and demands client certificates.</summary>
+    public Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {

@@ -24,7 +24,7 @@ internal static class ManyTablesCommand
             var tableCount = CliArgs.AtLeast(r.GetValue(count), "--count", 1, 1_000_000);
             var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0, 1_000_000);
             var database = CliArgs.Name(r.GetValue(db), "--db");
-            return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            return SqlCommands.RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
             {
                 var watch = Stopwatch.StartNew();
                 await new ManyTablesWorkload(catalog) { Database = database, Count = tableCount, RowsPerTable = rowCount }.LoadAsync(null, ct).ConfigureAwait(false);

@@ -25,6 +25,7 @@ internal static class PdCommand
         var maxGapResetTs = StringOption("--max-gap-reset-ts", "How far ahead of now admin/reset-ts may move timestamps. Default 24h.");
         var clusterVersion = StringOption("--cluster-version", "Cluster version reported by the HTTP API. Default 5.1.0.");
         var logLevel = StringOption("--log-level", $"Log to stderr at this level: {LogLevels.Choices}. Default warn.");
+        var allowedCn = TlsFlags.AllowedCommonNames();
 
         var command = new Command("pd", "Run the placement driver (timestamps, IDs, stores, regions, scatter, GC safepoints).")
         {
@@ -34,6 +35,8 @@ internal static class PdCommand
         {
             command.Options.Add(option);
         }
+
+        command.Options.Add(allowedCn);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,6 +62,7 @@ internal static class PdCommand
                     ScheduleInterval = Duration(parse, scheduleInterval, defaults.ScheduleInterval),
                     MaxGapResetTs = Duration(parse, maxGapResetTs, defaults.MaxGapResetTs),
                     ClusterVersion = Value(parse, clusterVersion) ?? defaults.ClusterVersion,
+                    Tls = TlsFlags.Read(parse, allowedCn),
                 };
                 options.Validate();
                 var level = ParseLogLevel(Value(parse, logLevel) ?? "warn");

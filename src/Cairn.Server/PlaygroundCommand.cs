@@ -17,7 +17,8 @@ namespace Cairn.Server;
 /// SIGTERM (pd last), killing any child still running after a timeout. A child that dies is reported in one line
 /// with the command that restarts it, and the others keep running; <c>--restart-dead</c> restarts it. Children
 /// watch a pipe from the playground and stop when it dies, even by SIGKILL. Exits 1 if a child fails to start,
-/// 2 on bad flags.
+/// 2 on bad flags. With <c>--tls</c> it makes a CA and certificates in <c>DIR/tls</c>, runs every process with mutual
+/// TLS and prints the br flags to use; <c>--ca --cert --key</c> instead run it on the caller's files.
 /// </summary>
 internal static partial class PlaygroundCommand
 {
@@ -32,7 +33,9 @@ internal static partial class PlaygroundCommand
         var dir = new Option<string?>("--dir") { Description = "Folder for all data and logs (default: a new folder under the temp folder)." };
         var basePort = new Option<string?>("--base-port") { Description = "pd gRPC on P, pd HTTP on P+1, store i on P+2+i (default: free ports)." };
         var restartDead = new Option<bool>("--restart-dead") { Description = "Restart a child that dies (on the same address and data), instead of only reporting it." };
-        var command = new Command("playground", "Run a local cluster: pd and N stores as separate processes.") { stores, dir, basePort, restartDead };
+        var tlsOption = new Option<bool>("--tls") { Description = "Make a CA and certificates in DIR/tls and run the cluster with mutual TLS; prints the br flags to use." };
+        var allowedCn = TlsFlags.AllowedCommonNames();
+        var command = new Command("playground", "Run a local cluster: pd and N stores as separate processes.") { stores, dir, basePort, restartDead, tlsOption, allowedCn };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -59,12 +62,13 @@ internal static partial class PlaygroundCommand
             }
 
             var root = Path.GetFullPath(result.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "cairn-playground-" + Guid.NewGuid().ToString("N")[..8]));
-            return await RunAsync(count, root, port, result.GetValue(restartDead), cancellationToken).ConfigureAwait(false);
+            var tls = PlaygroundTls.Prepare(result, result.GetValue(tlsOption), allowedCn, root);
+            return await RunAsync(count, root, port, result.GetValue(restartDead), tls, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(int storeCount, string root, int? basePort, bool restartDead, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int storeCount, string root, int? basePort, bool restartDead, PlaygroundTls? tls, CancellationToken cancellationToken)
     {
         try
         {
@@ -82,30 +86,35 @@ internal static partial class PlaygroundCommand
         {
             var pdAddr = basePort is { } b ? $"127.0.0.1:{b}" : "127.0.0.1:0";
             var pdHttp = basePort is { } b2 ? $"127.0.0.1:{b2 + 1}" : "127.0.0.1:0";
-            var pd = Child.Start("pd", root, ["pd", "--addr", pdAddr, "--http-addr", pdHttp, "--data-dir", Path.Combine(root, "pd")]);
+            var pd = Child.Start("pd", root, ["pd", "--addr", pdAddr, "--http-addr", pdHttp, "--data-dir", Path.Combine(root, "pd"), .. PlaygroundTls.Args(tls?.Pd)]);
             children.Add(pd);
             var pdReady = await pd.WaitForLineAsync(PdReady(), StartTimeout, signals.Token).ConfigureAwait(false);
             var grpc = pdReady.Groups["grpc"].Value;
             var http = pdReady.Groups["http"].Value;
             // A restart reuses the bound addresses, so clients and stores find the new process where the old one was.
-            pd.RestartArgs = ["pd", "--addr", HostPort(grpc), "--http-addr", HostPort(http), "--data-dir", Path.Combine(root, "pd")];
+            pd.RestartArgs = ["pd", "--addr", HostPort(grpc), "--http-addr", HostPort(http), "--data-dir", Path.Combine(root, "pd"), .. PlaygroundTls.Args(tls?.Pd)];
             await Console.Out.WriteLineAsync($"pd        pid {pd.Pid}  grpc {grpc}  http {http}").ConfigureAwait(false);
 
             var storeAddresses = new List<string>();
             for (var i = 0; i < storeCount; i++)
             {
                 var addr = basePort is { } b3 ? $"127.0.0.1:{b3 + 2 + i}" : "127.0.0.1:0";
-                var store = Child.Start($"store{i}", root, ["store", "--addr", addr, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")]);
+                var store = Child.Start($"store{i}", root, ["store", "--addr", addr, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}"), .. PlaygroundTls.Args(tls?.Store)]);
                 children.Add(store);
                 // Stores start one after the other so that the first one bootstraps the cluster.
                 var ready = await store.WaitForLineAsync(StoreReady(), StartTimeout, signals.Token).ConfigureAwait(false);
                 storeAddresses.Add(ready.Groups["addr"].Value);
-                store.RestartArgs = ["store", "--addr", ready.Groups["addr"].Value, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}")];
+                store.RestartArgs = ["store", "--addr", ready.Groups["addr"].Value, "--pd", grpc, "--data-dir", Path.Combine(root, $"store{i}"), .. PlaygroundTls.Args(tls?.Store)];
                 await Console.Out.WriteLineAsync($"store {ready.Groups["id"].Value,-3} pid {store.Pid}  {ready.Groups["addr"].Value}").ConfigureAwait(false);
             }
 
-            await WaitForStoresUpAsync(grpc, storeCount, children, signals.Token).ConfigureAwait(false);
+            await WaitForStoresUpAsync(grpc, storeCount, children, tls?.Client, signals.Token).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"playground ready: pd {grpc} (http {http}), {storeCount} stores Up, data and logs in {root}").ConfigureAwait(false);
+            if (tls?.Client is { } client)
+            {
+                await Console.Out.WriteLineAsync($"tls: br flags: --pd {HostPort(grpc)} --ca {client.CaFile} --cert {client.CertFile} --key {client.KeyFile}").ConfigureAwait(false);
+            }
+
             await Console.Out.WriteLineAsync("press Ctrl-C to stop").ConfigureAwait(false);
             await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
@@ -194,9 +203,9 @@ internal static partial class PlaygroundCommand
 
     private static string HostPort(string url) => url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/') : url;
 
-    private static async Task WaitForStoresUpAsync(string pdAddress, int count, List<Child> children, CancellationToken cancellationToken)
+    private static async Task WaitForStoresUpAsync(string pdAddress, int count, List<Child> children, Cairn.Rpc.Security.TlsSettings? tls, CancellationToken cancellationToken)
     {
-        await using var pd = await PdClient.ConnectAsync([pdAddress], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var pd = await PdClient.ConnectAsync([pdAddress], new PdClientOptions { Tls = tls }, cancellationToken).ConfigureAwait(false);
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {

@@ -14,4 +14,6 @@ foreach (var command in SqlCommands.Create())
 }
 
 root.Subcommands.Add(WorkloadCommand.Create());
+root.Subcommands.Add(TlsCommand.Create());
+TlsFlags.AddTo(root);
 return await CliRunner.RunAsync(root, "cairn", args).ConfigureAwait(false);

@@ -67,7 +67,7 @@ internal static class SqlCommands
     {
         var pd = PdOption();
         var ls = new Command("ls", "List databases.") { pd };
-        ls.SetAction((r, ct) => RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+        ls.SetAction((r, ct) => RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
         {
             foreach (var db in await catalog.ListDatabasesAsync(null, ct).ConfigureAwait(false))
             {
@@ -87,7 +87,7 @@ internal static class SqlCommands
             var pd = PdOption();
             var db = new Argument<string>("DB");
             var ls = new Command("ls", "List the tables and views of a database.") { pd, db };
-            ls.SetAction((r, ct) => RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            ls.SetAction((r, ct) => RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
             {
                 var info = await catalog.GetDatabaseAsync(r.GetValue(db)!, null, ct).ConfigureAwait(false) ?? throw new CatalogException($"unknown database {r.GetValue(db)}");
                 foreach (var t in await catalog.ListTablesAsync(info.Id, null, ct).ConfigureAwait(false))
@@ -138,7 +138,7 @@ internal static class SqlCommands
                 throw new CliUsageException($"--as-table-id must be a table id above 0, got {oldId}");
             }
 
-            return RunAsync(r.GetValue(pd)!, async (catalog, client) =>
+            return RunAsync(r, r.GetValue(pd)!, async (catalog, client) =>
             {
                 var checksum = new TableChecksum(client);
                 var snapshot = ts != 0 ? ts : (await client.SnapshotAsync(ct).ConfigureAwait(false)).Timestamp;
@@ -172,7 +172,7 @@ internal static class SqlCommands
             var db = new Argument<string>("DB");
             var file = new Argument<string>("SPEC.json") { Description = "A TableInfo JSON (names, cols with type, index_info, partition, …); ids are assigned." };
             var create = new Command("create-table", "CREATE TABLE in DB from a JSON spec file.") { pd, db, file };
-            create.SetAction((r, ct) => RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            create.SetAction((r, ct) => RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
             {
                 var spec = CatalogJson.Deserialize<TableInfo>(await File.ReadAllBytesAsync(r.GetValue(file)!, ct).ConfigureAwait(false));
                 var info = await catalog.CreateTableAsync(r.GetValue(db)!, spec, ct).ConfigureAwait(false);
@@ -197,7 +197,7 @@ internal static class SqlCommands
                     return Task.FromResult(Usage("names are DB.T"));
                 }
 
-                return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     await catalog.RenameTableAsync(a.Db, a.Table, b.Db, b.Table, ct).ConfigureAwait(false);
                     return 0;
@@ -220,7 +220,7 @@ internal static class SqlCommands
                     return Task.FromResult(Usage("table names are DB.T"));
                 }
 
-                return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var cols = r.GetValue(columns)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     var info = await catalog.AddIndexAsync(t.Db, t.Table, r.GetValue(index)!, cols, r.GetValue(unique), ct).ConfigureAwait(false);
@@ -243,7 +243,7 @@ internal static class SqlCommands
                     return Task.FromResult(Usage("table names are DB.T"));
                 }
 
-                return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     await catalog.DropIndexAsync(t.Db, t.Table, r.GetValue(index)!, ct).ConfigureAwait(false);
                     return 0;
@@ -266,7 +266,7 @@ internal static class SqlCommands
                     return Task.FromResult(Usage("view names are DB.V"));
                 }
 
-                return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     static string[] List(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     await catalog.CreateViewAsync(v.Db, v.Table, r.GetValue(select)!, List(r.GetValue(columns)!), List(r.GetValue(refs)!), ct).ConfigureAwait(false);
@@ -287,7 +287,7 @@ internal static class SqlCommands
         command.SetAction((r, ct) =>
         {
             var value = CliArgs.Name(r.GetValue(arg), "NAME");
-            return RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+            return RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
             {
                 await action(catalog, value, ct).ConfigureAwait(false);
                 return 0;
@@ -308,7 +308,7 @@ internal static class SqlCommands
                 return Task.FromResult(Usage($"expected DB.T, got '{r.GetValue(arg)}'"));
             }
 
-            return RunAsync(r.GetValue(pd)!, async (catalog, client) =>
+            return RunAsync(r, r.GetValue(pd)!, async (catalog, client) =>
             {
                 await action(catalog, client, t.Db, t.Table, ct).ConfigureAwait(false);
                 return 0;
@@ -318,14 +318,15 @@ internal static class SqlCommands
     }
 
     /// <summary>Connects to the cluster, runs the body and reports catalog and client failures as exit code 1.</summary>
-    internal static async Task<int> RunAsync(string pd, Func<CatalogClient, TxnClient, Task<int>> body, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(ParseResult parse, string pd, Func<CatalogClient, TxnClient, Task<int>> body, CancellationToken cancellationToken)
     {
-        var addresses = CliArgs.PdAddresses(pd);
+        var addresses = CliArgs.PdAddresses(pd, "--pd", TlsFlags.IsOn(parse));
+        var tls = TlsFlags.Read(parse);
         try
         {
             // A stalled command says what it waits for, at most one line every few seconds, instead of going silent.
             var options = new Cairn.Client.ClientOptions { OnWaiting = what => Console.Error.WriteLine("cairn: " + what) };
-            await using var client = await TxnClient.ConnectAsync(addresses, options, cancellationToken).ConfigureAwait(false);
+            await using var client = await TxnClient.ConnectAsync(addresses, options, tls, cancellationToken).ConfigureAwait(false);
             return await body(new CatalogClient(client), client).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Cairn.Client.ClientException or Cairn.Pd.Client.PdException or IOException or JsonException)

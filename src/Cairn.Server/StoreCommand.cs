@@ -27,10 +27,11 @@ internal static class StoreCommand
         var importDiskReserve = new Option<string?>("--import-disk-reserve") { Description = "Free space kept beyond twice a file's size before downloading it (e.g. 1GiB, the default)." };
         var backupThreads = new Option<string?>("--backup-threads") { Description = "Workers for backup requests, shared by all of them (default half the cores, at least 1)." };
         var sstMaxSize = new Option<string?>("--sst-max-size") { Description = "Cut backup files at this size, e.g. 144MiB (default 144MiB)." };
+        var allowedCn = TlsFlags.AllowedCommonNames();
         var logLevel = new Option<string?>("--log-level") { Description = $"Log to stderr at this level: {LogLevels.Choices}. Default info." };
         var command = new Command("store", "Run a store node: MVCC transactions and raw KV on RocksDB, served over gRPC.")
         {
-            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, importModeTimeout, importConcurrency, importDiskReserve, logLevel,
+            addr, dataDir, labels, pd, syncWrites, maxInFlight, backupThreads, sstMaxSize, importModeTimeout, importConcurrency, importDiskReserve, logLevel, allowedCn,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -123,7 +124,8 @@ internal static class StoreCommand
                 ImportDiskReserve = reserve,
                 BackupThreads = threads,
                 SstMaxSize = sstMax,
-                PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd") : null,
+                PdAddress = result.GetValue(pd) is { } pdText ? CliArgs.HostPort(pdText, "--pd", TlsFlags.IsOn(result)) : null,
+                Tls = TlsFlags.Read(result, allowedCn),
             };
             try
             {

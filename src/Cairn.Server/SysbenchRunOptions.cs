@@ -49,7 +49,7 @@ internal sealed class SysbenchRunOptions
         var tableCount = CliArgs.AtLeast(r.GetValue(tables), "--tables", 1);
         var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 1);
         var database = CliArgs.Name(r.GetValue(db), "--db");
-        return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+        return SqlCommands.RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
         {
             var run = new PointSelectUpdateRun(catalog) { Database = database, Tables = tableCount, Rows = rowCount, Threads = threads, Duration = duration };
             var report = await run.RunAsync(ct).ConfigureAwait(false);

@@ -40,7 +40,7 @@ internal static class WorkloadCommand
                 var batchSize = CliArgs.AtLeast(r.GetValue(batch), "--batch", 1);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
                 var percent = MutateArgs.Percent(r.GetValue(mutate), r.GetValue(verifyOnly));
-                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return SqlCommands.RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new SysbenchWorkload(catalog) { Database = database, Tables = tableCount, Rows = rowCount, BatchSize = batchSize };
                     if (percent is { } share)
@@ -96,7 +96,7 @@ internal static class WorkloadCommand
                 }
 
                 var transfersGiven = r.GetResult(transfers) is { Implicit: false };
-                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return SqlCommands.RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new BankWorkload(catalog) { Database = database, Accounts = accountCount };
                     if (!r.GetValue(verifyOnly))
@@ -135,7 +135,7 @@ internal static class WorkloadCommand
             {
                 var rowCount = CliArgs.AtLeast(r.GetValue(rows), "--rows", 0);
                 var database = CliArgs.Name(r.GetValue(db), "--db");
-                return SqlCommands.RunAsync(r.GetValue(pd)!, async (catalog, _) =>
+                return SqlCommands.RunAsync(r, r.GetValue(pd)!, async (catalog, _) =>
                 {
                     var workload = new CatalogZooWorkload(catalog) { Database = database, Rows = rowCount };
                     if (!r.GetValue(verifyOnly))

@@ -39,7 +39,7 @@ public sealed class StoreNode : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     // Channels to other stores (region moves send SSTs to them); one per address for the node's lifetime.
-    private readonly RpcChannelPool _channels = new();
+    private readonly RpcChannelPool _channels;
     private StoreEngine? _engine;
     private RpcServer? _server;
     private RegionManager? _regions;
@@ -55,6 +55,7 @@ public sealed class StoreNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _channels = new RpcChannelPool(new RpcChannelOptions { Tls = options.Tls });
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<StoreNode>();
     }
@@ -118,7 +119,7 @@ public sealed class StoreNode : IAsyncDisposable
             Region? bootstrapRegion = null;
             if (_options.PdAddress is { } pdAddress)
             {
-                pd = await PdClient.ConnectAsync([pdAddress], new PdClientOptions { RetryTimeout = _options.PdConnectTimeout }, cancellationToken).ConfigureAwait(false);
+                pd = await PdClient.ConnectAsync([pdAddress], new PdClientOptions { RetryTimeout = _options.PdConnectTimeout, Tls = _options.Tls }, cancellationToken).ConfigureAwait(false);
                 ids = new PdIdAllocator(pd);
                 (regions, bootstrapRegion) = await JoinClusterAsync(engine, pd, ids, cancellationToken).ConfigureAwait(false);
             }
@@ -147,7 +148,7 @@ public sealed class StoreNode : IAsyncDisposable
 
             var latches = new Latches(_options.LatchSlots);
             var admission = new AdmissionControl(_options.MaxInFlightRequests);
-            server = new RpcServer(new RpcServerOptions { EndPoint = _options.EndPoint }, _loggerFactory);
+            server = new RpcServer(new RpcServerOptions { EndPoint = _options.EndPoint, Tls = _options.Tls }, _loggerFactory);
             var serviceLogger = _loggerFactory.CreateLogger("Cairn.Store.Services");
             var txn = new TxnStorage(engine, latches);
             server.AddService(new TikvService(regions, txn, new RawStorage(engine), admission, ids, new CoprocessorService(regions, txn, admission), serviceLogger));

@@ -81,6 +81,12 @@ public sealed record StoreNodeOptions
     /// <summary>The listen address parsed.</summary>
     public IPEndPoint EndPoint => IPEndPoint.Parse(Address);
 
+    /// <summary>
+    /// Mutual TLS on the store's gRPC listener and on its connections to pd and to other stores; null: cleartext.
+    /// With <see cref="Cairn.Rpc.Security.TlsSettings.AllowedCommonNames"/> set, clients with other CNs are refused.
+    /// </summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> describing the first invalid setting.</summary>
     public void Validate()
     {

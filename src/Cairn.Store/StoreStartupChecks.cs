@@ -15,7 +15,7 @@ internal static class StoreStartupChecks
         ListenProbe.EnsureAvailable(options.EndPoint);
         if (options.PdAddress is { } address)
         {
-            var pd = await PdClient.ConnectAsync([address], new PdClientOptions { RetryTimeout = options.PdConnectTimeout }, cancellationToken).ConfigureAwait(false);
+            var pd = await PdClient.ConnectAsync([address], new PdClientOptions { RetryTimeout = options.PdConnectTimeout, Tls = options.Tls }, cancellationToken).ConfigureAwait(false);
             await pd.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -67,7 +67,7 @@ internal sealed class BackupRun
             _stats.LastBackupTs = _options.LastBackupTs;
             storage = await ExternalStorage.OpenAsync(url, _options.StorageOptions, cancellationToken).ConfigureAwait(false);
             await RefuseUsedStorageAsync(storage, cancellationToken).ConfigureAwait(false);
-            var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
             var storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
             await using var disposeStoresStorage = storesStorage.ConfigureAwait(false);

@@ -27,7 +27,10 @@ internal sealed class ClusterConnection : IAsyncDisposable
         Txn = borrowed ?? new TxnClient(pd);
         Catalog = new CatalogClient(Txn);
         Checksums = new TableChecksum(Txn);
-        _http = new HttpClient { BaseAddress = new Uri(pdHttpAddress), Timeout = TimeSpan.FromSeconds(10) };
+        // pd's HTTP API takes the TLS setting of the pd client: the same CA and client certificate.
+        _http = pd.Options.Tls is { } tls
+            ? new HttpClient(tls.CreateClientHandler(), disposeHandler: true) { BaseAddress = new Uri(pdHttpAddress), Timeout = TimeSpan.FromSeconds(10) }
+            : new HttpClient { BaseAddress = new Uri(pdHttpAddress), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>The pd client.</summary>
@@ -55,13 +58,29 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// default.
     /// </summary>
     /// <exception cref="BrException">No pd answered within <paramref name="timeout"/>.</exception>
-    public static async Task<ClusterConnection> ConnectAsync(IReadOnlyList<string> addresses, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<ClusterConnection> ConnectAsync(IReadOnlyList<string> addresses, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ConnectAsync(addresses, timeout, tls: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectAsync(IReadOnlyList{string}, TimeSpan, CancellationToken)"/>, with mutual TLS to pd (gRPC
+    /// and HTTP) and the stores when <paramref name="tls"/> is set.
+    /// </summary>
+    public static async Task<ClusterConnection> ConnectAsync(IReadOnlyList<string> addresses, TimeSpan timeout, Cairn.Rpc.Security.TlsSettings? tls, CancellationToken cancellationToken)
     {
         PdClient pd;
         try
         {
-            pd = await PdClient.ConnectAsync(addresses, new PdClientOptions { RetryTimeout = timeout, RequestTimeout = Min(timeout, TimeSpan.FromSeconds(10)) }, cancellationToken)
+            pd = await PdClient.ConnectAsync(addresses, new PdClientOptions { RetryTimeout = timeout, RequestTimeout = Min(timeout, TimeSpan.FromSeconds(10)), Tls = tls }, cancellationToken)
                 .ConfigureAwait(false);
+        }
+        catch (PdException e) when (!e.IsTransient)
+        {
+            // A TLS refusal or mismatch (or another cluster): its message names the fix; "is pd running there?" would mislead.
+            throw new BrException("ErrPDUnreachable", $"cannot connect to pd at {string.Join(", ", addresses)}: {e.Detail}", e);
+        }
+        catch (ArgumentException e) when (e.Message.Contains("TLS", StringComparison.Ordinal))
+        {
+            throw new BrException("ErrInvalidArgument", $"--pd {e.Message[..(e.Message.IndexOf(" (Parameter", StringComparison.Ordinal) is var i and >= 0 ? i : e.Message.Length)]}", e);
         }
         catch (Exception e) when (e is PdException or RpcException or HttpRequestException or ArgumentException or UriFormatException)
         {
@@ -193,7 +212,8 @@ internal sealed class ClusterConnection : IAsyncDisposable
         if (!string.IsNullOrEmpty(peerUrl))
         {
             var advertised = new Uri(peerUrl.Contains("://", StringComparison.Ordinal) ? peerUrl : "http://" + peerUrl);
-            return advertised.GetLeftPart(UriPartial.Authority);
+            // Our TLS setting picks the scheme; pd's advertisement gives host and port only.
+            return new UriBuilder(pd.Options.Tls is null ? "http" : "https", advertised.Host, advertised.Port).Uri.GetLeftPart(UriPartial.Authority);
         }
 
         var grpc = new Uri(leader);

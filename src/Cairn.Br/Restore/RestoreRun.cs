@@ -72,7 +72,7 @@ internal sealed class RestoreRun
             var meta = reader.Meta;
             _backupTs = meta.EndVersion;
             CheckKind(meta);
-            cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, cancellationToken).ConfigureAwait(false);
+            cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
             if (_options.CheckRequirements)
             {
                 var stores = await cluster.Pd.GetAllStoresAsync(excludeTombstones: true, cancellationToken).ConfigureAwait(false);

@@ -73,6 +73,7 @@ internal static class BackupCommand
         return new BackupOptions
         {
             PdAddresses = pd,
+            Tls = global.Tls(parse),
             Storage = storage,
             StorageOptions = storageOptions,
             Kind = kind,

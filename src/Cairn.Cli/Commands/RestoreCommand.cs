@@ -67,6 +67,7 @@ internal static class RestoreCommand
         var options = new RestoreOptions
         {
             PdAddresses = pd,
+            Tls = global.Tls(parse),
             Storage = storage,
             StorageOptions = storageOptions,
             Kind = kind,

@@ -86,11 +86,11 @@ internal sealed class GlobalFlags
         Recursive = true,
     };
 
-    public Option<string?> Ca { get; } = new("--ca") { Description = "CA certificate for TLS (not supported yet)", Recursive = true };
+    public Option<string?> Ca { get; } = new("--ca") { Description = "PEM file of the CA that signed the cluster's certificates; TLS is on iff it is given", Recursive = true };
 
-    public Option<string?> Cert { get; } = new("--cert") { Description = "client certificate for TLS (not supported yet)", Recursive = true };
+    public Option<string?> Cert { get; } = new("--cert") { Description = "PEM file of br's client certificate (TLS)", Recursive = true };
 
-    public Option<string?> Key { get; } = new("--key") { Description = "client key for TLS (not supported yet)", Recursive = true };
+    public Option<string?> Key { get; } = new("--key") { Description = "PEM file of the private key of --cert (TLS)", Recursive = true };
 
     public UnsupportedFlags Unsupported { get; } = new();
 
@@ -118,26 +118,15 @@ internal sealed class GlobalFlags
         LocalServer.AddTo(root);
     }
 
-    /// <summary>The pd addresses as host:port; https:// needs TLS, which is refused with BR's advice.</summary>
-    public IReadOnlyList<string> PdAddresses(ParseResult parse)
-    {
-        var text = parse.GetValue(Pd);
-        var tls = !string.IsNullOrEmpty(parse.GetValue(Ca));
-        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (part.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !tls)
-            {
-                throw new CliUsageException($"--pd {part}: https:// needs TLS, which is on only with --ca (and --cert, --key); use host:port or http:// for a cluster without TLS");
-            }
-        }
+    /// <summary>
+    /// The pd addresses as host:port (br-spec §a): with TLS on (<c>--ca</c> given) <c>http://</c> is refused, with it
+    /// off <c>https://</c> is.
+    /// </summary>
+    public IReadOnlyList<string> PdAddresses(ParseResult parse) =>
+        CliArgs.PdAddresses(parse.GetValue(Pd), "--pd", tls: !string.IsNullOrEmpty(parse.GetValue(Ca)));
 
-        if (tls || !string.IsNullOrEmpty(parse.GetValue(Cert)) || !string.IsNullOrEmpty(parse.GetValue(Key)))
-        {
-            throw new CliUsageException("TLS (--ca, --cert, --key) is not supported yet; the cluster listens without TLS, so use host:port or http:// pd addresses");
-        }
-
-        return CliArgs.PdAddresses(text, "--pd");
-    }
+    /// <summary>The TLS settings of <c>--ca --cert --key</c>, read and checked now; null when TLS is off.</summary>
+    public Cairn.Rpc.Security.TlsSettings? Tls(ParseResult parse) => CliTls.Read(parse.GetValue(Ca), parse.GetValue(Cert), parse.GetValue(Key), allowedCommonNames: null);
 
     /// <summary>
     /// <c>--storage</c> (required; <paramref name="what"/> says what it holds, for the message) with its settings,

@@ -36,6 +36,16 @@ public sealed class RawClient : IAsyncDisposable
         return new RawClient(pd, options, ownsPd: true);
     }
 
+    /// <summary>
+    /// Connects to pd at <paramref name="pdAddresses"/> with mutual TLS when <paramref name="tls"/> is set (the stores
+    /// are then reached over TLS too) and creates a client that owns that connection.
+    /// </summary>
+    public static async Task<RawClient> ConnectAsync(IEnumerable<string> pdAddresses, ClientOptions? options, Cairn.Rpc.Security.TlsSettings? tls, CancellationToken cancellationToken)
+    {
+        var pd = await PdClient.ConnectAsync(pdAddresses, new PdClientOptions { Tls = tls }, cancellationToken).ConfigureAwait(false);
+        return new RawClient(pd, options, ownsPd: true);
+    }
+
     /// <summary>The region cache.</summary>
     public RegionCache Cache { get; }
 

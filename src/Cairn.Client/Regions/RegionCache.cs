@@ -34,7 +34,8 @@ public sealed class RegionCache : IDisposable
         Options = options ?? new ClientOptions();
         Options.Validate();
         _pd = pd;
-        _channels = new RpcChannelPool(channelOptions);
+        // Stores are reached with the TLS setting pd is reached with: one cluster, one CA.
+        _channels = new RpcChannelPool(channelOptions ?? new RpcChannelOptions { Tls = pd.Options.Tls });
         Requests = new RegionRequestSender(this);
     }
 

@@ -37,6 +37,16 @@ public sealed class TxnClient : IAsyncDisposable
         return new TxnClient(pd, options, ownsPd: true);
     }
 
+    /// <summary>
+    /// Connects to pd at <paramref name="pdAddresses"/> with mutual TLS when <paramref name="tls"/> is set (the stores
+    /// are then reached over TLS too) and creates a client that owns that connection.
+    /// </summary>
+    public static async Task<TxnClient> ConnectAsync(IEnumerable<string> pdAddresses, ClientOptions? options, Cairn.Rpc.Security.TlsSettings? tls, CancellationToken cancellationToken)
+    {
+        var pd = await PdClient.ConnectAsync(pdAddresses, new PdClientOptions { Tls = tls }, cancellationToken).ConfigureAwait(false);
+        return new TxnClient(pd, options, ownsPd: true);
+    }
+
     /// <summary>The settings.</summary>
     public ClientOptions Options { get; }
 

@@ -10,6 +10,7 @@ using Cairn.Pd.Scheduling;
 using Cairn.Pd.Timestamps;
 using Cairn.Rpc;
 using Cairn.Rpc.Metapb;
+using Cairn.Rpc.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -66,9 +67,17 @@ internal sealed class PdHttpApi : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;
-            options.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            options.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (_server.Options.Tls is { } tls)
+                {
+                    listen.UseHttps(tls.ConfigureServer);
+                }
+            });
         });
         var app = builder.Build();
+        app.UseTlsCommonNameCheck(_server.Options.Tls);
         app.UseRouting();
         app.Use(HandleErrorsAsync);
         Map(app);
