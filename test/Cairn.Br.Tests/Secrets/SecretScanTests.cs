@@ -13,7 +13,7 @@ namespace Cairn.Br.Tests.Secrets;
 /// file), nothing when false, so that they use their own environment.
 /// </summary>
 [Collection(CloudStorageCollection.Name)]
-public sealed class SecretScanTests(ProcessClusterFixture cluster, RadosGatewayFixture s3) : IClassFixture<ProcessClusterFixture>
+public sealed class SecretScanTests(ProcessClusterFixture cluster, RadosGatewayFixture s3, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<ProcessClusterFixture>
 {
     private const string Bucket = "br-secrets";
     private const string SentByBr = "credentials: sent by br in the request";
@@ -103,7 +103,9 @@ public sealed class SecretScanTests(ProcessClusterFixture cluster, RadosGatewayF
     private async Task PrepareAsync()
     {
         await s3.EnsureBucketAsync(Bucket);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await cluster.StartAsync(s3.AccessKey, s3.SecretKey);
+        log.WriteLine($"process cluster ready after {started.Elapsed.TotalSeconds:0.0} s");
     }
 
     private Task<ProcessResult> BrAsync(StringBuilder output, params string[] args) => BrAsync(output, null, args);
