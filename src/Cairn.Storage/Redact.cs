@@ -18,6 +18,9 @@ public static class Redact
     {
         "access-key", "secret-access-key", "session-token", "account-key", "sas-token", "sig", "signature",
         "x-amz-signature", "x-amz-credential", "x-amz-security-token", "token", "password", "credentials",
+        // kvproto's names of the same secrets (shared_key, access_sig, credentials_blob), and encryption keys
+        // (crypter.key, a master key) should a message or option dump ever name them.
+        "shared-key", "access-sig", "credentials-blob", "key", "master-key",
     };
 
     /// <summary>Whether a query parameter or flag name (any case, '_' or '-') names a secret.</summary>

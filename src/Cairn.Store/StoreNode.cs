@@ -159,7 +159,7 @@ public sealed class StoreNode : IAsyncDisposable
             server.AddService(CreateImportService(engine, regions, importMode));
             var backupLogger = _loggerFactory.CreateLogger("Cairn.Store.Backup");
             backup = new BackupEndpoint(engine, regions, _options.BackupThreads, _options.SstMaxSize, Path.Combine(_options.DataDir, "backup-tmp"), backupLogger);
-            server.AddService(new BackupService(backup, new BackupStorageOpener(null, backupLogger), backupLogger));
+            server.AddService(new BackupService(backup, new BackupStorageOpener(ServedHttpHandler(), backupLogger), backupLogger));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             _server = server;
             if (pd is not null)
@@ -338,11 +338,14 @@ public sealed class StoreNode : IAsyncDisposable
     {
         var dir = new ImportDirectory(Path.Combine(_options.DataDir, "import"));
         var limiter = new DownloadLimiter();
-        var downloader = new SstDownloader(dir, limiter, new BackupStorageOpener(null, _loggerFactory.CreateLogger<SstDownloader>()).OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
+        var downloader = new SstDownloader(dir, limiter, new BackupStorageOpener(ServedHttpHandler(), _loggerFactory.CreateLogger<SstDownloader>()).OpenAsync, _options.ImportConcurrency, _options.ImportDiskReserve);
         var ingester = new SstIngester(engine, regions, dir, mode);
         var isTiFlash = _options.Labels.TryGetValue("engine", out var engineLabel) && engineLabel == "tiflash";
         return new ImportSstService(downloader, ingester, mode, limiter, regions.StoreId, isTiFlash, _loggerFactory.CreateLogger<ImportSstService>());
     }
+
+    // br's local backup server is reached with the store's own certificate when the cluster uses TLS.
+    private Func<HttpMessageHandler>? ServedHttpHandler() => _options.Tls is { } tls ? tls.CreateClientHandler : null;
 
     /// <summary>The store's import mode (after start).</summary>
     internal ImportModeSwitcher ImportMode => _importMode ?? throw NotStarted();

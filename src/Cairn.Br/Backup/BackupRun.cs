@@ -79,7 +79,7 @@ internal sealed class BackupRun
 
             var cluster = await ClusterConnection.ConnectAsync(_options.PdAddresses, _options.PdConnectTimeout, _options.Tls, cancellationToken).ConfigureAwait(false);
             await using var disposeCluster = cluster.ConfigureAwait(false);
-            var storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            var storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, _options.Tls, cluster, _logger, cancellationToken).ConfigureAwait(false);
             await using var disposeStoresStorage = storesStorage.ConfigureAwait(false);
             _storesBackend = storesStorage.Backend;
             var clusterVersion = await cluster.GetClusterVersionJsonAsync(cancellationToken).ConfigureAwait(false);

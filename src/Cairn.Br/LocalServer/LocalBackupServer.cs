@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Cairn.Rpc;
+using Cairn.Rpc.Security;
 using Cairn.Storage.Served;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -38,8 +39,8 @@ internal sealed class LocalBackupServer : IAsyncDisposable
     /// <summary>What the stores are sent: the endpoint and the token.</summary>
     public ServedStorageOptions StorageOptions => new() { Endpoint = Endpoint, Token = Token };
 
-    /// <summary>Starts serving <paramref name="folder"/> on <paramref name="bind"/>, told to the stores as <paramref name="advertisedHost"/>.</summary>
-    public static async Task<LocalBackupServer> StartAsync(string folder, IPEndPoint bind, string advertisedHost, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? useTls,
+    /// <summary>Starts serving <paramref name="folder"/> on <paramref name="bind"/>, told to the stores as <paramref name="advertisedHost"/>; https with <paramref name="tls"/>.</summary>
+    public static async Task<LocalBackupServer> StartAsync(string folder, IPEndPoint bind, string advertisedHost, TlsSettings? tls,
         ILogger logger, CancellationToken cancellationToken)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -54,12 +55,19 @@ internal sealed class LocalBackupServer : IAsyncDisposable
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;
             k.AddServerHeader = false;
-            k.Listen(bind, listen => useTls?.Invoke(listen));
+            k.Listen(bind, listen =>
+            {
+                if (tls is not null)
+                {
+                    // The cluster's own certificate and CA: only a client holding a certificate of this CA gets in.
+                    listen.UseHttps(tls.ConfigureServer);
+                }
+            });
         });
         var app = builder.Build();
         app.Run(served.HandleAsync);
         var bound = await EmbeddedWebHost.StartAsync(app, bind, cancellationToken).ConfigureAwait(false);
-        var scheme = useTls is null ? "http" : "https";
+        var scheme = tls is null ? "http" : "https";
         var host = advertisedHost.Contains(':', StringComparison.Ordinal) ? $"[{advertisedHost}]" : advertisedHost;
         var endpoint = new Uri($"{scheme}://{host}:{bound.Port}");
         LocalServerLog.Started(logger, folder, endpoint.GetLeftPart(UriPartial.Authority));

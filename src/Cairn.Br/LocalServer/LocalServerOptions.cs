@@ -1,11 +1,10 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-
 namespace Cairn.Br.LocalServer;
 
 /// <summary>
 /// br's local backup server (<c>--local-server</c>): for the job's duration br serves its <c>local://</c> folder over
 /// HTTP, and the stores upload their files to it (backup) and download them from it (restore) with a random per-job
-/// token, so every store's files land in one folder on br's machine.
+/// token, so every store's files land in one folder on br's machine. When the job has TLS settings (<c>--ca</c>,
+/// <c>--cert</c>, <c>--key</c>) the server speaks https with them and requires the stores' client certificates.
 /// </summary>
 public sealed record LocalServerOptions
 {
@@ -15,12 +14,6 @@ public sealed record LocalServerOptions
     /// (<c>0.0.0.0</c>, <c>[::]</c>) listens everywhere and tells the stores that interface's address.
     /// </summary>
     public string? Address { get; init; }
-
-    /// <summary>
-    /// Turns TLS on for the listener (the cluster's TLS settings, client certificates required); null serves plain
-    /// HTTP. The stores then reach the server with https:// and their own TLS settings.
-    /// </summary>
-    public Action<ListenOptions>? UseTls { get; init; }
 
     /// <summary>Splits <c>host:port</c> (<c>[v6]:port</c> for IPv6; port 0 asks for a free one); false when it is not that.</summary>
     public static bool TrySplitAddress(string address, out string host, out int port)

@@ -1,5 +1,6 @@
 using Cairn.Br.Cluster;
 using Cairn.Rpc.Backup;
+using Cairn.Rpc.Security;
 using Cairn.Storage;
 using Cairn.Storage.Backends;
 using Microsoft.Extensions.Logging;
@@ -24,9 +25,9 @@ internal sealed class StoreStorage : IAsyncDisposable
     /// <summary>The backend every request to a store carries. It may hold secrets: it goes into requests only.</summary>
     public StorageBackend Backend { get; }
 
-    /// <summary>Starts the local backup server when <paramref name="localServer"/> asks for it.</summary>
+    /// <summary>Starts the local backup server when <paramref name="localServer"/> asks for it (https with the job's <paramref name="tls"/>).</summary>
     /// <exception cref="BrException">The storage is not a local folder, or the server cannot listen where asked.</exception>
-    public static async Task<StoreStorage> StartAsync(StorageUrl url, LocalServerOptions? localServer, bool sendCredentials, ClusterConnection cluster, ILogger logger,
+    public static async Task<StoreStorage> StartAsync(StorageUrl url, LocalServerOptions? localServer, bool sendCredentials, TlsSettings? tls, ClusterConnection cluster, ILogger logger,
         CancellationToken cancellationToken)
     {
         if (localServer is null)
@@ -44,7 +45,7 @@ internal sealed class StoreStorage : IAsyncDisposable
         LocalBackupServer server;
         try
         {
-            server = await LocalBackupServer.StartAsync(url.LocalPath!, bind, advertised, localServer.UseTls, logger, cancellationToken).ConfigureAwait(false);
+            server = await LocalBackupServer.StartAsync(url.LocalPath!, bind, advertised, tls, logger, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {

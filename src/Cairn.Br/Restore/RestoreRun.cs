@@ -85,7 +85,7 @@ internal sealed class RestoreRun
                 CheckBackupVersion(meta.ClusterVersion, stores);
             }
 
-            storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, cluster, _logger, cancellationToken).ConfigureAwait(false);
+            storesStorage = await StoreStorage.StartAsync(url, _options.LocalServer, _options.SendCredentialsToStores, _options.Tls, cluster, _logger, cancellationToken).ConfigureAwait(false);
             _storesBackend = storesStorage.Backend;
             RestoreLog.Started(_logger, KindName, _storage, meta.EndVersion, reader.IsV2 ? 2 : 1, _options.Concurrency);
             if (_options.UseCheckpoint)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Cairn.Br.LocalServer;
+using Cairn.Rpc.Security;
 using Cairn.Storage;
 using Cairn.Storage.Backends;
 using Cairn.Storage.Served;
@@ -139,6 +140,37 @@ public sealed class LocalBackupServerTests : IAsyncLifetime
         await Eventually.UntilAsync(() => Task.FromResult(!Directory.Exists(Folder) || !Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories).Any()),
             TimeSpan.FromSeconds(10), "the temporary file of the abandoned upload to be removed");
         Assert.False(await storage.ExistsAsync("half.sst"));
+    }
+
+    [Fact]
+    public async Task With_tls_the_server_speaks_https_and_takes_only_clients_of_the_cluster_ca()
+    {
+        var certs = _dir.Sub("certs");
+        using var ca = TlsCertificateAuthority.Create();
+        ca.WriteTo(certs);
+        TlsSettings Issue(string name)
+        {
+            var (cert, key) = ca.IssueTo(certs, name, name, names: TlsCertificateAuthority.LoopbackNames);
+            return new TlsSettings { CaFile = Path.Combine(certs, TlsCertificateAuthority.CaFileName), CertFile = cert, KeyFile = key };
+        }
+
+        var storeTls = Issue("store");
+        await using var server = await LocalBackupServer.StartAsync(_dir.Sub("tls-served"), new IPEndPoint(IPAddress.Loopback, 0), "127.0.0.1", Issue("br"), NullLogger.Instance, CancellationToken.None);
+        Assert.Equal("https", server.Endpoint.Scheme);
+        var backend = StorageBackends.ForLocalServer(server.StorageOptions);
+        await using (var storage = await StorageBackends.OpenAsync(backend, new StorageOpenOptions { Retry = RetryPolicy.None, ServedHttpHandler = storeTls.CreateClientHandler }, CancellationToken.None))
+        {
+            await storage.WriteAllAsync("1_2_3_x.sst", "over tls"u8.ToArray());
+            Assert.Equal("over tls"u8.ToArray(), await storage.ReadAllAsync("1_2_3_x.sst"));
+        }
+
+        // A client without a certificate of the cluster's CA gets no answer at all.
+        var noCertificate = () => new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
+        await using (var intruder = await StorageBackends.OpenAsync(backend, new StorageOpenOptions { Retry = RetryPolicy.None, ServedHttpHandler = noCertificate }, CancellationToken.None))
+        {
+            var refused = await Assert.ThrowsAsync<StorageException>(async () => await intruder.ReadAllAsync("1_2_3_x.sst"));
+            Assert.Equal(StorageErrorKind.Network, refused.Kind);
+        }
     }
 
     // A request written by hand, so that the path reaches the server exactly as given (HttpClient would normalise it).

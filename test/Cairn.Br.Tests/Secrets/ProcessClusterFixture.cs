@@ -45,15 +45,9 @@ public sealed partial class ProcessClusterFixture : IAsyncLifetime
             _pd = ProcessRunner.StartCairn("pd", "--addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", Dir.Sub("pd"));
             Pd = (await _pd.WaitForLineAsync(PdReady(), TimeSpan.FromMinutes(1))).Groups["grpc"].Value;
             var environment = new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = accessKey, ["AWS_SECRET_ACCESS_KEY"] = secretKey };
-            for (var i = 0; i < 3; i++)
-            {
-                // One after the other: the first bootstraps the cluster.
-                var store = ProcessRunner.Start(ProcessRunner.DotnetHost,
-                    [ProcessRunner.CairnDll, "store", "--addr", "127.0.0.1:0", "--pd", Pd, "--data-dir", Dir.Sub($"store{i}"), "--log-level", "debug"], environment);
-                _stores.Add(store);
-                await store.WaitForLineAsync(StoreReady(), TimeSpan.FromMinutes(1));
-            }
-
+            // The first store bootstraps the cluster; the other two join it together.
+            await StartStoreAsync(0, environment);
+            await Task.WhenAll(StartStoreAsync(1, environment), StartStoreAsync(2, environment));
             await using var pd = await PdClient.ConnectAsync([Pd]);
             await Eventually.UntilAsync(async () => (await pd.GetAllStoresAsync()).Count(s => s.State == StoreState.Up) == 3, TimeSpan.FromMinutes(1), "3 stores Up");
             await using var txn = new TxnClient(pd);
@@ -64,6 +58,18 @@ public sealed partial class ProcessClusterFixture : IAsyncLifetime
         {
             _start.Release();
         }
+    }
+
+    private async Task StartStoreAsync(int index, Dictionary<string, string?> environment)
+    {
+        var store = ProcessRunner.Start(ProcessRunner.DotnetHost,
+            [ProcessRunner.CairnDll, "store", "--addr", "127.0.0.1:0", "--pd", Pd, "--data-dir", Dir.Sub($"store{index}"), "--log-level", "debug"], environment);
+        lock (_stores)
+        {
+            _stores.Add(store);
+        }
+
+        await store.WaitForLineAsync(StoreReady(), TimeSpan.FromMinutes(1));
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using Cairn.Br.Tests.Cli;
 using Cairn.Rpc.Security;
 
 namespace Cairn.Br.Tests.Tls;
