@@ -58,11 +58,11 @@ internal sealed class FaultSession : IAsyncDisposable
                 session._storm = SplitStorm.Start(target.Pd, tables, seed, TimeSpan.FromMilliseconds(150));
                 break;
             case FaultKind.StorageFaults:
-                // About one request in ten answered 503, one eligible response in five cut mid-body, one in seven held back.
+                // About one request in ten answered 503, one eligible response in ten cut mid-body, one in seven held back.
                 session._proxy = FaultProxy.Start(source.GcsEndpoint, new FaultProxyOptions
                 {
                     ServiceUnavailableEvery = 10,
-                    DropResponseEvery = 5,
+                    DropResponseEvery = 10,
                     DropMinBodyBytes = 256,
                     SlowResponseEvery = 7,
                     SlowResponseDelay = TimeSpan.FromMilliseconds(400),
