@@ -55,7 +55,7 @@ internal sealed class FaultSession : IAsyncDisposable
         switch (kind)
         {
             case FaultKind.SplitStorm:
-                session._storm = SplitStorm.Start(target.Pd, tables, seed, TimeSpan.FromMilliseconds(150));
+                session._storm = SplitStorm.Start(target.Pd, tables, seed, TimeSpan.FromMilliseconds(300));
                 break;
             case FaultKind.StorageFaults:
                 // About one request in ten answered 503, one eligible response in ten cut mid-body, one in seven held back.
