@@ -55,14 +55,14 @@ internal sealed class FaultSession : IAsyncDisposable
         switch (kind)
         {
             case FaultKind.SplitStorm:
-                session._storm = SplitStorm.Start(target.Pd, tables, seed, TimeSpan.FromMilliseconds(150));
+                session._storm = SplitStorm.Start(target.Pd, tables, seed, TimeSpan.FromMilliseconds(300));
                 break;
             case FaultKind.StorageFaults:
-                // About one request in ten answered 503, one eligible response in five cut mid-body, one in seven held back.
+                // About one request in ten answered 503, one eligible response in ten cut mid-body, one in seven held back.
                 session._proxy = FaultProxy.Start(source.GcsEndpoint, new FaultProxyOptions
                 {
                     ServiceUnavailableEvery = 10,
-                    DropResponseEvery = 5,
+                    DropResponseEvery = 10,
                     DropMinBodyBytes = 256,
                     SlowResponseEvery = 7,
                     SlowResponseDelay = TimeSpan.FromMilliseconds(400),

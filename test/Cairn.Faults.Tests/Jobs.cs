@@ -53,6 +53,8 @@ internal sealed partial class Jobs(FaultSource source, FaultCluster target) : IA
     public async Task<bool> RestoreAndVerifyAsync((string Url, ulong Ts) backup, FaultKind? fault, int seed, string? gcsPrefix = null)
     {
         var prefix = source.NewName("rs");
+        // Files an earlier job left are that job's failure, reported there; this job answers for the ones it leaves.
+        var leftBefore = target.LeftImportFiles().ToHashSet(StringComparer.Ordinal);
         var session = await FaultSession.OpenAsync(fault, backup: false, target, source, seed, "", gcsPrefix ?? "", []);
         await using (session)
         {
@@ -71,7 +73,7 @@ internal sealed partial class Jobs(FaultSource source, FaultCluster target) : IA
             await RunUnderFaultAsync("restore", session, Args(session.FaultyUrl ?? backup.Url, "first"), Args(backup.Url, "again"));
         }
 
-        await VerifyRestoredAsync(prefix, backup.Ts);
+        await VerifyRestoredAsync(prefix, backup.Ts, leftBefore);
         return true;
     }
 
@@ -193,7 +195,7 @@ internal sealed partial class Jobs(FaultSource source, FaultCluster target) : IA
     }
 
     /// <summary>The restored tables in the target against A at <paramref name="ts"/>, and the target's stores left clean.</summary>
-    private async Task VerifyRestoredAsync(string prefix, ulong ts)
+    private async Task VerifyRestoredAsync(string prefix, ulong ts, HashSet<string> leftBefore)
     {
         var expected = await source.ChecksumsAtAsync(ts);
         var checks = new List<Task>();
@@ -227,13 +229,14 @@ internal sealed partial class Jobs(FaultSource source, FaultCluster target) : IA
             throw new FaultViolationException($"still in import mode after the restore: {string.Join(", ", stuck)}");
         }
 
+        List<string> Left() => [.. target.LeftImportFiles().Where(f => !leftBefore.Contains(f))];
         try
         {
-            await Eventually.UntilAsync(() => target.LeftImportFiles().Count == 0, TimeSpan.FromSeconds(15), "import folders to empty");
+            await Eventually.UntilAsync(() => Left().Count == 0, TimeSpan.FromSeconds(15), "import folders to empty");
         }
         catch (Exception e) when (e is not FaultViolationException)
         {
-            throw new FaultViolationException($"files left in the import folders: {string.Join(", ", target.LeftImportFiles())}");
+            throw new FaultViolationException($"the restore left {Left().Count} files in the import folders: {string.Join(", ", Left().Take(5))}");
         }
 
         Log($"restored {prefix}_*: checksums equal to A at {ts}, row counts, index and bank invariant hold; import mode off, import folders empty");

@@ -52,6 +52,13 @@ internal sealed class SstIngester
 
         if (_regions.Enter(context, checkConfVer: true, out var region) is { } regionError)
         {
+            // Files staged for an epoch the region has left (split, merged, moved away) can never be ingested here:
+            // br downloads them again for the new epoch, so keeping them would only leak disk.
+            if (regionError.EpochNotMatch is not null || regionError.RegionNotFound is not null)
+            {
+                DeleteStaged(ssts);
+            }
+
             return Fail(regionError);
         }
 
@@ -64,9 +71,10 @@ internal sealed class SstIngester
                 if (Check(sst, region) is { } error)
                 {
                     // As TiKV: a file staged for another epoch or outside the region can never be ingested.
+                    // The whole request is refused, so its other stale files go too, not only the first one found.
                     if (error.EpochNotMatch is not null || error.KeyNotInRegion is not null)
                     {
-                        TryDelete(_dir.StagedPath(sst)!);
+                        DeleteStaged(ssts.Where(s => Check(s, region) is { EpochNotMatch: not null } or { KeyNotInRegion: not null }));
                     }
 
                     return Fail(error);
@@ -121,6 +129,17 @@ internal sealed class SstIngester
             }
 
             _regions.Exit(region.Id);
+        }
+    }
+
+    private void DeleteStaged(IEnumerable<SSTMeta> ssts)
+    {
+        foreach (var sst in ssts)
+        {
+            if (_dir.StagedPath(sst) is { } path && !_ingesting.ContainsKey(path))
+            {
+                TryDelete(path);
+            }
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class SplitStorm : IAsyncDisposable
             try
             {
                 var keys = tables.Count > 0
-                    ? [.. tables.SelectMany(t => Enumerable.Range(0, 3).Select(_ => TableCodec.EncodeRecordKey(t.TableId, random.NextInt64(1, t.MaxHandle + 1))))]
+                    ? [.. tables.SelectMany(t => Enumerable.Range(0, 2).Select(_ => TableCodec.EncodeRecordKey(t.TableId, random.NextInt64(1, t.MaxHandle + 1))))]
                     : await KeysInsideRegionsAsync(client, random, stop).ConfigureAwait(false);
                 var produced = await splitter.SplitAsync(keys, KeyMode.Txn, stop).ConfigureAwait(false);
                 Interlocked.Add(ref _splits, produced.Count);
