@@ -48,6 +48,10 @@ internal sealed partial class ImportSstService : ImportSST.ImportSSTBase
         try
         {
             _mode.Switch(request.Mode);
+            if (request.Mode == Rpc.ImportSstpb.SwitchMode.Normal && _ingester.RemoveLeftovers() is > 0 and var removed)
+            {
+                Log.LeftoversRemoved(_logger, removed);
+            }
         }
         catch (RocksDb.RocksDbException e)
         {
@@ -139,6 +143,9 @@ internal sealed partial class ImportSstService : ImportSST.ImportSSTBase
 
         [LoggerMessage(EventId = 2613, Level = LogLevel.Information, Message = "Ingest of {Count} SSTs into region {RegionId} refused: {Reason}")]
         public static partial void IngestRefused(ILogger logger, ulong regionId, int count, string reason);
+
+        [LoggerMessage(EventId = 2615, Level = LogLevel.Information, Message = "Back to Normal mode: removed {Count} staged SSTs that no ingest will use (left by a restore that did not finish)")]
+        public static partial void LeftoversRemoved(ILogger logger, int count);
 
         [LoggerMessage(EventId = 2614, Level = LogLevel.Information, Message = "Download speed limit set to {BytesPerSecond} bytes/s (0 = unlimited)")]
         public static partial void SpeedLimit(ILogger logger, ulong bytesPerSecond);

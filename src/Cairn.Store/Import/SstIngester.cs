@@ -132,6 +132,28 @@ internal sealed class SstIngester
         }
     }
 
+    /// <summary>
+    /// Deletes every staged file no ingest is using and returns how many went. Called when br switches the store
+    /// back to Normal, which is how a restore ends: files staged by a restore that died between download and ingest
+    /// are never ingested by anyone (a resumed restore downloads its files again under new uuids), so they would only
+    /// hold disk until the store restarts. A restore still running elsewhere while another switches the store to
+    /// Normal loses its import mode too, as with TiKV; a deleted staged file makes its ingest fail and be downloaded
+    /// again.
+    /// </summary>
+    public int RemoveLeftovers()
+    {
+        var removed = 0;
+        foreach (var path in _dir.StagedFiles())
+        {
+            if (!_ingesting.ContainsKey(path) && TryDelete(path))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     private void DeleteStaged(IEnumerable<SSTMeta> ssts)
     {
         foreach (var sst in ssts)
@@ -181,14 +203,16 @@ internal sealed class SstIngester
         return null;
     }
 
-    private static void TryDelete(string path)
+    private static bool TryDelete(string path)
     {
         try
         {
             File.Delete(path);
+            return true;
         }
         catch (IOException)
         {
+            return false;
         }
     }
 
