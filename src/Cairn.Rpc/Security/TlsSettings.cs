@@ -90,10 +90,10 @@ public sealed record TlsSettings
     }
 
     /// <summary>Our certificate (with its key) as the files hold it now; what the next handshake presents.</summary>
-    public X509Certificate2 Certificate => Current().Certificate;
+    public X509Certificate2 CurrentCertificate() => Current().Certificate;
 
     /// <summary>The CA certificate as the file holds it now.</summary>
-    public X509Certificate2 CaCertificate => Current().Ca;
+    public X509Certificate2 CurrentCaCertificate() => Current().Ca;
 
     /// <summary>
     /// Applies the server side to a Kestrel HTTPS endpoint: presents our (current) certificate, requires a client
@@ -106,7 +106,10 @@ public sealed record TlsSettings
         options.ServerCertificateSelector = (_, _) => Current().Certificate;
         options.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
         options.CheckCertificateRevocation = false;
-        options.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+        // TLS 1.2 on the server side: there the client certificate is checked inside the handshake, so a refused
+        // client fails its connect with the server's alert and is told its certificate was refused. Under TLS 1.3 the
+        // check comes after the client thinks the handshake is done, and the refusal reaches it as a bare reset.
+        options.SslProtocols = SslProtocols.Tls12;
         options.HandshakeTimeout = TimeSpan.FromSeconds(10);
         options.ClientCertificateValidation = (certificate, _, _) => ChainsToCa(certificate, out _);
     }
@@ -181,6 +184,14 @@ public sealed record TlsSettings
         values is null
             ? []
             : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
+
+    // Logged job options show the files and CNs, never certificate contents.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("CaFile = ").Append(CaFile).Append(", CertFile = ").Append(CertFile).Append(", KeyFile = ").Append(KeyFile)
+            .Append(", AllowedCommonNames = [").AppendJoin(", ", AllowedCommonNames).Append(']');
+        return true;
+    }
 
     private bool CheckServer(object sender, X509Certificate? certificate, SslPolicyErrors errors)
     {
