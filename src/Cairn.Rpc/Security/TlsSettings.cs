@@ -106,10 +106,7 @@ public sealed record TlsSettings
         options.ServerCertificateSelector = (_, _) => Current().Certificate;
         options.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
         options.CheckCertificateRevocation = false;
-        // TLS 1.2 on the server side: there the client certificate is checked inside the handshake, so a refused
-        // client fails its connect with the server's alert and is told its certificate was refused. Under TLS 1.3 the
-        // check comes after the client thinks the handshake is done, and the refusal reaches it as a bare reset.
-        options.SslProtocols = SslProtocols.Tls12;
+        options.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         options.HandshakeTimeout = TimeSpan.FromSeconds(10);
         options.ClientCertificateValidation = (certificate, _, _) => ChainsToCa(certificate, out _);
     }
