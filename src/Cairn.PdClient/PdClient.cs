@@ -308,6 +308,11 @@ public sealed class PdClient : IAsyncDisposable
                     last = e;
                     lastAddress = address;
                     ResetChannel(address);
+                    if (Options.Tls is not null && PdTlsMismatch.ClosedAfterHandshake(e))
+                    {
+                        throw new PdException("GetMembers", address, null, PdTlsMismatch.RefusedMessage(address), isTransient: false, e);
+                    }
+
                     if (Options.Tls is null && e.Status is StatusCode.Unavailable or StatusCode.Internal
                         && await PdTlsMismatch.SpeaksTlsAsync(address, cancellationToken).ConfigureAwait(false))
                     {

@@ -1,3 +1,4 @@
+using Cairn.Rpc;
 using Cairn.Rpc.Security;
 
 namespace Cairn.Pd.Client;
@@ -10,6 +11,18 @@ internal static class PdTlsMismatch
 {
     public static async Task<bool> SpeaksTlsAsync(string address, CancellationToken cancellationToken) =>
         await TlsProbe.SpeaksTlsAsync(address, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false) == true;
+
+    /// <summary>
+    /// A TLS server that rejects our client certificate does so after the handshake completed on our side (TLS 1.3,
+    /// and .NET servers on Linux check client certificates after the handshake): it closes the connection before
+    /// HTTP/2 starts, which no healthy pd does.
+    /// </summary>
+    public static bool ClosedAfterHandshake(RpcException e) =>
+        e.Status is StatusCode.Unavailable or StatusCode.Internal
+        && e.Detail.Contains("did not complete the HTTP/2 handshake", StringComparison.Ordinal);
+
+    public static string RefusedMessage(string address) =>
+        $"pd at {new Uri(address).Authority} closed the connection right after the TLS handshake: it refused our certificate; is --cert signed by the cluster's CA and still valid?";
 
     public static string Message(string address) =>
         $"pd at {new Uri(address).Authority} speaks TLS; pass --ca, --cert and --key";

@@ -27,7 +27,7 @@ public sealed class TlsCertificateAuthority : IDisposable
     /// <summary>The CA certificate (with its key).</summary>
     public X509Certificate2 Certificate => _certificate;
 
-    /// <summary>Makes a new root CA valid from a day ago for <paramref name="validity"/> (default 10 years).</summary>
+    /// <summary>Makes a new root CA valid from a week ago for <paramref name="validity"/> (default 10 years).</summary>
     public static TlsCertificateAuthority Create(string commonName = "Cairn CA", TimeSpan? validity = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(commonName);
@@ -37,7 +37,7 @@ public sealed class TlsCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         var now = DateTimeOffset.UtcNow;
-        return new TlsCertificateAuthority(request.CreateSelfSigned(now.AddDays(-1), now + (validity ?? TimeSpan.FromDays(3650))));
+        return new TlsCertificateAuthority(request.CreateSelfSigned(now.AddDays(-7), now + (validity ?? TimeSpan.FromDays(3650))));
     }
 
     /// <summary>Loads a CA written by <see cref="WriteTo"/> (<c>ca.pem</c> and <c>ca-key.pem</c> in <paramref name="directory"/>).</summary>

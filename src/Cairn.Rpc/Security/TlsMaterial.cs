@@ -58,8 +58,9 @@ internal sealed class TlsMaterial
         {
             withKey = X509Certificate2.CreateFromPem(File.ReadAllText(certFile), keyText);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // A key of the wrong pair is an ArgumentException, an unreadable one a CryptographicException.
             throw new TlsSettingsException($"--key {keyFile} does not belong to --cert {certFile} (or cannot be read: {e.Message}); pass the key the certificate was made for.", e);
         }
 

@@ -90,10 +90,10 @@ public sealed record TlsSettings
     }
 
     /// <summary>Our certificate (with its key) as the files hold it now; what the next handshake presents.</summary>
-    public X509Certificate2 Certificate => Current().Certificate;
+    public X509Certificate2 CurrentCertificate() => Current().Certificate;
 
     /// <summary>The CA certificate as the file holds it now.</summary>
-    public X509Certificate2 CaCertificate => Current().Ca;
+    public X509Certificate2 CurrentCaCertificate() => Current().Ca;
 
     /// <summary>
     /// Applies the server side to a Kestrel HTTPS endpoint: presents our (current) certificate, requires a client
@@ -181,6 +181,14 @@ public sealed record TlsSettings
         values is null
             ? []
             : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
+
+    // Logged job options show the files and CNs, never certificate contents.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("CaFile = ").Append(CaFile).Append(", CertFile = ").Append(CertFile).Append(", KeyFile = ").Append(KeyFile)
+            .Append(", AllowedCommonNames = [").AppendJoin(", ", AllowedCommonNames).Append(']');
+        return true;
+    }
 
     private bool CheckServer(object sender, X509Certificate? certificate, SslPolicyErrors errors)
     {
