@@ -27,6 +27,8 @@ internal sealed class RestoreCheckpoint : IAsyncDisposable
     private readonly Dictionary<string, long> _tables;
     private readonly HashSet<string> _ingested;
     private readonly HashSet<long> _verified;
+    private readonly HashSet<string> _creating;
+    private long _creatingFromId;
     private readonly RestoreCheckpointRecord _identity;
     private CancellationTokenSource? _stopFlushing;
     private Task _flusher = Task.CompletedTask;
@@ -43,6 +45,8 @@ internal sealed class RestoreCheckpoint : IAsyncDisposable
         _tables = new Dictionary<string, long>(found?.Tables ?? [], StringComparer.Ordinal);
         _ingested = new HashSet<string>(found?.Ingested ?? [], StringComparer.Ordinal);
         _verified = [.. found?.Verified ?? []];
+        _creating = new HashSet<string>(found?.Creating ?? [], StringComparer.Ordinal);
+        _creatingFromId = found?.CreatingFromId ?? 0;
     }
 
     /// <summary>Whether a dead run's progress was found.</summary>
@@ -104,12 +108,41 @@ internal sealed class RestoreCheckpoint : IAsyncDisposable
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>The id of the table the dead run created under this name, or null.</summary>
-    public long? CreatedTableId(string database, string table)
+    /// <summary>
+    /// Whether the table named so with id <paramref name="id"/> was created by a run of this job: recorded as
+    /// created, or planned for creation by a run that died before recording it and given an id the cluster handed
+    /// out after that run began creating.
+    /// </summary>
+    public bool CreatedByJob(string database, string table, long id)
     {
         lock (_gate)
         {
-            return _tables.TryGetValue(TableKey(database, table), out var id) ? id : null;
+            var key = TableKey(database, table);
+            return _tables.TryGetValue(key, out var recorded)
+                ? recorded == id
+                : _creating.Contains(key) && _creatingFromId > 0 && id > _creatingFromId;
+        }
+    }
+
+    /// <summary>
+    /// Records the tables about to be created and the cluster's global id before their creation (kept from the
+    /// first run that planned, since its tables have the smallest ids).
+    /// </summary>
+    public void PlanCreation(long globalId, IEnumerable<(string Database, string Table)> tables)
+    {
+        lock (_gate)
+        {
+            if (_creatingFromId == 0)
+            {
+                _creatingFromId = globalId;
+            }
+
+            foreach (var (database, table) in tables)
+            {
+                _creating.Add(TableKey(database, table));
+            }
+
+            _dirty = true;
         }
     }
 
@@ -208,7 +241,7 @@ internal sealed class RestoreCheckpoint : IAsyncDisposable
                     return;
                 }
 
-                record = _identity with { Tables = new(_tables, StringComparer.Ordinal), Ingested = [.. _ingested.Order(StringComparer.Ordinal)], Verified = [.. _verified.Order()] };
+                record = _identity with { Tables = new(_tables, StringComparer.Ordinal), Ingested = [.. _ingested.Order(StringComparer.Ordinal)], Verified = [.. _verified.Order()], Creating = [.. _creating.Order(StringComparer.Ordinal)], CreatingFromId = _creatingFromId };
                 _dirty = false;
             }
 

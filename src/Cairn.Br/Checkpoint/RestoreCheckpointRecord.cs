@@ -33,6 +33,18 @@ internal sealed record RestoreCheckpointRecord
     [JsonPropertyName("tables")]
     public Dictionary<string, long> Tables { get; init; } = [];
 
+    /// <summary>
+    /// Tables the job was about to create (<c>db.table</c>, lower case), written before creation starts, so that a
+    /// run killed in the middle of creating them can tell its own tables (an id above <see cref="CreatingFromId"/>)
+    /// from tables that were there before.
+    /// </summary>
+    [JsonPropertyName("creating")]
+    public List<string> Creating { get; init; } = [];
+
+    /// <summary>The cluster's global id when creation started: every table the job creates gets a larger id.</summary>
+    [JsonPropertyName("creating-from-id")]
+    public long CreatingFromId { get; init; }
+
     /// <summary>File groups ingested: <c>{new physical id}/{group key}</c>.</summary>
     [JsonPropertyName("ingested")]
     public List<string> Ingested { get; init; } = [];

@@ -28,28 +28,39 @@ internal static class RestoreResume
     }
 
     /// <summary>
-    /// Binds every target the dead run created (same name, same id still in the target) to that table, as created by
+    /// Binds every target a dead run created (same name, and the id it recorded or one handed out after it began creating) to that table, as created by
     /// this job. A table that is gone or has another id is left to the usual checks: its progress does not apply.
     /// </summary>
     public static async Task BindCreatedAsync(ClusterConnection cluster, IReadOnlyList<RestoreTarget> targets, RestoreCheckpoint checkpoint, ILogger logger, CancellationToken cancellationToken)
     {
         foreach (var target in targets.Where(t => t.Target is null))
         {
-            if (checkpoint.CreatedTableId(target.TargetDatabase, target.TargetTable) is not { } id)
-            {
-                continue;
-            }
-
             var existing = await cluster.Catalog.GetTableAsync(target.TargetDatabase, target.TargetTable, null, cancellationToken).ConfigureAwait(false);
-            if (existing is null || existing.Id != id || existing.IsView != target.Backup.IsView)
+            if (existing is null || existing.IsView != target.Backup.IsView || !checkpoint.CreatedByJob(target.TargetDatabase, target.TargetTable, existing.Id))
             {
                 continue;
             }
 
             target.Target = existing;
             target.CreatedByJob = true;
-            RestoreCheckpointLog.TableReused(logger, target.TargetDatabase, target.TargetTable, id);
+            RestoreCheckpointLog.TableReused(logger, target.TargetDatabase, target.TargetTable, existing.Id);
         }
+    }
+
+    /// <summary>
+    /// Records the tables this run is about to create, with the cluster's global id before any of them exists, and
+    /// writes it: a run killed while creating them leaves tables a resume must know as its own.
+    /// </summary>
+    public static async Task PlanCreationAsync(ClusterConnection cluster, IEnumerable<RestoreTarget> targets, RestoreCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        var planned = targets.Where(t => t.Target is null).Select(t => (t.TargetDatabase, t.TargetTable)).ToList();
+        if (planned.Count == 0)
+        {
+            return;
+        }
+
+        checkpoint.PlanCreation(await cluster.Catalog.GetGlobalIdAsync(null, cancellationToken).ConfigureAwait(false), planned);
+        await checkpoint.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Records the tables this run created, so that a resume reuses them.</summary>

@@ -270,6 +270,11 @@ internal sealed class RestoreRun
                     await IncrementalRestore.BindExistingAsync(cluster, _targets, _logger, work.Token).ConfigureAwait(false);
                 }
 
+                if (_checkpoint is not null)
+                {
+                    await RestoreResume.PlanCreationAsync(cluster, _targets, _checkpoint, work.Token).ConfigureAwait(false);
+                }
+
                 await CreateAsync(cluster.Catalog, selection, work.Token).ConfigureAwait(false);
                 if (_checkpoint is not null)
                 {

@@ -85,6 +85,12 @@ internal sealed partial class ImportSstService : ImportSST.ImportSSTBase
         try
         {
             var response = await _downloader.DownloadAsync(request, context.CancellationToken).ConfigureAwait(false);
+            if (context.CancellationToken.IsCancellationRequested && request.Sst is not null)
+            {
+                // br stopped waiting (deadline or cancel) as the file was staged: nobody will ingest it.
+                _ingester.DiscardStaged(request.Sst);
+            }
+
             Log.Downloaded(_logger, request.Name, response.IsEmpty);
             return response;
         }

@@ -154,6 +154,9 @@ internal sealed class SstIngester
         return removed;
     }
 
+    /// <summary>Deletes the staged file of <paramref name="sst"/> unless an ingest is using it.</summary>
+    public void DiscardStaged(SSTMeta sst) => DeleteStaged([sst]);
+
     private void DeleteStaged(IEnumerable<SSTMeta> ssts)
     {
         foreach (var sst in ssts)
