@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Cairn.Br.Tests.Tls;
 
 /// <summary>
-/// <c>cairn playground --tls --cert-allowed-cn client</c> with one store, as processes, loaded with database
+/// <c>cairn playground --tls --cert-allowed-cn client</c> with three stores, as processes, loaded with database
 /// <c>shop</c> over TLS; its folder also holds the certificates the refusal tests present: one with a CN that is not
 /// allowed, an expired one, and a whole second CA.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed partial class TlsClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _playground = ProcessRunner.StartCairn("playground", "--stores", "1", "--dir", Dir, "--tls", "--cert-allowed-cn", "client");
+        _playground = ProcessRunner.StartCairn("playground", "--stores", "3", "--dir", Dir, "--tls", "--cert-allowed-cn", "client");
         var ready = await _playground.WaitForLineAsync(Ready(), TimeSpan.FromMinutes(2));
         Pd = ready.Groups["pd"].Value;
         await CairnAsync("tls", "create-certs", Certs, "--name", "intruder", "--cn", "intruder");

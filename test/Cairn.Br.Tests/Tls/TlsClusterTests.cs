@@ -20,7 +20,7 @@ public sealed partial class TlsClusterTests(TlsClusterFixture cluster) : IClassF
     {
         var backup = cluster.Scratch.Sub("backup");
         var backupLog = cluster.Scratch.Sub("backup.log");
-        var (exit, stdout, stderr) = await BrProcess.RunAsync(cluster.Scratch.Path, Bound, ["backup", "full", "-u", cluster.Pd, "-s", backup, "--log-file", backupLog, .. cluster.ClientFlags]);
+        var (exit, stdout, stderr) = await BrProcess.RunAsync(cluster.Scratch.Path, Bound, ["backup", "db", "--db", "shop", "-u", cluster.Pd, "-s", backup, "--log-file", backupLog, .. cluster.ClientFlags]);
         Assert.True(exit == 0, $"backup exit {exit}:\n{stdout}\n{stderr}");
         Assert.Empty(BrProcess.Messages(stderr));
 
@@ -35,10 +35,69 @@ public sealed partial class TlsClusterTests(TlsClusterFixture cluster) : IClassF
             Kvs(await TlsClusterFixture.CairnAsync(["table", "checksum", "shop_copy.sbtest1", "--pd", cluster.Pd, .. cluster.ClientFlags])));
 
         // A successful run over TLS says nothing about TLS: no handshake or connection-close warnings from br, pd or the store.
-        foreach (var log in new[] { backupLog, restoreLog, Path.Combine(cluster.Dir, "pd.log"), Path.Combine(cluster.Dir, "store0.log") })
+        foreach (var log in new[] { backupLog, restoreLog, Path.Combine(cluster.Dir, "pd.log"), Path.Combine(cluster.Dir, "store0.log"), Path.Combine(cluster.Dir, "store2.log") })
         {
             var noise = File.ReadLines(log).Where(l => TlsNoise().IsMatch(l)).ToList();
             Assert.True(noise.Count == 0, $"{log}:\n{string.Join('\n', noise)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_three_store_tls_cluster_backs_up_encrypted_through_the_local_backup_server_and_restores()
+    {
+        // A distinctive key, so that finding it anywhere but in the key file is a leak.
+        const string Key = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e70001";
+        var keyFile = cluster.Scratch.Sub("backup.key");
+        await File.WriteAllTextAsync(keyFile, Key + "\n");
+        var folder = cluster.Scratch.Sub("served");
+        var crypter = new[] { "--crypter.method", "aes256-ctr", "--crypter.key-file", keyFile };
+        var backupLog = cluster.Scratch.Sub("served-backup.log");
+        var (exit, stdout, stderr) = await BrProcess.RunAsync(cluster.Scratch.Path, Bound,
+            ["backup", "db", "--db", "shop", "-u", cluster.Pd, "-s", "local://" + folder, "--local-server", "--log-file", backupLog, "-L", "debug", .. crypter, .. cluster.ClientFlags]);
+        Assert.True(exit == 0, $"backup exit {exit}:\n{stdout}\n{stderr}");
+        Assert.Empty(BrProcess.Messages(stderr));
+
+        // The stores' files came to the one folder on br's side over TLS (several stores writing into it is
+        // LocalServerJobTests' check; here the small table has one leader).
+        Assert.NotEmpty(Directory.EnumerateFiles(folder, "*.sst", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(folder, "backupmeta")), "backupmeta is in the served folder");
+
+        // Without the key the backup is refused before anything is created.
+        (exit, _, stderr) = await BrProcess.RunAsync(cluster.Scratch.Path, Bound,
+            ["restore", "full", "-u", cluster.Pd, "-s", "local://" + folder, "--local-server", "--rename", "shop.*=shop_nokey.*", "--log-file", cluster.Scratch.Sub("nokey.log"), .. cluster.ClientFlags]);
+        Assert.Equal(1, exit);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("shop_nokey", await TlsClusterFixture.CairnAsync(["db", "ls", "--pd", cluster.Pd, .. cluster.ClientFlags]), StringComparison.Ordinal);
+
+        var restoreLog = cluster.Scratch.Sub("served-restore.log");
+        (exit, stdout, stderr) = await BrProcess.RunAsync(cluster.Scratch.Path, Bound,
+            ["restore", "full", "-u", cluster.Pd, "-s", "local://" + folder, "--local-server", "--rename", "shop.*=shop_served.*", "--log-file", restoreLog, "-L", "debug", .. crypter, .. cluster.ClientFlags]);
+        Assert.True(exit == 0, $"restore exit {exit}:\n{stdout}\n{stderr}");
+        Assert.Contains("Full restore succeeded", stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            Kvs(await TlsClusterFixture.CairnAsync(["table", "checksum", "shop.sbtest1", "--pd", cluster.Pd, .. cluster.ClientFlags])),
+            Kvs(await TlsClusterFixture.CairnAsync(["table", "checksum", "shop_served.sbtest1", "--pd", cluster.Pd, .. cluster.ClientFlags])));
+
+        // The key is in no file the jobs left (backup folder, br's logs, the cluster's logs and data) and in no output.
+        Assert.DoesNotContain(Key, stdout + stderr, StringComparison.OrdinalIgnoreCase);
+        var places = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(cluster.Dir, "*", SearchOption.AllDirectories))
+            .Append(backupLog).Append(restoreLog);
+        var keyBytes = Convert.FromHexString(Key);
+        foreach (var place in places)
+        {
+            byte[] content;
+            try
+            {
+                content = await File.ReadAllBytesAsync(place);
+            }
+            catch (IOException)
+            {
+                continue; // a file the running cluster holds open and locked (RocksDB's LOCK)
+            }
+
+            Assert.False(System.Text.Encoding.UTF8.GetString(content).Contains(Key, StringComparison.OrdinalIgnoreCase), $"the key's hex is in {place}");
+            Assert.False(content.AsSpan().IndexOf(keyBytes) >= 0, $"the key's bytes are in {place}");
         }
     }
 
