@@ -79,7 +79,7 @@ public sealed class LocalServerJobTests(RestoreClusterFixture fixture) : IClassF
         }
 
         var error = await Assert.ThrowsAsync<BrException>(() => RestoreJob.RunAsync(fixture.Restore("far") with { Kind = RestoreKind.Database, Databases = ["ls_far"] }));
-        Assert.Matches($@"file {away}_\S+\.sst is not on store \d+'s disk in {System.Text.RegularExpressions.Regex.Escape(folder)}: with local:// each store wrote its own files to its own disk \(store {away} wrote this one\)", error.Message);
+        Assert.Matches($@"file {away}_\S+\.sst of \S+ \S+ is not on store \d+'s disk in {System.Text.RegularExpressions.Regex.Escape(folder)}: with local:// each store wrote its own files to its own disk \(store {away} of the backed-up cluster wrote this one\)", error.Message);
         Assert.Contains("or back up with --local-server", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ls_far", await fixture.TargetDatabasesAsync());
     }

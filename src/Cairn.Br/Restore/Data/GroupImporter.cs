@@ -203,7 +203,7 @@ internal sealed class GroupImporter
 
                     if (error.Message.Contains("does not exist", StringComparison.Ordinal) && _backend.Local is { } local)
                     {
-                        throw LocalServer.LocalFiles.NotOnStore(file.Name, local.Path, store.Id);
+                        throw LocalServer.LocalFiles.NotOnStore(file.Name, group.Owner, local.Path, store.Id);
                     }
 
                     if (error.Message.Contains("does not exist", StringComparison.Ordinal))

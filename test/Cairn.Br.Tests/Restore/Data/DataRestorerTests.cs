@@ -108,7 +108,9 @@ public sealed class DataRestorerTests(DataRestoreFixture f) : IClassFixture<Data
         var error = await Assert.ThrowsAsync<BrException>(() => f.Restorer(folder, loggerFactory.CreateLogger("restore")).RestoreTablesAsync([plan], 0, CancellationToken.None));
 
         Assert.Equal("ErrKVDownloadFailed", error.Code);
-        Assert.Contains($"file {lost.Name} of table rd_b_dst.t is missing from the backup", error.Message, StringComparison.Ordinal);
+        // The stores here share one folder; with local:// br cannot tell that from separate disks, so a file written
+        // by another store than the one reading it is reported as not on the reader's disk.
+        Assert.Matches($@"^file {System.Text.RegularExpressions.Regex.Escape(lost.Name)} of table rd_b_dst\.t (is missing from the backup|is not on store \d+'s disk)", error.Message);
         AssertAllStoresNormal();
     }
 
