@@ -91,6 +91,7 @@ internal sealed class BackupRun
             if (_resume is not null)
             {
                 _resume.Validate(url.Uri, cluster.ClusterId, _options.LastBackupTs, Fingerprint(), _options.BackupTs);
+                _cipher = await Crypto.CheckpointKey.ResumeAsync(storage, _cipher, _options.Crypter, cancellationToken).ConfigureAwait(false);
                 await _resume.CheckSnapshotAsync(cluster.Pd, url.Uri, _options.LastBackupTs, cancellationToken).ConfigureAwait(false);
                 // Before the safepoint is touched: a live run of this backup keeps its own, and this run is refused.
                 _jobLock = await BackupCheckpointLock.AcquireAsync(storage, await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -182,6 +183,8 @@ internal sealed class BackupRun
             await storage.WriteAllAsync(BackupFiles.Lock, BackupFiles.LockContent, cancellationToken).ConfigureAwait(false);
             var lockId = await cluster.Pd.GetTimestampAsync(cancellationToken).ConfigureAwait(false);
             _jobLock = await BackupCheckpointLock.AcquireAsync(storage, lockId, cancellationToken).ConfigureAwait(false);
+            // Before the header: a checkpoint that can be resumed always says which keys its files are under.
+            await Crypto.CheckpointKey.RecordAsync(storage, _cipher, cancellationToken).ConfigureAwait(false);
             checkpoint = await BackupCheckpoint.CreateAsync(storage,
                 new BackupCheckpointHeader(cluster.ClusterId, backupTs, _options.LastBackupTs, Fingerprint(), safePointId), cancellationToken).ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
 using Cairn.Br.Checkpoint;
+using Cairn.Br.Crypto;
 using Cairn.Br.Metadata;
 using Cairn.Br.Restore;
 using Cairn.Br.Restore.Data;
@@ -154,6 +155,46 @@ public sealed class ResumeTests(RestoreClusterFixture fixture) : IClassFixture<R
         Assert.Contains("cannot resume: GC has passed its snapshot", gc.Message, StringComparison.Ordinal);
         Assert.Contains("delete the folder and start again", gc.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(fixture.Folder.Sub("bres-refuse"), BackupFiles.Meta)));
+    }
+
+    [Fact]
+    public async Task A_master_key_backup_resumes_with_the_data_key_it_started_with_and_refuses_another_key()
+    {
+        await LoadSplitAsync("bres_enc", 120);
+        var keys = fixture.Folder.Sub("bres-enc-keys");
+        Directory.CreateDirectory(keys);
+        BackupEncryption MasterKey(string name, string hex)
+        {
+            var path = Path.Combine(keys, name);
+            File.WriteAllText(path, hex);
+            return new BackupEncryption { Method = Cairn.Rpc.Encryptionpb.EncryptionMethod.Aes256Ctr, MasterKey = new MasterKeySource { FilePath = path } };
+        }
+
+        var master = MasterKey("master", new string('a', 64));
+        var options = Options("bres-enc", "bres_enc", await fixture.SourcePd.GetTimestampAsync()) with { Crypter = master };
+        await CancelAfterAsync(options, 2);
+
+        // A run resumed without encryption, or with another master key, would leave files no one key decrypts.
+        var plain = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(options with { Crypter = null, BackupTs = 0 }));
+        Assert.Equal(BackupCheckpoint.InvalidCode, plain.Code);
+        Assert.Contains("was started encrypted", plain.Message, StringComparison.Ordinal);
+        var other = await Assert.ThrowsAsync<BrException>(() => BackupJob.RunAsync(options with { Crypter = MasterKey("other", new string('b', 64)), BackupTs = 0 }));
+        Assert.Contains("another master key", other.Message, StringComparison.Ordinal);
+
+        var resumed = await BackupJob.RunAsync(options with { BackupTs = 0 });
+        Assert.True(resumed.Resumed);
+        Assert.True(resumed.ReusedPieces >= 2, $"{resumed.ReusedPieces} pieces reused");
+
+        // Every file, the reused ones too, decrypts with the one data key the backup keeps: the restore reads them all.
+        var restore = fixture.Restore("bres-enc") with
+        {
+            Kind = RestoreKind.Database, Databases = ["bres_enc"], Renames = [new TableRename("bres_enc", null, "bres_enc_dst", null)], Crypter = master,
+        };
+        Assert.True((await RestoreJob.RunAsync(restore)).Succeeded);
+        foreach (var name in new[] { "t1", "t2" })
+        {
+            await AssertSameRowsAsync("bres_enc", "bres_enc_dst", name, resumed.BackupTs);
+        }
     }
 
     [Fact]
