@@ -18,7 +18,7 @@ public sealed partial class KilledBrResumeTests(ITestOutputHelper output) : IAsy
 {
     private const string Db = "kr";
     private const int Tables = 3;
-    private const int Rows = 3000;
+    private const int Rows = 8000;
     private static readonly TimeSpan BrTimeout = TimeSpan.FromMinutes(3);
     private readonly TempDirectory _dir = new("br-killed");
     private Playground? _source;
