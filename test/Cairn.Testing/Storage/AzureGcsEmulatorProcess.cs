@@ -89,7 +89,10 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
         {
             var port = FreePorts.One();
             var temp = Directory.CreateTempSubdirectory($"cairn-{name}-").FullName;
-            var info = new ProcessStartInfo(node)
+            // In a session of its own (setsid execs node in place, so the test host stays its parent for the owner
+            // watch): with no controlling terminal, job control can never stop it. One was found stopped and orphaned
+            // although its stdio were pipes.
+            var info = new ProcessStartInfo(File.Exists(SetSid) ? SetSid : node)
             {
                 WorkingDirectory = temp,
                 // Its own stdin, not the test host's: a process that reads a terminal it does not own is stopped by job
@@ -99,6 +102,11 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            if (File.Exists(SetSid))
+            {
+                info.ArgumentList.Add(node);
+            }
+
             foreach (var argument in NodeArguments(script, arguments(port)))
             {
                 info.ArgumentList.Add(argument);
@@ -128,6 +136,8 @@ public sealed class AzureGcsEmulatorProcess : IAsyncDisposable
         }
         throw new InvalidOperationException($"{name} did not start: {last?.Message}", last);
     }
+
+    private const string SetSid = "/usr/bin/setsid";
 
     /// <summary>
     /// node's arguments for <paramref name="script"/>: the owner watch (scripts/emulators/owner-watch.js) preloaded, so
