@@ -108,6 +108,16 @@ internal sealed class RestoreCheckpoint : IAsyncDisposable
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
+    /// <summary>Whether a run of this job recorded or planned a table of this name (only those need a catalog look-up).</summary>
+    public bool MayHaveCreated(string database, string table)
+    {
+        lock (_gate)
+        {
+            var key = TableKey(database, table);
+            return _tables.ContainsKey(key) || _creating.Contains(key);
+        }
+    }
+
     /// <summary>
     /// Whether the table named so with id <paramref name="id"/> was created by a run of this job: recorded as
     /// created, or planned for creation by a run that died before recording it and given an id the cluster handed

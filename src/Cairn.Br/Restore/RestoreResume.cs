@@ -33,7 +33,7 @@ internal static class RestoreResume
     /// </summary>
     public static async Task BindCreatedAsync(ClusterConnection cluster, IReadOnlyList<RestoreTarget> targets, RestoreCheckpoint checkpoint, ILogger logger, CancellationToken cancellationToken)
     {
-        foreach (var target in targets.Where(t => t.Target is null))
+        foreach (var target in targets.Where(t => t.Target is null && checkpoint.MayHaveCreated(t.TargetDatabase, t.TargetTable)))
         {
             var existing = await cluster.Catalog.GetTableAsync(target.TargetDatabase, target.TargetTable, null, cancellationToken).ConfigureAwait(false);
             if (existing is null || existing.IsView != target.Backup.IsView || !checkpoint.CreatedByJob(target.TargetDatabase, target.TargetTable, existing.Id))
